@@ -1,0 +1,157 @@
+import Foundation
+
+/// `trainer run`: prepare and check everything, then train, then save.
+struct RunCommand {
+    let arguments: ParsedArguments
+    let context: CommandContext
+
+    func execute() throws -> Int32 {
+        let setup = try RunSetup(arguments: arguments)
+        if let text = arguments.value("--threads") {
+            // More threads than cores are clamped: results do not depend on
+            // the count, and oversubscribing only slows training down.
+            _ = min(try OptionValue.wholeNumber(text, option: "--threads", minimum: 1), context.processorCount)
+        }
+        switch setup.config.training.precision {
+        case .float64: return try train(setup, as: Double.self)
+        case .float32: return try train(setup, as: Float.self)
+        }
+    }
+
+    /// The outputs named by the flags, the config, or the defaults.
+    func outputPlan(_ setup: RunSetup) -> OutputPlan {
+        let defaults = OutputPlan.defaultPaths(configDirectory: setup.directory, name: setup.name)
+        let weights: OutputPlan.Target
+        if let path = arguments.value("--weights-out") {
+            weights = .init(file: FilePath(path: path), origin: "--weights-out")
+        } else if let file = setup.config.output.weights {
+            weights = .init(file: file, origin: "output.weights")
+        } else {
+            weights = .init(file: defaults.weights, origin: "the default weights path")
+        }
+        var log: OutputPlan.Target?
+        if let path = arguments.value("--log") {
+            log = path == "-" ? nil : .init(file: FilePath(path: path), origin: "--log")
+        } else if let file = setup.config.output.lossLog {
+            log = file.path == "-" ? nil : .init(file: file, origin: "output.loss_log")
+        } else {
+            log = .init(file: defaults.log, origin: "the default loss log path")
+        }
+        return OutputPlan(weights: weights, log: log)
+    }
+
+    func train<S: Scalar>(_ setup: RunSetup, as: S.Type) throws -> Int32 {
+        let prepared = try setup.prepare(as: S.self)
+        let plan = outputPlan(setup)
+        try plan.check(inputs: setup.inputFiles)
+
+        let train = prepared.train, test = prepared.test
+        let columns = LossLog.columns(
+            accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil)
+        let appendToLog = try plan.log.map { target throws(TrainerError) in
+            try existingLogMatches(target.file, columns: columns, resuming: setup.initFrom != nil)
+        } ?? false
+
+        // Every check has passed: from here on files are written, and a
+        // signal stops training instead of the process.
+        context.armSignals()
+        if let signal = context.pendingSignal() {
+            throw TrainerError(.interrupted(signal: signal), place: "", "stopped by signal \(signal) before training; nothing written")
+        }
+        try plan.createFolders()
+        let logOutput: TextOutput
+        if let target = plan.log {
+            let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appendToLog ? O_APPEND : O_TRUNC)
+            let descriptor = open(target.file.path, flags, 0o666)
+            guard descriptor >= 0 else { throw TrainerError(.failure, place: target.file.display, systemErrorText(errno)) }
+            logOutput = FileDescriptorOutput(descriptor: descriptor, name: target.file.display, capacity: 0)
+        } else {
+            logOutput = context.stdout
+        }
+        defer {
+            if let file = logOutput as? FileDescriptorOutput, plan.log != nil { close(file.descriptor) }
+        }
+        let log: LossLog
+        do throws(OutputError) {
+            log = try LossLog(columns: columns, output: logOutput, writeHeader: !appendToLog)
+        } catch {
+            if error.isBrokenPipe && plan.log == nil { return ExitCode.brokenPipe }
+            throw error.trainerError
+        }
+
+        let schedule = TrainingSchedule(
+            loss: setup.config.training.loss, learningRate: setup.config.training.learningRate,
+            epochs: setup.config.training.epochs, batchSize: setup.config.training.batchSize,
+            shuffle: setup.config.training.shuffle)
+        var trainer = Trainer(network: prepared.network, progress: prepared.progress, schedule: schedule, train: train, test: test)
+        let reporter = ProgressReporter(
+            context: context, quiet: arguments.has("--quiet"),
+            firstEpoch: prepared.progress.epochsCompleted + 1, epochs: schedule.epochs)
+        let logIsStdout = plan.log == nil
+        let observer = TrainingObserver(
+            epochFinished: { (record: EpochRecord) throws(TrainerError) -> Bool in
+                do throws(OutputError) {
+                    try log.write(record)
+                } catch {
+                    if error.isBrokenPipe && logIsStdout { return false }
+                    throw error.trainerError
+                }
+                reporter.epochFinished(record)
+                return true
+            },
+            pendingSignal: context.pendingSignal)
+
+        let stop = try trainer.run(observer: observer)
+        if case .interrupted(let signal) = stop, trainer.progress.samplesTrained == prepared.progress.samplesTrained {
+            // Stopped before the first batch: nothing learnt, nothing to save.
+            return 128 + signal
+        }
+
+        var metadata = WeightsFile.Metadata()
+        metadata.loss = schedule.loss
+        metadata.epochsTrained = trainer.progress.epochsCompleted
+        metadata.samplesIntoEpoch = trainer.progress.samplesIntoEpoch
+        metadata.samplesTrained = trainer.progress.samplesTrained
+        metadata.finalLoss = trainer.progress.lastEpochLoss
+        metadata.seed = setup.config.training.seed
+        metadata.randomState = trainer.progress.generator.stateWords
+        if trainer.progress.samplesIntoEpoch > 0 {
+            metadata.partialLossSum = trainer.progress.partialLossSum
+            metadata.partialCorrect = trainer.progress.partialCorrect
+        }
+        metadata.classes = train.classNames
+        switch stop {
+        case .completed: metadata.stoppedBy = "completed"
+        case .interrupted: metadata.stoppedBy = "interrupted"
+        case .outputClosed: metadata.stoppedBy = "output_closed"
+        }
+        let file = WeightsFile(network: trainer.network, metadata: metadata)
+        try AtomicFile.write(file.encoded(), to: plan.weights.file.path, display: plan.weights.file.display)
+
+        switch stop {
+        case .completed:
+            reporter.finished(progress: trainer.progress, weights: plan.weights.file.display, log: plan.log?.file.display)
+            return ExitCode.success
+        case .interrupted(let signal):
+            reporter.interrupted(signal: signal, progress: trainer.progress, weights: plan.weights.file.display)
+            return 128 + signal
+        case .outputClosed:
+            return ExitCode.brokenPipe
+        }
+    }
+
+    /// Whether to append to an existing log: only when resuming, and only to
+    /// a log whose header matches this run's columns.
+    func existingLogMatches(_ file: FilePath, columns: [String], resuming: Bool) throws(TrainerError) -> Bool {
+        guard resuming else { return false }
+        guard let bytes = try? FileReading.read(file.path, display: file.display), !bytes.isEmpty else { return false }
+        let firstLine = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+        let header = String(decoding: firstLine, as: UTF8.self)
+        guard header == columns.joined(separator: ",") else {
+            throw TrainerError.file(
+                file.display,
+                "its columns \(header) differ from this run's \(columns.joined(separator: ",")); give another --log to keep it")
+        }
+        return true
+    }
+}

@@ -1,0 +1,151 @@
+/// The part of `run` that `check` shares: the config (from a file, stdin or
+/// a built-in example) with the command line's overrides applied, the network
+/// it starts from, and its data, all checked before anything is written.
+struct RunSetup {
+    var config: Config
+    /// NAME in the default output paths `out/NAME.weights.json`.
+    var name: String
+    /// The folder default outputs and relative config paths live in.
+    var directory: String
+    /// The config file read, if it is a file (for output collision checks).
+    var configFile: FilePath?
+    var initFrom: FilePath?
+    var memoryLimit: Int
+    /// True when `--seed` was given, which replaces a resumed generator.
+    var seedOverridden: Bool
+    /// Where each overridable value came from: a flag or a config key.
+    var batchSizeOrigin: String
+
+    init(arguments: ParsedArguments) throws(TrainerError) {
+        if let exampleName = arguments.value("--example") {
+            guard arguments.positionals.isEmpty else {
+                throw TrainerError.usage("--example", "give either --example or CONFIG.json, not both")
+            }
+            guard let example = Examples.named(exampleName) else { throw ExampleCommand.unknownExample(exampleName) }
+            config = try Config.decode(Array(example.config.utf8), file: "example \(example.name)", directory: "")
+            name = example.name
+            directory = ""
+        } else {
+            guard let path = arguments.positionals.first else {
+                throw TrainerError.usage("", "missing CONFIG.json (or --example NAME). See 'trainer help run'.")
+            }
+            config = try Config.load(path: path)
+            if path == "-" {
+                name = "stdin"
+                directory = ""
+            } else {
+                let fileName = Paths.fileName(of: path)
+                name = fileName.hasSuffix(".json") ? String(fileName.dropLast(5)) : fileName
+                directory = Paths.directory(of: path)
+                configFile = FilePath(path: path)
+            }
+        }
+        initFrom = arguments.value("--init-from").map { FilePath(path: $0) }
+        memoryLimit = try arguments.value("--max-memory").map { text throws(TrainerError) in
+            try OptionValue.byteCount(text, option: "--max-memory")
+        } ?? MemoryEstimate.defaultLimit
+        seedOverridden = arguments.value("--seed") != nil
+        batchSizeOrigin = arguments.value("--batch-size") != nil ? "--batch-size" : "\(config.file): training.batch_size"
+        if let text = arguments.value("--epochs") {
+            config.training.epochs = try OptionValue.wholeNumber(text, option: "--epochs", minimum: 1)
+        }
+        if let text = arguments.value("--learning-rate") {
+            config.training.learningRate = try OptionValue.positiveNumber(text, option: "--learning-rate")
+        }
+        if let text = arguments.value("--batch-size") {
+            config.training.batchSize = try OptionValue.wholeNumber(text, option: "--batch-size", minimum: 1)
+        }
+        if let text = arguments.value("--seed") {
+            config.training.seed = try OptionValue.seed(text, option: "--seed")
+        }
+    }
+
+    /// The files the run reads, which no output may overwrite.
+    var inputFiles: [(file: FilePath, origin: String)] {
+        var files: [(FilePath, String)] = []
+        if let configFile { files.append((configFile, "the config")) }
+        for source in [config.data.train] + (config.data.test.map { [$0] } ?? []) {
+            switch source {
+            case .inline: break
+            case .csv(let csv): files.append((csv.file, "\(source.path).csv"))
+            case .idx(let idx):
+                files.append((idx.images, "\(source.path).idx_images"))
+                files.append((idx.labels, "\(source.path).idx_labels"))
+            }
+        }
+        return files
+    }
+
+    /// Everything a run starts from, in precision `S`.
+    struct Prepared<S: Scalar> {
+        var spec: NetworkSpec
+        var network: Network<S>
+        var progress: TrainingProgress
+        var train: Dataset<S>
+        var test: Dataset<S>?
+        var estimate: MemoryEstimate
+    }
+
+    func prepare<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
+        let spec = try config.resolveNetwork(initFrom: initFrom)
+        let training = config.training
+        // Refuse networks too large for memory before allocating any of it.
+        _ = try checkedEstimate(spec: spec, samples: 0)
+
+        var generator = RandomGenerator(seed: training.seed)
+        var progress: TrainingProgress
+        if let resumed = spec.resumedFrom {
+            if !seedOverridden, let state = resumed.randomState, let saved = RandomGenerator(state: state) {
+                generator = saved
+            }
+            progress = TrainingProgress(generator: generator)
+            progress.epochsCompleted = resumed.epochsTrained
+            progress.samplesIntoEpoch = resumed.samplesIntoEpoch
+            progress.samplesTrained = resumed.samplesTrained
+            progress.partialLossSum = resumed.partialLossSum ?? 0
+            progress.partialCorrect = resumed.partialCorrect ?? 0
+            progress.lastEpochLoss = resumed.finalLoss
+        } else {
+            progress = TrainingProgress(generator: generator)
+        }
+        let network: Network<S> = try spec.build(using: &generator)
+        if spec.resumedFrom == nil { progress.generator = generator }  // shuffling continues the stream
+
+        let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)
+        let train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
+        let test: Dataset<S>? = try config.data.test.map { source throws(TrainerError) in
+            try DataLoader.load(source, shape: shape, classes: train.classNames)
+        }
+        guard training.batchSize <= train.count else {
+            throw TrainerError(
+                place: batchSizeOrigin,
+                "\(training.batchSize) is larger than the \(DataLoader.plural(train.count, "sample")) of data.train; expected at most \(train.count)")
+        }
+        if progress.samplesIntoEpoch >= train.count, progress.samplesIntoEpoch > 0 {
+            throw TrainerError.file(
+                initFrom?.display ?? "",
+                "was saved \(progress.samplesIntoEpoch) samples into an epoch, but data.train has \(train.count); was the data changed?")
+        }
+        let outputActivation = spec.activations[spec.activations.count - 1]
+        try train.checkTargets(loss: training.loss, outputActivation: outputActivation)
+        try test?.checkTargets(loss: training.loss, outputActivation: outputActivation)
+        let estimate = try checkedEstimate(spec: spec, samples: train.count + (test?.count ?? 0))
+        return Prepared(spec: spec, network: network, progress: progress, train: train, test: test, estimate: estimate)
+    }
+
+    /// The memory estimate, or an error when it is above the limit.
+    func checkedEstimate(spec: NetworkSpec, samples: Int) throws(TrainerError) -> MemoryEstimate {
+        let place = "\(config.file): network.layers"
+        guard let estimate = MemoryEstimate.estimate(
+            layers: spec.layers, batchSize: config.training.batchSize, precision: config.training.precision, samples: samples)
+        else {
+            throw TrainerError(place: place, "too large: the parameter count or memory overflows a 64-bit integer")
+        }
+        if estimate.totalBytes > memoryLimit {
+            throw TrainerError(
+                place: place,
+                "\(MemoryEstimate.grouped(estimate.parameters)) parameters need ≈ \(MemoryEstimate.bytes(estimate.totalBytes)); limit is \(MemoryEstimate.bytes(memoryLimit)) (set --max-memory)")
+        }
+        return estimate
+    }
+}

@@ -1,0 +1,41 @@
+/// Checks across keys: combinations of activations and loss that make no
+/// sense. (Shapes are checked while decoding; data against the network once
+/// the data is loaded.)
+extension Config {
+    func validateCombinations() throws(TrainerError) {
+        guard let layers = network.layers else { return }  // `from`: checked once the file is read
+        let activations = network.activations?.resolved(layerCount: layers.count - 1)
+            ?? Array(repeating: .sigmoid, count: layers.count - 1)
+        try Config.checkArchitecture(
+            layers: layers, activations: activations, activationChoice: network.activations,
+            loss: training.loss, file: file)
+    }
+
+    /// Softmax only on the output layer and over two or more neurons;
+    /// cross-entropy only after a softmax or sigmoid output.
+    static func checkArchitecture(
+        layers: [Int], activations: [Activation], activationChoice: ActivationChoice?, loss: Loss, file: String
+    ) throws(TrainerError) {
+        let outputIndex = activations.count - 1
+        for (k, activation) in activations.enumerated() where activation == .softmax && k != outputIndex {
+            if case .all = activationChoice {
+                throw TrainerError.at(
+                    file, path: "network.activation",
+                    "softmax is only allowed on the output layer; use network.activations, for example [\"sigmoid\", \"softmax\"]")
+            }
+            throw TrainerError.at(
+                file, path: "network.activations[\(k)]",
+                "softmax is only allowed on the output layer (layer \(k + 1) is hidden)")
+        }
+        if activations[outputIndex] == .softmax, layers[layers.count - 1] < 2 {
+            throw TrainerError.at(
+                file, path: "network.layers",
+                "softmax over a single output neuron is always 1; use sigmoid, or two or more outputs")
+        }
+        if !loss.accepts(outputActivation: activations[outputIndex]) {
+            throw TrainerError.at(
+                file, path: "training.loss",
+                "cross_entropy needs a softmax or sigmoid output layer, found \(activations[outputIndex].rawValue)")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// The network a run starts from, resolved from the config (and
+/// `network.from` or `--init-from`), before it is built in a precision.
+public struct NetworkSpec: Sendable {
+    public var layers: [Int]
+    public var activations: [Activation]
+    public var parameters: Parameters
+    /// The metadata of the weights file given with `--init-from`, which a
+    /// resumed run continues from.
+    public var resumedFrom: WeightsFile.Metadata?
+
+    public enum Parameters: Sendable {
+        /// Weights (and optionally biases) written as literals, in `file`
+        /// at `path` (`network.weights` of a config, `weights` of a weights file).
+        case literals(weights: [LiteralMatrix], biases: [[String]]?, file: String, path: String)
+        /// Weights drawn from the seeded generator; `biases` given or zero.
+        case initialized(Initialization?, biases: [[String]]?, file: String)
+    }
+
+    public var parameterCount: Int? {
+        MemoryEstimate.parameterCount(layers: layers)
+    }
+
+    /// Builds the network in precision `S`, drawing initial weights from
+    /// `generator` when the config gives none.
+    public func build<S: Scalar>(using generator: inout RandomGenerator, as: S.Type = S.self) throws(TrainerError) -> Network<S> {
+        switch parameters {
+        case .literals(let weights, let biases, let file, let path):
+            var matrices: [Matrix<S>] = []
+            for (l, literal) in weights.enumerated() {
+                var matrix = Matrix<S>(rows: layers[l], columns: layers[l + 1])
+                for (i, row) in literal.enumerated() {
+                    for (j, text) in row.enumerated() {
+                        matrix[i, j] = try DataLoader.value(text, place: "\(file): \(path)[\(l)][\(i)][\(j)]")
+                    }
+                }
+                matrices.append(matrix)
+            }
+            let biasPath = path == "weights" ? "biases" : "network.biases"
+            let vectors: [[S]] = try NetworkSpec.biases(biases, layers: layers, file: file, path: biasPath)
+            return Network(layerSizes: layers, activations: activations, weights: matrices, biases: vectors)
+        case .initialized(let scheme, let biases, let file):
+            var network = Network<S>(layerSizes: layers, activations: activations, initialization: scheme, using: &generator)
+            network.biases = try NetworkSpec.biases(biases, layers: layers, file: file, path: "network.biases")
+            return network
+        }
+    }
+
+    private static func biases<S: Scalar>(_ literals: [[String]]?, layers: [Int], file: String, path: String) throws(TrainerError) -> [[S]] {
+        guard let literals else { return layers.dropFirst().map { [S](repeating: 0, count: $0) } }
+        var vectors: [[S]] = []
+        for (l, vector) in literals.enumerated() {
+            var values: [S] = []
+            for (j, text) in vector.enumerated() {
+                values.append(try DataLoader.value(text, place: "\(file): \(path)[\(l)][\(j)]"))
+            }
+            vectors.append(values)
+        }
+        return vectors
+    }
+}
+
+extension Config {
+    /// The network this config starts from. `initFrom` (the `--init-from`
+    /// file) takes precedence over `network.from`; either file's layers and
+    /// activations must agree with any the config gives.
+    public func resolveNetwork(initFrom: FilePath? = nil) throws(TrainerError) -> NetworkSpec {
+        if let fileSource = initFrom ?? network.from {
+            let weights = try WeightsFile.read(fileSource)
+            let file = fileSource.display
+            if let layers = network.layers, layers != weights.layers {
+                throw TrainerError.file(
+                    file, "layers \(describe(weights.layers)) do not match network.layers \(describe(layers)) of \(self.file)")
+            }
+            if let choice = network.activations {
+                let expected = choice.resolved(layerCount: weights.layers.count - 1)
+                if expected != weights.activations {
+                    throw TrainerError.file(
+                        file,
+                        "activations \(describe(weights.activations.map(\.rawValue))) do not match the config's \(describe(expected.map(\.rawValue)))")
+                }
+            }
+            try Config.checkArchitecture(
+                layers: weights.layers, activations: weights.activations, activationChoice: .perLayer(weights.activations),
+                loss: training.loss, file: self.file)
+            return NetworkSpec(
+                layers: weights.layers, activations: weights.activations,
+                parameters: .literals(weights: weights.weights, biases: weights.biases, file: file, path: "weights"),
+                resumedFrom: initFrom != nil ? weights.metadata : nil)
+        }
+        let layers = network.layers!  // decoding requires layers without `from`
+        let activations = network.activations?.resolved(layerCount: layers.count - 1)
+            ?? Array(repeating: .sigmoid, count: layers.count - 1)
+        if let weights = network.weights {
+            return NetworkSpec(
+                layers: layers, activations: activations,
+                parameters: .literals(weights: weights, biases: network.biases, file: file, path: "network.weights"))
+        }
+        return NetworkSpec(
+            layers: layers, activations: activations,
+            parameters: .initialized(network.initialization, biases: network.biases, file: file))
+    }
+
+    private func describe(_ values: [Int]) -> String {
+        "[" + values.map(String.init).joined(separator: ",") + "]"
+    }
+
+    private func describe(_ values: [String]) -> String {
+        "[" + values.joined(separator: ",") + "]"
+    }
+}

@@ -1,0 +1,215 @@
+/// Builds a data set from a CSV file: column choice, header detection,
+/// one-hot labels, and a message naming the line for every bad cell.
+enum CSVDataLoader {
+    static func load<S: Scalar>(_ source: CSVSource, shape: DataShape, trainingClasses: [String]?) throws(TrainerError) -> Dataset<S> {
+        let file = source.file.display
+        let bytes = try FileReading.read(source.file.path, display: source.file.openingPlace)
+        var reader = CSVReader(bytes: bytes, file: file)
+        var fields: [String] = []
+        guard let firstLine = try reader.next(into: &fields) else {
+            throw TrainerError.file(file, "no samples; the file is empty")
+        }
+        let hasHeader = source.header ?? fields.contains { !DecimalSyntax.isNumber($0) }
+        let header: [String]? = hasHeader ? fields : nil
+        let width = fields.count
+        let columns = try chooseColumns(source, header: header, width: width, shape: shape)
+
+        var inputValues: [S] = []
+        var targetValues: [S] = []
+        var labelTexts: [String] = []
+        var lines: [Int] = []
+        func columnName(_ index: Int) -> String {
+            header.map { "column \"\($0[index])\"" } ?? "column \(index)"
+        }
+        func readRecord(line: Int) throws(TrainerError) {
+            guard fields.count == width else {
+                throw TrainerError(place: "\(file):\(line)", "expected \(width) fields, found \(fields.count)")
+            }
+            for index in columns.inputs {
+                inputValues.append(try number(fields[index], line: line, column: columnName(index)))
+            }
+            for index in columns.targets {
+                targetValues.append(try number(fields[index], line: line, column: columnName(index), labelHint: source.label == nil && columns.targets.count == 1))
+            }
+            if let label = columns.label { labelTexts.append(fields[label]) }
+            lines.append(line)
+        }
+        func number(_ text: String, line: Int, column: String, labelHint: Bool = false) throws(TrainerError) -> S {
+            guard DecimalSyntax.isNumber(text) else {
+                var message = "\(column): expected a number, found \"\(text)\""
+                if labelHint { message += "; for a class column use \(source.path).label" }
+                throw TrainerError(place: "\(file):\(line)", message)
+            }
+            return try DataLoader.value(text, place: "\(file):\(line): \(column)")
+        }
+        if !hasHeader { try readRecord(line: firstLine) }
+        while let line = try reader.next(into: &fields) {
+            try readRecord(line: line)
+        }
+        guard !lines.isEmpty else {
+            throw TrainerError.file(file, "no samples; the file has only a header row")
+        }
+        let count = lines.count
+        let inputs = Matrix(rows: count, columns: shape.inputSize, elements: inputValues)
+        var targets: Matrix<S>
+        var classNames: [String]?
+        if let labelColumn = columns.label {
+            let classes = try classIndices(
+                labelTexts, source: source, trainingClasses: trainingClasses, shape: shape,
+                file: file, lines: lines, column: columnName(labelColumn))
+            targets = Matrix(rows: count, columns: shape.outputSize)
+            for (row, index) in classes.indices.enumerated() { targets[row, index] = 1 }
+            classNames = classes.names
+        } else {
+            targets = Matrix(rows: count, columns: shape.outputSize, elements: targetValues)
+        }
+        return Dataset(
+            name: source.path, inputs: inputs, targets: targets, classNames: classNames,
+            locator: .lines(file: file, lines: lines))
+    }
+
+    struct Columns {
+        var inputs: [Int]
+        var targets: [Int]
+        var label: Int?
+    }
+
+    /// Resolves the config's column choice to indices and checks the counts
+    /// against the network.
+    static func chooseColumns(_ source: CSVSource, header: [String]?, width: Int, shape: DataShape) throws(TrainerError) -> Columns {
+        let file = source.file.display
+        func resolve(_ reference: ColumnReference, path: String) throws(TrainerError) -> Int {
+            switch reference {
+            case .index(let index):
+                guard index < width else {
+                    throw TrainerError(place: path, "column \(index) is not in \(file), which has \(width) columns (0 to \(width - 1))")
+                }
+                return index
+            case .name(let name):
+                guard let header else {
+                    throw TrainerError(place: path, "column \"\(name)\" named, but \(file) has no header row; use 0-based indices")
+                }
+                let matches = header.indices.filter { header[$0] == name }
+                guard let first = matches.first else {
+                    let suggestion = Suggestion.didYouMean(name, in: header)
+                    throw TrainerError(
+                        place: path,
+                        "column \"\(name)\" not in the header of \(file)\(suggestion) (columns: \(header.joined(separator: ",")))")
+                }
+                guard matches.count == 1 else {
+                    throw TrainerError(place: path, "column \"\(name)\" appears \(matches.count) times in the header of \(file)")
+                }
+                return first
+            }
+        }
+        func resolveAll(_ references: [ColumnReference]?, key: String) throws(TrainerError) -> [Int]? {
+            guard let references else { return nil }
+            var indices: [Int] = []
+            for (i, reference) in references.enumerated() {
+                let path = references.count == 1 ? "\(source.path).\(key)" : "\(source.path).\(key)[\(i)]"
+                indices.append(try resolve(reference, path: path))
+            }
+            return indices
+        }
+        var label: Int?
+        if let reference = source.label { label = try resolve(reference, path: "\(source.path).label") }
+        var targets = try resolveAll(source.targets, key: "targets")
+        var inputs = try resolveAll(source.inputs, key: "inputs")
+        let taken = Set((targets ?? []) + (label.map { [$0] } ?? []))
+        if inputs == nil {
+            if targets == nil, label == nil {
+                // The default: every column but the last is an input, the last is the target.
+                inputs = Array(0..<width - 1)
+                targets = [width - 1]
+            } else {
+                inputs = (0..<width).filter { !taken.contains($0) }
+            }
+        } else if targets == nil, label == nil {
+            let inputSet = Set(inputs!)
+            targets = (0..<width).filter { !inputSet.contains($0) }
+        }
+        let chosenInputs = inputs!
+        let chosenTargets = targets ?? []
+        guard chosenInputs.count == shape.inputSize else {
+            throw TrainerError(
+                place: "\(file):1",
+                "\(DataLoader.plural(chosenInputs.count, "input column")), but network.layers[0] is \(shape.inputSize); choose columns with \(source.path).inputs")
+        }
+        if label == nil, chosenTargets.count != shape.outputSize {
+            throw TrainerError(
+                place: "\(file):1",
+                "\(DataLoader.plural(chosenTargets.count, "target column")), but the output layer has \(DataLoader.plural(shape.outputSize, "neuron")); choose columns with \(source.path).targets, or a class column with \(source.path).label")
+        }
+        return Columns(inputs: chosenInputs, targets: chosenTargets, label: label)
+    }
+
+    /// Class indices for the label texts, and the class names they stand for.
+    static func classIndices(
+        _ texts: [String], source: CSVSource, trainingClasses: [String]?, shape: DataShape,
+        file: String, lines: [Int], column: String
+    ) throws(TrainerError) -> (indices: [Int], names: [String]?) {
+        let outputs = shape.outputSize
+        let classes: [String]? = source.classes ?? trainingClasses
+        if classes == nil, texts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) {
+            // Whole-number labels are class indices.
+            var indices: [Int] = []
+            for (row, text) in texts.enumerated() {
+                guard let index = Int(text), index < outputs else {
+                    throw TrainerError(
+                        place: "\(file):\(lines[row])",
+                        "\(column): label \(text) ≥ \(outputs) classes (the output layer has \(DataLoader.plural(outputs, "neuron")))")
+                }
+                indices.append(index)
+            }
+            return (indices, nil)
+        }
+        let names = classes ?? Array(Set(texts)).sorted()
+        guard names.count <= outputs else {
+            throw TrainerError(
+                place: "\(source.path).label",
+                "\(names.count) classes (\(names.joined(separator: ", "))), but the output layer has \(DataLoader.plural(outputs, "neuron"))")
+        }
+        var indexOf: [String: Int] = [:]
+        for (index, name) in names.enumerated() where indexOf[name] == nil { indexOf[name] = index }
+        var indices: [Int] = []
+        for (row, text) in texts.enumerated() {
+            guard let index = indexOf[text] else {
+                throw TrainerError(
+                    place: "\(file):\(lines[row])",
+                    "\(column): label \"\(text)\" is not one of the classes (\(names.joined(separator: ", ")))")
+            }
+            indices.append(index)
+        }
+        return (indices, names)
+    }
+}
+
+extension CSVDataLoader {
+    /// Rows of inputs only (for `predict`): every column is an input, a
+    /// header row is detected and skipped.
+    static func loadInputs<S: Scalar>(_ bytes: [UInt8], source: CSVSource, width: Int) throws(TrainerError) -> Matrix<S> {
+        let file = source.file.display
+        var reader = CSVReader(bytes: bytes, file: file)
+        var fields: [String] = []
+        var values: [S] = []
+        var rows = 0
+        var first = true
+        while let line = try reader.next(into: &fields) {
+            if first {
+                first = false
+                if fields.contains(where: { !DecimalSyntax.isNumber($0) }) { continue }  // a header
+            }
+            guard fields.count == width else {
+                throw TrainerError(place: "\(file):\(line)", "expected \(DataLoader.plural(width, "field")) (the network has \(DataLoader.plural(width, "input"))), found \(fields.count)")
+            }
+            for (index, text) in fields.enumerated() {
+                guard DecimalSyntax.isNumber(text) else {
+                    throw TrainerError(place: "\(file):\(line)", "column \(index): expected a number, found \"\(text)\"")
+                }
+                values.append(try DataLoader.value(text, place: "\(file):\(line): column \(index)"))
+            }
+            rows += 1
+        }
+        return Matrix(rows: rows, columns: width, elements: values)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Reading whole input files (configs, weights, CSV, IDX) with errors that
+/// name the file as the user wrote it.
+///
+/// Uses open(2)/read(2) rather than `Data(contentsOf:)`: that reports
+/// "permission" problems for FIFOs and cannot cap the size of `/dev/zero`.
+/// Pipes and process substitutions (`trainer run <(cat c.json)`) are read to
+/// their end; regular files are checked against the cap before reading.
+public enum FileReading {
+    /// The largest input file read whole: 256 MiB. (IDX payloads, which can be
+    /// larger, are read by ``IDXReader`` with their own size check.)
+    public static let maximumSize = 256 << 20
+
+    /// Reads the file at `path`.
+    /// - Parameters:
+    ///   - display: how messages name the file (for example
+    ///     `data/x.csv (from c.json: data.train.csv)`).
+    ///   - maximumSize: bytes beyond which the file is refused.
+    public static func read(_ path: String, display: String? = nil, maximumSize: Int = maximumSize) throws(TrainerError) -> [UInt8] {
+        let name = display ?? path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw TrainerError.file(name, systemErrorText(errno))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw TrainerError.file(name, systemErrorText(errno)) }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            throw TrainerError.file(name, "is a directory; expected a file")
+        }
+        let isRegular = (status.st_mode & S_IFMT) == S_IFREG
+        if isRegular, Int(status.st_size) > maximumSize {
+            throw TrainerError.file(name, "larger than \(maximumSize >> 20) MiB (\(status.st_size) bytes); expected a smaller file")
+        }
+        var bytes: [UInt8] = []
+        if isRegular { bytes.reserveCapacity(Int(status.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw TrainerError.file(name, systemErrorText(errno))
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > maximumSize {
+                throw TrainerError.file(name, "larger than \(maximumSize >> 20) MiB; expected a smaller file")
+            }
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Where `trainer` writes text: stdout, stderr, a file, or a buffer in tests.
+/// Writes can fail (a closed pipe, a full disk), and callers must hear of it:
+/// `print` swallows EPIPE, and the legacy `FileHandle.write` traps on it.
+public protocol TextOutput: AnyObject {
+    /// Writes `text`; may buffer until ``flush()``.
+    func write(_ text: String) throws(OutputError)
+    /// Sends everything buffered to its destination.
+    func flush() throws(OutputError)
+}
+
+/// A failed write: the stream's name and the reason.
+public struct OutputError: Error, Equatable, Sendable {
+    /// `stdout`, `stderr` or a file path.
+    public var stream: String
+    public var code: Int32
+
+    /// True when the reader went away (EPIPE): the caller stops quietly.
+    public var isBrokenPipe: Bool { code == EPIPE }
+
+    public var trainerError: TrainerError {
+        TrainerError(.failure, place: stream, systemErrorText(code))
+    }
+}
+
+/// A stream over a file descriptor, with its own buffer (so each row of a
+/// loss log is one write(2) call, flushed as the SPEC requires).
+public final class FileDescriptorOutput: TextOutput {
+    public let descriptor: Int32
+    public let name: String
+    private var buffer: [UInt8] = []
+    private let capacity: Int
+
+    /// - Parameters:
+    ///   - capacity: bytes buffered before a write is forced; 0 writes at once.
+    public init(descriptor: Int32, name: String, capacity: Int = 1 << 16) {
+        self.descriptor = descriptor
+        self.name = name
+        self.capacity = capacity
+    }
+
+    public func write(_ text: String) throws(OutputError) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func flush() throws(OutputError) {
+        var offset = 0
+        defer { buffer.removeFirst(offset) }
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes {
+                Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                offset = buffer.count  // drop what cannot be written
+                throw OutputError(stream: name, code: code)
+            }
+            offset += written
+        }
+    }
+}
+
+/// A stream that collects text in memory, for tests and for composing output.
+public final class BufferOutput: TextOutput {
+    public private(set) var text = ""
+    public init() {}
+    public func write(_ text: String) throws(OutputError) { self.text += text }
+    public func flush() throws(OutputError) {}
+}

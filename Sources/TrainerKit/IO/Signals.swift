@@ -1,0 +1,38 @@
+import Foundation
+import Synchronization
+
+/// SIGINT and SIGTERM during training: the first one asks training to stop
+/// at the next batch boundary (the run then saves the weights so far and
+/// exits 130 or 143); a second one exits at once, removing a half-written
+/// temporary weights file, so the previous weights file stays intact.
+///
+/// Before training starts (and in every other command) the signals keep
+/// their default action: the process ends at once, having written nothing.
+public enum Signals {
+    /// The signal received, 0 for none. Written by the handler.
+    static let received = Atomic<Int32>(0)
+
+    /// Installs the handlers. Call once, just before training starts.
+    public static func arm() {
+        _ = AtomicFile.pendingTemporaryPath  // initialise the global outside the handler
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            let (exchanged, _) = Signals.received.compareExchange(expected: 0, desired: signal, ordering: .relaxed)
+            if !exchanged {
+                // A second signal: stop now. unlink and _exit are async-signal-safe.
+                if let temporary = AtomicFile.pendingTemporaryPath { unlink(temporary) }
+                _exit(128 + signal)
+            }
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+    }
+
+    /// The signal received since ``arm()``, if any.
+    public static var pending: Int32? {
+        let signal = received.load(ordering: .relaxed)
+        return signal == 0 ? nil : signal
+    }
+}

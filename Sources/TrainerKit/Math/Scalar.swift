@@ -1,0 +1,58 @@
+import Foundation
+import TrainerKernels
+
+/// The floating-point types a network can be trained in: `Double` (`float64`,
+/// the default, exact enough for worked examples) and `Float` (`float32`, the
+/// fast path). Generic code over `Scalar` is specialised by the compiler, so it
+/// costs nothing at run time.
+public protocol Scalar: KernelScalar, LosslessStringConvertible {
+    /// The config's name for this precision: `"float64"` or `"float32"`.
+    static var precisionName: String { get }
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func log1p(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+
+    /// `C[m×n] += A[m×k] · B[k×n]` (see ``Kernels``).
+    static func multiplyAdd(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int)
+    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]` (see ``Kernels``).
+    static func multiplyTransposedAAdd(alpha: Self, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int)
+    /// `C[m×k] = A[m×n] · B[k×n]ᵀ` (see ``Kernels``).
+    static func multiplyTransposedB(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
+}
+
+extension Double: Scalar {
+    public static var precisionName: String { "float64" }
+    public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+    public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+
+    public static func multiplyAdd(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int) {
+        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n)
+    }
+    public static func multiplyTransposedAAdd(alpha: Double, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int) {
+        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n)
+    }
+    public static func multiplyTransposedB(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
+        Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)
+    }
+}
+
+extension Float: Scalar {
+    public static var precisionName: String { "float32" }
+    public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
+    public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+
+    public static func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int) {
+        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n)
+    }
+    public static func multiplyTransposedAAdd(alpha: Float, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int) {
+        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n)
+    }
+    public static func multiplyTransposedB(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+        Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)
+    }
+}

@@ -1,0 +1,193 @@
+/// One forward and backward pass over a mini-batch, and everything it
+/// computes, layer by layer: the trace that `explain` prints, `gradcheck`
+/// checks and `run` learns from (one implementation for all three).
+///
+/// Notation (SPEC.md, row vectors, one sample per row, m samples):
+/// - `a[0]` is the input batch; `z[k] = a[k]·W[k] + b[k]`; `a[k+1] = f(z[k])`;
+/// - `δ[k] = ∂E/∂z[k]`, the error of layer k+1's neurons;
+/// - `∂E/∂W[k]` and `∂E/∂b[k]` are means over the batch's samples.
+///
+/// The buffers are allocated once for the largest batch and reused, so the
+/// training loop allocates nothing.
+public struct Backpropagation<S: Scalar>: Sendable {
+    /// `a[0] … a[L]`.
+    public private(set) var activations: [Matrix<S>]
+    /// `z[0] … z[L-1]`.
+    public private(set) var weightedInputs: [Matrix<S>]
+    /// `δ[0] … δ[L-1]`.
+    public private(set) var deltas: [Matrix<S>]
+    /// `∂E/∂W[0] … ∂E/∂W[L-1]`, each shaped like its `W`.
+    public private(set) var weightGradients: [Matrix<S>]
+    /// `∂E/∂b[0] … ∂E/∂b[L-1]`.
+    public private(set) var biasGradients: [[S]]
+    /// The targets `t` of the batch (m × outputs).
+    public private(set) var targets: Matrix<S>
+    /// The loss of each sample of the batch, from the last ``computeLosses(_:activation:)``.
+    public private(set) var sampleLosses: [S]
+
+    /// The number of samples in the current batch.
+    public private(set) var batchSize: Int
+
+    /// Buffers for batches of up to `batchCapacity` samples of `network`.
+    public init(network: Network<S>, batchCapacity: Int) {
+        let m = batchCapacity
+        let sizes = network.layerSizes
+        activations = sizes.map { Matrix(rows: m, columns: $0) }
+        weightedInputs = sizes.dropFirst().map { Matrix(rows: m, columns: $0) }
+        deltas = sizes.dropFirst().map { Matrix(rows: m, columns: $0) }
+        weightGradients = network.weights.map { Matrix(rows: $0.rows, columns: $0.columns) }
+        biasGradients = network.biases.map { [S](repeating: 0, count: $0.count) }
+        targets = Matrix(rows: m, columns: network.outputSize)
+        sampleLosses = [S](repeating: 0, count: m)
+        batchSize = m
+    }
+
+    /// The network's output for the current batch, `a[L]`.
+    public var output: Matrix<S> { activations[activations.count - 1] }
+
+    /// Sets the number of samples in the batch (at most the capacity it was
+    /// made for, to allocate nothing; more is allowed and grows the buffers).
+    public mutating func setBatchSize(_ m: Int) {
+        guard m != batchSize else { return }
+        batchSize = m
+        for k in activations.indices { activations[k].resizeRows(to: m) }
+        for k in weightedInputs.indices {
+            weightedInputs[k].resizeRows(to: m)
+            deltas[k].resizeRows(to: m)
+        }
+        targets.resizeRows(to: m)
+        if sampleLosses.count != m { sampleLosses = [S](repeating: 0, count: m) }
+    }
+
+    /// Copies a batch of inputs (one sample per row) into `a[0]`.
+    public mutating func setInputs(_ inputs: Matrix<S>) {
+        setBatchSize(inputs.rows)
+        activations[0].elements.replaceSubrange(0..<inputs.elements.count, with: inputs.elements)
+    }
+
+    /// Copies a batch of targets into `t`; its rows must equal the batch size.
+    public mutating func setTargets(_ newTargets: Matrix<S>) {
+        precondition(newTargets.rows == batchSize && newTargets.columns == targets.columns)
+        targets.elements.replaceSubrange(0..<newTargets.elements.count, with: newTargets.elements)
+    }
+
+    /// Gives a loader direct access to row `row` of the inputs and the targets.
+    public mutating func withBatchRow(
+        _ row: Int, _ body: (UnsafeMutableBufferPointer<S>, UnsafeMutableBufferPointer<S>) -> Void
+    ) {
+        let inputWidth = activations[0].columns, targetWidth = targets.columns
+        activations[0].elements.withUnsafeMutableBufferPointer { inputs in
+            targets.elements.withUnsafeMutableBufferPointer { targetBuffer in
+                body(
+                    UnsafeMutableBufferPointer(rebasing: inputs[row * inputWidth..<(row + 1) * inputWidth]),
+                    UnsafeMutableBufferPointer(rebasing: targetBuffer[row * targetWidth..<(row + 1) * targetWidth]))
+            }
+        }
+    }
+
+    // MARK: - Forward
+
+    /// `z[k] = a[k]·W[k] + b[k]`, `a[k+1] = f(z[k])` for every layer.
+    public mutating func forward(_ network: Network<S>) {
+        let m = batchSize
+        for k in 0..<network.layerCount {
+            let n = network.layerSizes[k + 1], inputs = network.layerSizes[k]
+            // z[k] = b[k] on every row, then z[k] += a[k]·W[k]
+            weightedInputs[k].elements.withUnsafeMutableBufferPointer { z in
+                network.biases[k].withUnsafeBufferPointer { b in
+                    for row in 0..<m {
+                        for j in 0..<n { z[row * n + j] = b[j] }
+                    }
+                }
+                activations[k].elements.withUnsafeBufferPointer { a in
+                    network.weights[k].elements.withUnsafeBufferPointer { w in
+                        S.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n)
+                    }
+                }
+            }
+            network.activations[k].forward(weightedInputs[k], into: &activations[k + 1])  // a[k+1] = f(z[k])
+        }
+    }
+
+    /// Fills ``sampleLosses`` for the current batch and returns their sum.
+    @discardableResult
+    public mutating func computeLosses(_ loss: Loss, activation: Activation) -> Double {
+        let m = batchSize, n = targets.columns
+        let last = activations.count - 1
+        var total = 0.0
+        activations[last].elements.withUnsafeBufferPointer { a in
+            weightedInputs[last - 1].elements.withUnsafeBufferPointer { z in
+                targets.elements.withUnsafeBufferPointer { t in
+                    for row in 0..<m {
+                        let value = loss.sampleLoss(
+                            output: a.baseAddress! + row * n, weightedInput: z.baseAddress! + row * n,
+                            target: t.baseAddress! + row * n, count: n, activation: activation)
+                        sampleLosses[row] = value
+                        total += Double(value)
+                    }
+                }
+            }
+        }
+        return total
+    }
+
+    // MARK: - Backward
+
+    /// Fills every δ and gradient for the current batch, from the outputs of
+    /// the last ``forward(_:)``. The network is not changed.
+    public mutating func backward(_ network: Network<S>, loss: Loss) {
+        let last = network.layerCount - 1
+        // δ[L-1] = ∂E/∂a[L] ⊙ f'(z[L-1])   (a - t for cross-entropy)
+        loss.outputDelta(
+            output: activations[last + 1], weightedInput: weightedInputs[last], target: targets,
+            activation: network.activations[last], into: &deltas[last])
+        for k in stride(from: last, through: 0, by: -1) {
+            computeGradients(layer: k, network: network)
+            if k > 0 {
+                // δ[k-1] = (δ[k]·W[k]ᵀ) ⊙ f'(z[k-1])
+                propagateDelta(to: k - 1, network: network)
+                network.activations[k - 1].backward(
+                    &deltas[k - 1], activation: activations[k], weightedInput: weightedInputs[k - 1])
+            }
+        }
+    }
+
+    /// `∂E/∂W[k] = a[k]ᵀ·δ[k] / m` and `∂E/∂b[k] = Σ_rows δ[k] / m`.
+    private mutating func computeGradients(layer k: Int, network: Network<S>) {
+        let m = batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
+        let count = S(m)
+        weightGradients[k].elements.withUnsafeMutableBufferPointer { g in
+            for i in 0..<g.count { g[i] = 0 }
+            activations[k].elements.withUnsafeBufferPointer { a in
+                deltas[k].elements.withUnsafeBufferPointer { d in
+                    // ∂E/∂W[k] = a[k]ᵀ·δ[k], summed over the batch ...
+                    S.multiplyTransposedAAdd(alpha: 1, a.baseAddress!, d.baseAddress!, g.baseAddress!, m: m, k: inputs, n: n)
+                }
+            }
+            // ... then divided by m for the mean (exact for m = 1).
+            if m > 1 { for i in 0..<g.count { g[i] /= count } }
+        }
+        biasGradients[k].withUnsafeMutableBufferPointer { gb in
+            deltas[k].elements.withUnsafeBufferPointer { d in
+                for j in 0..<n {
+                    var sum: S = 0
+                    for row in 0..<m { sum += d[row * n + j] }  // ∂E/∂b[k] = Σ δ[k] / m
+                    gb[j] = sum / count
+                }
+            }
+        }
+    }
+
+    /// Writes `∂E/∂a[k] = δ[k]·W[k]ᵀ` into `deltas[k-1]`, to be turned into δ[k-1].
+    private mutating func propagateDelta(to previous: Int, network: Network<S>) {
+        let k = previous + 1
+        let m = batchSize, n = network.layerSizes[k + 1], width = network.layerSizes[k]
+        deltas[k].elements.withUnsafeBufferPointer { d in
+            network.weights[k].elements.withUnsafeBufferPointer { w in
+                deltas[previous].elements.withUnsafeMutableBufferPointer { out in
+                    S.multiplyTransposedB(d.baseAddress!, w.baseAddress!, out.baseAddress!, m: m, n: n, k: width)
+                }
+            }
+        }
+    }
+}

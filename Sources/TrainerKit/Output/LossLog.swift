@@ -1,0 +1,59 @@
+import Foundation
+
+/// The loss log of SPEC.md: a CSV header, then one row per epoch, each row
+/// flushed as one write so a stopped run leaves whole rows only.
+///
+/// Columns: `epoch,loss`, then `accuracy` when the targets are one-hot
+/// classes, then `test_loss` (and `test_accuracy` for classes) when
+/// `data.test` is given, then `seconds`. Numbers are plain decimals that
+/// gnuplot, pandas and spreadsheets read (`0.0123`, `1.5e-05`); the loss is
+/// written with enough digits to read back the exact float64.
+public final class LossLog {
+    public let columns: [String]
+    private let output: TextOutput
+
+    /// The columns for a run.
+    public static func columns(accuracy: Bool, test: Bool, testAccuracy: Bool) -> [String] {
+        var columns = ["epoch", "loss"]
+        if accuracy { columns.append("accuracy") }
+        if test { columns.append("test_loss") }
+        if test && testAccuracy { columns.append("test_accuracy") }
+        columns.append("seconds")
+        return columns
+    }
+
+    /// A log writing to `output`; writes the header row unless appending to
+    /// a log that already has it.
+    public init(columns: [String], output: TextOutput, writeHeader: Bool) throws(OutputError) {
+        self.columns = columns
+        self.output = output
+        if writeHeader {
+            try output.write(columns.joined(separator: ",") + "\n")
+            try output.flush()
+        }
+    }
+
+    /// Writes and flushes one row.
+    public func write(_ record: EpochRecord) throws(OutputError) {
+        var fields: [String] = []
+        for column in columns {
+            switch column {
+            case "epoch": fields.append(String(record.epoch))
+            case "loss": fields.append(LossLog.number(record.loss))
+            case "accuracy": fields.append(record.accuracy.map(LossLog.number) ?? "")
+            case "test_loss": fields.append(record.testLoss.map(LossLog.number) ?? "")
+            case "test_accuracy": fields.append(record.testAccuracy.map(LossLog.number) ?? "")
+            case "seconds": fields.append(String(format: "%.6f", record.seconds))
+            default: fields.append("")
+            }
+        }
+        try output.write(fields.joined(separator: ",") + "\n")
+        try output.flush()
+    }
+
+    /// The shortest decimal that reads back as `value` (`nan`/`inf` never
+    /// reach the log: a non-finite loss stops the run first).
+    static func number(_ value: Double) -> String {
+        value.description
+    }
+}

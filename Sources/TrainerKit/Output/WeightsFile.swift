@@ -1,0 +1,230 @@
+/// The weights file of SPEC.md: `layers`, `activations`, `weights` and
+/// `biases` in the shapes of a config's `network` section (so the file works
+/// as `network.from`, as `--init-from`, or pasted as `network`), plus
+/// `metadata` about how it was trained.
+///
+/// Numbers are written as the shortest decimal that reads back to the same
+/// float64 (or float32) bits; keys come in a fixed order and nothing varies
+/// between runs (no dates), so the same run writes the same bytes.
+public struct WeightsFile: Sendable {
+    public static let format = "trainer-weights"
+    public static let formatVersion = 1
+
+    public var layers: [Int]
+    public var activations: [Activation]
+    /// Literal numbers, converted when the network is built in its precision.
+    public var weights: [LiteralMatrix]
+    public var biases: [[String]]
+    public var metadata: Metadata
+
+    /// How the parameters came about. Informational except for what a resumed
+    /// run (`--init-from`) continues from: `epochs_trained`,
+    /// `samples_into_epoch`, `random_state` and the partial epoch sums.
+    public struct Metadata: Equatable, Sendable {
+        public var precision: Precision = .float64
+        public var loss: Loss?
+        /// Complete epochs trained, over every run that led to this file.
+        public var epochsTrained: Int = 0
+        /// Samples of the next epoch already trained on (an interrupted run).
+        public var samplesIntoEpoch: Int = 0
+        /// Samples trained on in all, over every run.
+        public var samplesTrained: Int = 0
+        /// The mean per-sample loss of the last complete epoch.
+        public var finalLoss: Double?
+        /// `completed`, `interrupted` (a signal), `output_closed` (the log's reader went away).
+        public var stoppedBy: String = "completed"
+        public var seed: UInt64?
+        /// The shuffling generator's state at the start of the next (or the
+        /// interrupted) epoch.
+        public var randomState: [UInt64]?
+        /// Sums over the samples of an interrupted epoch so far (`samples_into_epoch` of them).
+        public var partialLossSum: Double?
+        public var partialCorrect: Int?
+        /// Class names of one-hot outputs, in output order, when known.
+        public var classes: [String]?
+
+        public init() {}
+    }
+
+    public init(layers: [Int], activations: [Activation], weights: [LiteralMatrix], biases: [[String]], metadata: Metadata) {
+        self.layers = layers
+        self.activations = activations
+        self.weights = weights
+        self.biases = biases
+        self.metadata = metadata
+    }
+
+    /// The file for a trained network.
+    public init<S: Scalar>(network: Network<S>, metadata: Metadata) {
+        self.layers = network.layerSizes
+        self.activations = network.activations
+        self.weights = network.weights.map { matrix in matrix.rowArrays.map { $0.map(JSONWriter.number) } }
+        self.biases = network.biases.map { $0.map(JSONWriter.number) }
+        var metadata = metadata
+        metadata.precision = S.precisionName == "float32" ? .float32 : .float64
+        self.metadata = metadata
+    }
+
+    // MARK: - Writing
+
+    /// The file's text.
+    public func encoded() -> String {
+        var out = "{\n"
+        out += "  \"format\": \(JSONWriter.string(WeightsFile.format)),\n"
+        out += "  \"format_version\": \(WeightsFile.formatVersion),\n"
+        out += "  \"layers\": [\(layers.map(String.init).joined(separator: ", "))],\n"
+        out += "  \"activations\": [\(activations.map { JSONWriter.string($0.rawValue) }.joined(separator: ", "))],\n"
+        out += "  \"weights\": [\n"
+        for (l, matrix) in weights.enumerated() {
+            for (i, row) in matrix.enumerated() {
+                out += (i == 0 ? "    [" : "     ") + "[" + row.joined(separator: ", ") + "]"
+                out += i == matrix.count - 1 ? "]" : ",\n"
+            }
+            out += l == weights.count - 1 ? "\n" : ",\n"
+        }
+        out += "  ],\n"
+        out += "  \"biases\": [\n"
+        for (l, vector) in biases.enumerated() {
+            out += "    [" + vector.joined(separator: ", ") + "]" + (l == biases.count - 1 ? "\n" : ",\n")
+        }
+        out += "  ],\n"
+        out += "  \"metadata\": {\n"
+        var entries: [String] = []
+        entries.append("\"precision\": \(JSONWriter.string(metadata.precision.rawValue))")
+        if let loss = metadata.loss { entries.append("\"loss\": \(JSONWriter.string(loss.rawValue))") }
+        entries.append("\"epochs_trained\": \(metadata.epochsTrained)")
+        entries.append("\"samples_into_epoch\": \(metadata.samplesIntoEpoch)")
+        entries.append("\"samples_trained\": \(metadata.samplesTrained)")
+        if let loss = metadata.finalLoss, loss.isFinite { entries.append("\"final_loss\": \(JSONWriter.number(loss))") }
+        entries.append("\"stopped_by\": \(JSONWriter.string(metadata.stoppedBy))")
+        if let seed = metadata.seed { entries.append("\"seed\": \(seed)") }
+        if let state = metadata.randomState {
+            entries.append("\"random_state\": [\(state.map { JSONWriter.string(hex($0)) }.joined(separator: ", "))]")
+        }
+        if let sum = metadata.partialLossSum, sum.isFinite { entries.append("\"partial_loss_sum\": \(JSONWriter.number(sum))") }
+        if let correct = metadata.partialCorrect { entries.append("\"partial_correct\": \(correct)") }
+        if let classes = metadata.classes {
+            entries.append("\"classes\": [\(classes.map(JSONWriter.string).joined(separator: ", "))]")
+        }
+        out += entries.map { "    " + $0 }.joined(separator: ",\n") + "\n"
+        out += "  }\n"
+        out += "}\n"
+        return out
+    }
+
+    private func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    // MARK: - Reading
+
+    static let keys = ["format", "format_version", "layers", "activations", "weights", "biases", "metadata"]
+    static let metadataKeys = [
+        "precision", "loss", "epochs_trained", "samples_into_epoch", "samples_trained", "final_loss",
+        "stopped_by", "seed", "random_state", "partial_loss_sum", "partial_correct", "classes",
+    ]
+
+    /// Reads a weights file.
+    /// - Parameter file: the path, resolved; its `display` names it in errors.
+    public static func read(_ file: FilePath) throws(TrainerError) -> WeightsFile {
+        let bytes = try FileReading.read(file.path, display: file.openingPlace)
+        return try decode(bytes, file: file.display)
+    }
+
+    /// Decodes weights-file text; `file` names it in errors.
+    public static func decode(_ bytes: [UInt8], file: String) throws(TrainerError) -> WeightsFile {
+        let document: JSONDocument
+        do {
+            document = try JSONReader.parse(bytes, expectObject: true)
+        } catch {
+            let position = LineIndex(bytes).position(of: error.offset)
+            throw TrainerError(place: "\(file):\(position.line):\(position.column)", error.message)
+        }
+        let fields = JSONFields(file: file, document: document)
+        let decoder = ConfigDecoder(fields: fields, directory: "")
+        let object = try fields.object(document.root, path: "", known: keys)
+        guard let formatNode = object["format"], case .string(WeightsFile.format) = formatNode.value else {
+            throw TrainerError.file(file, "not a trainer weights file; expected \"format\": \"\(WeightsFile.format)\"")
+        }
+        let versionNode = try object.required("format_version", in: fields, expected: "a whole number")
+        try checkFormatVersion(versionNode, fields: fields, path: "format_version")
+
+        let layersNode = try object.required("layers", in: fields, expected: "layer sizes")
+        var layers: [Int] = []
+        for (index, element) in try fields.array(layersNode, path: "layers").enumerated() {
+            layers.append(try fields.wholeNumber(element, path: JSONFields.join("layers", index), minimum: 1))
+        }
+        guard layers.count >= 2 else {
+            throw fields.meaning(path: "layers", "expected at least 2 sizes, found \(layers.count)")
+        }
+        let activationsNode = try object.required("activations", in: fields, expected: "activation names")
+        var activations: [Activation] = []
+        for (index, element) in try fields.array(activationsNode, path: "activations").enumerated() {
+            let name = try fields.name(element, path: JSONFields.join("activations", index), kind: "activation", names: Activation.names)
+            activations.append(Activation(rawValue: name)!)
+        }
+        guard activations.count == layers.count - 1 else {
+            throw fields.meaning(path: "activations", "expected \(layers.count - 1) names (one per layer after the input), found \(activations.count)")
+        }
+        let weights = try decoder.decodeWeights(
+            try object.required("weights", in: fields, expected: "weight matrices"), layers: layers, path: "weights")
+        let biases = try decoder.decodeBiases(
+            try object.required("biases", in: fields, expected: "bias vectors"), layers: layers, path: "biases")
+        var metadata = Metadata()
+        if let node = object["metadata"] {
+            metadata = try decodeMetadata(node, fields: fields)
+        }
+        return WeightsFile(layers: layers, activations: activations, weights: weights, biases: biases, metadata: metadata)
+    }
+
+    static func checkFormatVersion(_ node: JSONNode, fields: JSONFields, path: String) throws(TrainerError) {
+        let version = try fields.wholeNumber(node, path: path, minimum: 1)
+        if version > formatVersion {
+            throw TrainerError.file(fields.file, "format_version \(version) is newer than this trainer (\(formatVersion)); update trainer")
+        }
+    }
+
+    private static func decodeMetadata(_ node: JSONNode, fields: JSONFields) throws(TrainerError) -> Metadata {
+        let object = try fields.object(node, path: "metadata", known: metadataKeys)
+        var metadata = Metadata()
+        if let node = object["precision"] {
+            metadata.precision = Precision(rawValue: try fields.name(node, path: "metadata.precision", kind: "precision", names: Precision.names))!
+        }
+        if let node = object["loss"] {
+            metadata.loss = Loss(rawValue: try fields.name(node, path: "metadata.loss", kind: "loss", names: Loss.names))
+        }
+        if let node = object["epochs_trained"] { metadata.epochsTrained = try fields.wholeNumber(node, path: "metadata.epochs_trained", minimum: 0) }
+        if let node = object["samples_into_epoch"] { metadata.samplesIntoEpoch = try fields.wholeNumber(node, path: "metadata.samples_into_epoch", minimum: 0) }
+        if let node = object["samples_trained"] { metadata.samplesTrained = try fields.wholeNumber(node, path: "metadata.samples_trained", minimum: 0) }
+        if let node = object["final_loss"] { metadata.finalLoss = try fields.number(node, path: "metadata.final_loss") }
+        if let node = object["stopped_by"] { metadata.stoppedBy = try fields.string(node, path: "metadata.stopped_by") }
+        if let node = object["seed"] {
+            metadata.seed = try ConfigDecoder(fields: fields, directory: "").decodeSeed(node, path: "metadata.seed")
+        }
+        if let node = object["random_state"] {
+            var words: [UInt64] = []
+            for (index, element) in try fields.array(node, path: "metadata.random_state").enumerated() {
+                let text = try fields.string(element, path: "metadata.random_state[\(index)]")
+                guard text.count == 16, let word = UInt64(text, radix: 16) else {
+                    throw fields.meaning(path: "metadata.random_state[\(index)]", "expected 16 hexadecimal digits, found \"\(text)\"")
+                }
+                words.append(word)
+            }
+            guard RandomGenerator(state: words) != nil else {
+                throw fields.meaning(path: "metadata.random_state", "expected 4 words, not all zero")
+            }
+            metadata.randomState = words
+        }
+        if let node = object["partial_loss_sum"] { metadata.partialLossSum = try fields.number(node, path: "metadata.partial_loss_sum") }
+        if let node = object["partial_correct"] { metadata.partialCorrect = try fields.wholeNumber(node, path: "metadata.partial_correct", minimum: 0) }
+        if let node = object["classes"] {
+            var names: [String] = []
+            for (index, element) in try fields.array(node, path: "metadata.classes").enumerated() {
+                names.append(try fields.string(element, path: "metadata.classes[\(index)]"))
+            }
+            metadata.classes = names
+        }
+        return metadata
+    }
+}

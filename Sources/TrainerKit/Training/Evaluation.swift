@@ -1,0 +1,79 @@
+/// The loss and accuracy of a network on a whole data set, without training.
+public struct Evaluation: Equatable, Sendable {
+    /// The mean per-sample loss.
+    public var loss: Double
+    /// The fraction of samples whose largest output is their class, when the
+    /// targets are one-hot classes.
+    public var accuracy: Double?
+    /// `confusion[actual][predicted]` counts, when the targets are classes.
+    public var confusion: [[Int]]?
+}
+
+/// Runs the forward pass over data sets in batches, reusing its buffers.
+public struct Evaluator<S: Scalar>: Sendable {
+    /// Samples per forward pass; a memory bound only, results do not depend on it.
+    public static var batchSize: Int { 256 }
+
+    private var pass: Backpropagation<S>
+
+    public init(network: Network<S>) {
+        pass = Backpropagation(network: network, batchCapacity: Evaluator.batchSize)
+    }
+
+    /// Loss, accuracy and confusion matrix of `network` on `data`.
+    public mutating func evaluate(_ network: Network<S>, on data: Dataset<S>, loss: Loss) -> Evaluation {
+        var lossSum = 0.0
+        var confusion: [[Int]]? = data.labels.map { _ in
+            Array(repeating: Array(repeating: 0, count: network.outputSize), count: network.outputSize)
+        }
+        var start = 0
+        while start < data.count {
+            let m = min(Evaluator.batchSize, data.count - start)
+            pass.setBatchSize(m)
+            data.copyBatch(samples: start..<start + m, into: &pass)
+            pass.forward(network)
+            lossSum += pass.computeLosses(loss, activation: network.activations[network.layerCount - 1])
+            if let labels = data.labels {
+                let output = pass.output
+                for row in 0..<m {
+                    confusion![labels[start + row]][output.argmax(row: row)] += 1
+                }
+            }
+            start += m
+        }
+        let accuracy = confusion.map { matrix in
+            Double((0..<matrix.count).reduce(0) { $0 + matrix[$1][$1] }) / Double(data.count)
+        }
+        return Evaluation(loss: lossSum / Double(data.count), accuracy: accuracy, confusion: confusion)
+    }
+}
+
+extension Matrix {
+    /// The column of the largest element of row `row` (the first, on ties).
+    public func argmax(row: Int) -> Int {
+        var best = 0
+        var bestValue = self[row, 0]
+        for j in 1..<columns where self[row, j] > bestValue {
+            best = j
+            bestValue = self[row, j]
+        }
+        return best
+    }
+}
+
+extension Dataset {
+    /// Copies the given samples, in order, into a pass's inputs and targets.
+    func copyBatch(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
+        let inputWidth = inputSize, targetWidth = outputSize
+        inputs.elements.withUnsafeBufferPointer { x in
+            targets.elements.withUnsafeBufferPointer { t in
+                for (row, sample) in samples.enumerated() {
+                    pass.withBatchRow(row) { inputRow, targetRow in
+                        for j in 0..<inputWidth { inputRow[j] = x[sample * inputWidth + j] }
+                        for j in 0..<targetWidth { targetRow[j] = t[sample * targetWidth + j] }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+// The trainer executable: real streams and signals in, an exit code out.
+// Everything else is in TrainerKit, where tests can reach it.
+import Foundation
+import TrainerKit
+
+// A closed pipe must come back as EPIPE from write(2), not kill the process
+// before it can save; a full file-size limit as EFBIG, not SIGXFSZ.
+signal(SIGPIPE, SIG_IGN)
+signal(SIGXFSZ, SIG_IGN)
+
+let context = CommandContext(
+    stdout: FileDescriptorOutput(descriptor: STDOUT_FILENO, name: "stdout"),
+    stderr: FileDescriptorOutput(descriptor: STDERR_FILENO, name: "stderr", capacity: 0),
+    stderrIsTerminal: isatty(STDERR_FILENO) == 1,
+    environment: ProcessInfo.processInfo.environment,
+    pendingSignal: { Signals.pending },
+    armSignals: { Signals.arm() },
+    processorCount: ProcessInfo.processInfo.activeProcessorCount)
+exit(CLI.run(Array(CommandLine.arguments.dropFirst()), context: context))
