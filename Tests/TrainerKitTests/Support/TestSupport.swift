@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+@testable import TrainerKit
+
+/// A fresh folder under the system temp folder, removed when the value is
+/// released. Tests run in parallel, so every test gets its own and uses
+/// absolute paths (the working directory is shared by the whole process).
+final class TemporaryDirectory: @unchecked Sendable {
+    let path: String
+
+    init() {
+        let template = NSTemporaryDirectory() + "trainer-tests-XXXXXX"
+        var bytes = Array(template.utf8CString)
+        let created = bytes.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(created != nil, "mkdtemp failed")
+        path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// The absolute path of `name` inside the folder.
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// Writes `contents` to `name` (creating folders) and returns its path.
+    @discardableResult
+    func write(_ name: String, _ contents: String) -> String {
+        write(name, bytes: Array(contents.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, bytes: [UInt8]) -> String {
+        let path = file(name)
+        try! FileManager.default.createDirectory(atPath: Paths.directory(of: path), withIntermediateDirectories: true)
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
+        return path
+    }
+
+    func read(_ name: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: file(name)) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
+
+    /// Every file below the folder with its size and modification time, to
+    /// show that a failed run changed nothing.
+    func listing() -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        var entries: [String] = []
+        while let name = enumerator?.nextObject() as? String {
+            var status = stat()
+            stat(file(name), &status)
+            entries.append("\(name) \(status.st_size) \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)")
+        }
+        return entries.sorted()
+    }
+}
+
+/// The result of running the CLI.
+struct CLIResult {
+    var code: Int32
+    var stdout: String
+    var stderr: String
+
+    /// The stderr lines.
+    var errorLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+/// Runs the CLI in-process with captured streams.
+func runCLI(_ arguments: [String], pendingSignal: @escaping () -> Int32? = { nil }) -> CLIResult {
+    let stdout = BufferOutput(), stderr = BufferOutput()
+    let context = CommandContext(stdout: stdout, stderr: stderr, pendingSignal: pendingSignal, processorCount: 2)
+    let code = CLI.run(arguments, context: context)
+    return CLIResult(code: code, stdout: stdout.text, stderr: stderr.text)
+}
+
+/// The built `trainer` executable, beside the test bundle.
+var trainerExecutable: String {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    // The test runner is `.build/<triple>/<config>/<Package>PackageTests.xctest`
+    // (a file on Linux); the executable sits beside it.
+    while !FileManager.default.isExecutableFile(atPath: url.deletingLastPathComponent().appendingPathComponent("trainer").path),
+        url.pathComponents.count > 1
+    {
+        url = url.deletingLastPathComponent()
+    }
+    return url.deletingLastPathComponent().appendingPathComponent("trainer").path
+}
+
+/// Runs the built executable as a separate process (for pipes, signals and
+/// exit statuses), in `directory`, with `input` on stdin.
+func runBinary(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> CLIResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: trainerExecutable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+    let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+    let errData = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIResult(
+        code: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs a shell command line (for pipelines such as `| head -3`).
+func runShell(_ command: String, in directory: String) throws -> CLIResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", command]
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var environment = ProcessInfo.processInfo.environment
+    environment["TRAINER"] = trainerExecutable
+    process.environment = environment
+    let stdout = Pipe(), stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+    let errData = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIResult(
+        code: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// No trap, stack trace or core dump: FAULTS.md's harness check.
+func expectNoCrash(_ result: CLIResult, sourceLocation: SourceLocation = #_sourceLocation) {
+    for marker in ["Fatal error", "Program crashed", "Backtrac"] {
+        #expect(!result.stderr.contains(marker), "stderr shows a crash: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+    #expect(result.code < 128 || result.code == 130 || result.code == 143 || result.code == 141, sourceLocation: sourceLocation)
+}
+
+/// Relative difference |a - b| / max(|a|, |b|, tiny).
+func relativeError(_ a: Double, _ b: Double) -> Double {
+    let scale = max(abs(a), abs(b), 1e-300)
+    return abs(a - b) / scale
+}
+
+/// The shared data folder (`../shared/data`), if it is there.
+var sharedDataDirectory: String? {
+    // Tests/TrainerKitTests/Support/TestSupport.swift -> the repository, then ../shared/data.
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    let path = repository.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    return FileManager.default.fileExists(atPath: path) ? path : nil
+}
+
+/// The repository's root folder.
+var repositoryDirectory: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+}
