@@ -24,6 +24,9 @@ let package = Package(
         .target(name: "TrainerKernels", swiftSettings: kernelFlags),
         .target(name: "TrainerKit", dependencies: ["TrainerKernels"]),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
-        .testTarget(name: "TrainerKitTests", dependencies: ["TrainerKit", "TrainerKernels"]),
+        .testTarget(
+            name: "TrainerKitTests", dependencies: ["TrainerKit", "TrainerKernels"],
+            // Read through #filePath, so `swift test` needs no resource bundle.
+            exclude: ["Fixtures"]),
     ]
 )

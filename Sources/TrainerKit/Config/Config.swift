@@ -140,8 +140,8 @@ public struct CSVSource: Sendable {
     /// The class names in index order; by default the sorted distinct labels
     /// of the training data (or the labels themselves when they are whole numbers).
     public var classes: [String]?
-    /// Whether the first row is a header; nil detects it (a row with any
-    /// non-numeric field is a header).
+    /// Whether the first row is a header; nil detects it (a word over a number
+    /// in the next row makes a header; see `CSVDataLoader.looksLikeHeader`).
     public var header: Bool?
 }
 

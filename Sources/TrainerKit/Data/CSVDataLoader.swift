@@ -9,7 +9,10 @@ enum CSVDataLoader {
         guard let firstLine = try reader.next(into: &fields) else {
             throw TrainerError.file(file, "no samples; the file is empty")
         }
-        let hasHeader = source.header ?? fields.contains { !DecimalSyntax.isNumber($0) }
+        // The second record is read ahead, for header detection.
+        var secondFields: [String] = []
+        let secondLine = try reader.next(into: &secondFields)
+        let hasHeader = source.header ?? looksLikeHeader(fields, next: secondLine.map { _ in secondFields })
         let header: [String]? = hasHeader ? fields : nil
         let width = fields.count
         let columns = try chooseColumns(source, header: header, width: width, shape: shape)
@@ -43,6 +46,10 @@ enum CSVDataLoader {
             return try DataLoader.value(text, place: "\(file):\(line): \(column)")
         }
         if !hasHeader { try readRecord(line: firstLine) }
+        if let secondLine {
+            fields = secondFields
+            try readRecord(line: secondLine)
+        }
         while let line = try reader.next(into: &fields) {
             try readRecord(line: line)
         }
@@ -66,6 +73,16 @@ enum CSVDataLoader {
         return Dataset(
             name: source.path, inputs: inputs, targets: targets, classNames: classNames,
             locator: .lines(file: file, lines: lines))
+    }
+
+    /// Whether `first` is a header row: it has a word (a field that is not a
+    /// number) over a number in the `next` row. A column of class names has
+    /// words in every row, so it alone does not make a header. Without a next
+    /// row of the same width, any word makes a header.
+    static func looksLikeHeader(_ first: [String], next: [String]?) -> Bool {
+        let words = first.indices.filter { !DecimalSyntax.isNumber(first[$0]) }
+        guard let next, next.count == first.count else { return !words.isEmpty }
+        return words.contains { DecimalSyntax.isNumber(next[$0]) }
     }
 
     struct Columns {

@@ -38,7 +38,8 @@ public enum IDXReader {
         }
         let actualRank = Int(bytes[3])
         guard actualRank == rank else {
-            throw TrainerError.file(file, "IDX rank \(actualRank); expected rank \(rank) for \(what)")
+            let layout = rank == 3 ? "images: count × rows × columns" : rank == 1 ? "labels: one count" : "\(rank) dimensions"
+            throw TrainerError.file(file, "IDX rank \(actualRank); expected rank \(rank) (\(layout))")
         }
         let headerSize = 4 + 4 * rank
         guard bytes.count >= headerSize else {

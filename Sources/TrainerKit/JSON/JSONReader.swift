@@ -28,7 +28,13 @@ public struct JSONReader {
     ) throws(SyntaxError) -> JSONDocument {
         var reader = JSONReader(bytes: bytes, maximumDepth: maximumDepth)
         try reader.checkEncoding()
+        let start = reader.index  // after a byte order mark
         reader.skipWhitespace()
+        if reader.peek == nil {
+            // Empty or only whitespace: reported at the start of the file, not after the blanks.
+            throw SyntaxError(
+                offset: start, message: expectObject ? "expected a JSON object, found end of file" : "unexpected end of file; expected a value")
+        }
         if expectObject, reader.peek != UInt8(ascii: "{") {
             throw SyntaxError(offset: reader.index, message: "expected a JSON object, found \(reader.describeFound())")
         }
@@ -329,12 +335,15 @@ public struct JSONReader {
         }
         for k in 1..<length {
             let position = index + k
+            // Both errors point at the character's first byte, where an editor shows it.
             guard position < bytes.count else {
-                throw SyntaxError(offset: position, message: "invalid UTF-8: the file ends inside a character")
+                throw SyntaxError(offset: index, message: "invalid UTF-8: the file ends inside a character")
             }
             let range = k == 1 ? secondRange : 0x80...0xBF
             guard range.contains(bytes[position]) else {
-                throw SyntaxError(offset: position, message: "invalid UTF-8 byte \(hex(bytes[position]))")
+                // Name the whole sequence: the byte that breaks it may be a valid one such as '"'.
+                let sequence = bytes[index...position].map { hex($0) }.joined(separator: " ")
+                throw SyntaxError(offset: index, message: "invalid UTF-8 sequence \(sequence)")
             }
         }
         return length
@@ -374,6 +383,7 @@ public struct JSONReader {
             }
             return "byte \(hex(byte))"
         }
+        if byte == UInt8(ascii: "'") { return "\"'\"" }  // clearer than '''
         return "'\(describeByte(byte))'"
     }
 

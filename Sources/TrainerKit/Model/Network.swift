@@ -68,3 +68,20 @@ extension Network {
             biases: other.biases.map { $0.map { S($0) } })
     }
 }
+
+extension Network {
+    /// The first weight or bias that is NaN or infinite, named in SPEC
+    /// notation (`W[1][0][2] = inf`), or nil when all are finite.
+    public func firstNonFiniteParameter() -> String? {
+        for k in 0..<layerCount {
+            if let index = weights[k].elements.firstIndex(where: { !$0.isFinite }) {
+                let columns = weights[k].columns
+                return "W[\(k)][\(index / columns)][\(index % columns)] = \(weights[k].elements[index])"
+            }
+            if let j = biases[k].firstIndex(where: { !$0.isFinite }) {
+                return "b[\(k)][\(j)] = \(biases[k][j])"
+            }
+        }
+        return nil
+    }
+}

@@ -143,10 +143,15 @@ public struct WeightsFile: Sendable {
         }
         let fields = JSONFields(file: file, document: document)
         let decoder = ConfigDecoder(fields: fields, directory: "")
-        let object = try fields.object(document.root, path: "", known: keys)
-        guard let formatNode = object["format"], case .string(WeightsFile.format) = formatNode.value else {
+        // The format first, so that a config (or other JSON) given as weights
+        // is called that, rather than named by its first key a weights file lacks.
+        guard case .object(let members) = document.root.value,
+            let formatMember = members.first(where: { $0.key == "format" }),
+            case .string(WeightsFile.format) = formatMember.value.value
+        else {
             throw TrainerError.file(file, "not a trainer weights file; expected \"format\": \"\(WeightsFile.format)\"")
         }
+        let object = try fields.object(document.root, path: "", known: keys)
         let versionNode = try object.required("format_version", in: fields, expected: "a whole number")
         try checkFormatVersion(versionNode, fields: fields, path: "format_version")
 

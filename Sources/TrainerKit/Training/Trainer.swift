@@ -138,6 +138,7 @@ public struct Trainer<S: Scalar> {
                     progress.partialLossSum = lossSum
                     progress.partialCorrect = correct
                     progress.generator = generatorAtEpochStart
+                    try checkParametersAreFinite(epoch: epoch)
                     return .interrupted(signal: signal)
                 }
                 let m = min(schedule.batchSize, n - start)
@@ -159,6 +160,9 @@ public struct Trainer<S: Scalar> {
                 progress.samplesTrained += m
                 observer.batchFinished(epoch, start, n, lossSum)
             }
+            // A weight can overflow while the loss stays finite (a saturated
+            // sigmoid hides it); such a network must not be saved either.
+            try checkParametersAreFinite(epoch: epoch)
             progress.generator = generator
             progress.epochsCompleted = epoch
             progress.samplesIntoEpoch = 0
@@ -181,6 +185,15 @@ public struct Trainer<S: Scalar> {
             guard try observer.epochFinished(record) else { return .outputClosed }
         }
         return .completed
+    }
+
+    /// Throws when a weight or bias is NaN or infinite: a network that is
+    /// not to be saved.
+    private func checkParametersAreFinite(epoch: Int) throws(TrainerError) {
+        guard let parameter = network.firstNonFiniteParameter() else { return }
+        throw TrainerError(
+            .failure, place: "epoch \(epoch)",
+            "a parameter became \(parameter.hasSuffix("nan") ? "nan" : "infinite") (\(parameter)); try a smaller training.learning_rate")
     }
 
     private func nonFiniteLoss(epoch: Int, value: Double) -> TrainerError {
