@@ -31,15 +31,6 @@ private func records(_ text: String) throws(TrainerError) -> [Record] {
     try records(Array(text.utf8))
 }
 
-/// The rendered error `body` throws (`trainer: error: ...`), or nil.
-private func errorLine(_ body: () throws(TrainerError) -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return error.description
-    }
-}
 
 /// A temporary folder holding one CSV file at `data/x.csv`, and ways to load it.
 private struct CSVFixture {

@@ -26,15 +26,6 @@ private func labelFile(_ labels: [UInt8]) -> [UInt8] {
     idxFile(dimensions: [UInt32(labels.count)], payload: labels)
 }
 
-/// The error line `body` throws, or nil.
-private func errorLine(_ body: () throws(TrainerError) -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return error.description
-    }
-}
 
 /// The error line for an image header (rank 3) in the file `images.idx`.
 private func imageHeaderError(_ bytes: [UInt8]) -> String? {

@@ -64,15 +64,6 @@ private func network<S: Scalar>(from file: WeightsFile, as: S.Type = S.self) thr
     return try spec.build(using: &generator)
 }
 
-/// The error line `body` throws, or nil.
-private func errorLine(_ body: () throws(TrainerError) -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return error.description
-    }
-}
 
 private func decodeError(_ text: String) -> String? {
     errorLine { () throws(TrainerError) in _ = try WeightsFile.decode(Array(text.utf8), file: "w.json") }

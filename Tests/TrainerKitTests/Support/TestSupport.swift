@@ -92,10 +92,26 @@ var trainerExecutable: String {
 /// Runs the built executable as a separate process (for pipes, signals and
 /// exit statuses), in `directory`, with `input` on stdin.
 func runBinary(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> CLIResult {
+    try runProcess(trainerExecutable, arguments, in: directory, input: input)
+}
+
+/// Runs a shell command line (for pipelines such as `| head -3`), with the
+/// executable's path in `$TRAINER`.
+func runShell(_ command: String, in directory: String) throws -> CLIResult {
+    var environment = ProcessInfo.processInfo.environment
+    environment["TRAINER"] = trainerExecutable
+    return try runProcess("/bin/bash", ["-c", command], in: directory, environment: environment)
+}
+
+private func runProcess(
+    _ executable: String, _ arguments: [String], in directory: String?, input: String? = nil,
+    environment: [String: String]? = nil
+) throws -> CLIResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: trainerExecutable)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let environment { process.environment = environment }
     let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
     process.standardOutput = stdout
     process.standardError = stderr
@@ -113,26 +129,14 @@ func runBinary(_ arguments: [String], in directory: String? = nil, input: String
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// Runs a shell command line (for pipelines such as `| head -3`).
-func runShell(_ command: String, in directory: String) throws -> CLIResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", command]
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var environment = ProcessInfo.processInfo.environment
-    environment["TRAINER"] = trainerExecutable
-    process.environment = environment
-    let stdout = Pipe(), stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let outData = stdout.fileHandleForReading.readDataToEndOfFile()
-    let errData = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CLIResult(
-        code: process.terminationStatus,
-        stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+/// The rendered error `body` throws (`trainer: error: ...`), or nil.
+func errorLine(_ body: () throws(TrainerError) -> Void) -> String? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error.description
+    }
 }
 
 /// No trap, stack trace or core dump: FAULTS.md's harness check.
