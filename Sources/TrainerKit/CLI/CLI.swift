@@ -54,7 +54,10 @@ public enum CLI {
         switch spec.name {
         case "run": return try RunCommand(arguments: parsed, context: context).execute()
         case "check": return try CheckCommand(arguments: parsed, context: context).execute()
+        case "explain": return try ExplainCommand(arguments: parsed, context: context).execute()
+        case "gradcheck": return try GradcheckCommand(arguments: parsed, context: context).execute()
         case "predict": return try PredictCommand(arguments: parsed, context: context).execute()
+        case "eval": return try EvalCommand(arguments: parsed, context: context).execute()
         case "example": return try ExampleCommand.execute(parsed, context: context)
         case "help": return try Help.execute(parsed, context: context)
         default: preconditionFailure("command \(spec.name) has no implementation")

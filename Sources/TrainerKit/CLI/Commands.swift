@@ -56,6 +56,61 @@ public enum Commands {
             with the first problem otherwise.
             """)
 
+    public static let gradcheck = CommandSpec(
+        name: "gradcheck",
+        summary: "backprop's gradients against central differences, per layer",
+        arguments: [ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")],
+        options: configOptions + [
+            OptionSpec("--epsilon", value: "E", help: "the step h of (E(w+h) - E(w-h)) / 2h (default 1e-5)"),
+            OptionSpec("--tolerance", value: "T", help: "the largest relative error that passes (default 1e-6)"),
+            OptionSpec("--samples", value: "N", help: "use the first N training samples (default: all)"),
+            OptionSpec("--max-parameters", value: "N", help: "check at most N parameters per layer, a seeded sample (default 500)"),
+        ],
+        details: """
+            Computes the gradient of the mean loss over the training samples (or
+            the first N) twice: by backpropagation, and numerically by central
+            differences of the same forward pass, always in float64. Prints, per
+            layer and for weights and biases apart, how many parameters were
+            checked and the largest absolute and relative errors, where the
+            relative error is |backprop - numerical| / max(|backprop|,
+            |numerical|, 1e-4) (the floor keeps near-zero gradients, whose
+            numerical value is mostly rounding noise, from failing the check).
+            Then the time of one numerical gradient of every parameter (measured,
+            or extrapolated when only a sample was checked) against one backprop
+            pass, and their ratio: why nobody trains with numerical gradients.
+
+            Layers with more than --max-parameters weights are checked on a
+            seeded random sample of them (the output says so). Exit 0 when the
+            largest relative error is at most the tolerance, 1 when it is above.
+            """)
+
+    public static let explain = CommandSpec(
+        name: "explain",
+        summary: "one training step written out like a worked example",
+        arguments: [ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")],
+        options: configOptions + [
+            OptionSpec("--full", help: "write every number, however large the network"),
+            OptionSpec("--format", value: "FORMAT", help: "text (default) or json"),
+        ],
+        details: """
+            Runs the first step of 'trainer run' (the first batch of the first
+            epoch, after the same seeded shuffle) and writes out every number of
+            it: for each layer z = a·W + b and a = f(z), the loss, each delta,
+            each dE/dW and dE/db, and the weights and biases after the update.
+            Labels follow SPEC.md: W[1][i][j] joins neuron i of layer 1 to neuron
+            j of layer 2. The numbers are those of run's first step, exactly:
+            each is the shortest decimal that reads back to the same bits.
+
+            The text is a summary (per layer: shapes, ranges, a few entries
+            written out) when the network has more than \(ExplainLimits.parameters) parameters or the
+            batch more than \(ExplainLimits.batch) samples; --full writes every number whatever
+            the size. Sums of more than \(ExplainLimits.writtenOutTerms) terms are given by their result
+            only; lines are broken to fit \(ExplainLimits.width) columns. --format json writes
+            every number as one JSON object, never summarised: layers[k] holds
+            W[k] and b[k] before the step, z[k], a[k+1], the delta of z[k], the
+            gradients of W[k] and b[k], and W[k] and b[k] after it.
+            """)
+
     public static let predict = CommandSpec(
         name: "predict",
         summary: "outputs of a saved network for CSV rows of inputs",
@@ -72,6 +127,25 @@ public enum Commands {
             on stdout, each number the shortest decimal that reads back exactly.
             With --argmax each row is the index of the largest output (the class).
             The network runs in the precision it was trained in.
+            """)
+
+    public static let eval = CommandSpec(
+        name: "eval",
+        summary: "loss, accuracy and confusion matrix of saved weights on a config's data",
+        arguments: [
+            ArgumentSpec("W.json", help: "a weights file written by run"),
+            ArgumentSpec("CONFIG.json", help: "the config whose data.test (else data.train) is evaluated"),
+        ],
+        options: [
+            OptionSpec("--format", value: "FORMAT", help: "text (default) or json"),
+        ],
+        details: """
+            Runs the saved network forward over the config's data.test (or
+            data.train when there is no test set) and prints the mean per-sample
+            loss (the config's training.loss) and, when the targets are one-hot
+            classes, the accuracy and the confusion matrix (rows: the actual
+            class, columns: the predicted one). The network must have the
+            config's layers; it runs in the precision it was trained in.
             """)
 
     public static let example = CommandSpec(
@@ -93,5 +167,5 @@ public enum Commands {
         options: [],
         details: "")
 
-    public static let all: [CommandSpec] = [run, check, predict, example, help]
+    public static let all: [CommandSpec] = [run, check, explain, gradcheck, predict, eval, example, help]
 }

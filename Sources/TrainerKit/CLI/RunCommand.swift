@@ -79,10 +79,7 @@ struct RunCommand {
             throw error.trainerError
         }
 
-        let schedule = TrainingSchedule(
-            loss: setup.config.training.loss, learningRate: setup.config.training.learningRate,
-            epochs: setup.config.training.epochs, batchSize: setup.config.training.batchSize,
-            shuffle: setup.config.training.shuffle)
+        let schedule = setup.config.training.schedule
         var trainer = Trainer(network: prepared.network, progress: prepared.progress, schedule: schedule, train: train, test: test)
         let reporter = ProgressReporter(
             context: context, quiet: arguments.has("--quiet"),

@@ -83,6 +83,11 @@ public struct TrainingConfig: Sendable {
     public var shuffle: Bool = true
     public var seed: UInt64 = 0
     public var precision: Precision = .float64
+
+    /// What the epoch loop needs of these settings.
+    public var schedule: TrainingSchedule {
+        TrainingSchedule(loss: loss, learningRate: learningRate, epochs: epochs, batchSize: batchSize, shuffle: shuffle)
+    }
 }
 
 public struct DataConfig: Sendable {

@@ -119,14 +119,12 @@ public struct Trainer<S: Scalar> {
         let clock = ContinuousClock()
         let started = clock.now
         let n = train.count
-        let outputActivation = network.activations[network.layerCount - 1]
         var order = Array(0..<n)
         for _ in 0..<schedule.epochs {
             let epoch = progress.epochsCompleted + 1
             let generatorAtEpochStart = progress.generator
             var generator = progress.generator
-            for i in 0..<n { order[i] = i }
-            if schedule.shuffle { generator.shuffle(&order) }
+            fillEpochOrder(&order, using: &generator)
             var lossSum = progress.partialLossSum
             var correct = progress.partialCorrect
             var start = progress.samplesIntoEpoch
@@ -142,20 +140,12 @@ public struct Trainer<S: Scalar> {
                     return .interrupted(signal: signal)
                 }
                 let m = min(schedule.batchSize, n - start)
-                pass.setBatchSize(m)
-                train.copyBatch(samples: order[start..<start + m], into: &pass)
-                pass.forward(network)
-                let batchLoss = pass.computeLosses(schedule.loss, activation: outputActivation)
-                guard batchLoss.isFinite else {
-                    throw nonFiniteLoss(epoch: epoch, value: batchLoss)
+                let result = step(samples: order[start..<start + m])
+                guard result.lossSum.isFinite else {
+                    throw nonFiniteLoss(epoch: epoch, value: result.lossSum)
                 }
-                lossSum += batchLoss
-                if let labels = train.labels {
-                    let output = pass.output
-                    for row in 0..<m where output.argmax(row: row) == labels[order[start + row]] { correct += 1 }
-                }
-                pass.backward(network, loss: schedule.loss)
-                optimizer.update(&network, from: pass)
+                lossSum += result.lossSum
+                correct += result.correct
                 start += m
                 progress.samplesTrained += m
                 observer.batchFinished(epoch, start, n, lossSum)
@@ -186,6 +176,41 @@ public struct Trainer<S: Scalar> {
         }
         return .completed
     }
+
+    /// The order in which an epoch visits the training samples: shuffled by
+    /// `generator` when the schedule shuffles, else in file order.
+    public func fillEpochOrder(_ order: inout [Int], using generator: inout RandomGenerator) {
+        for i in order.indices { order[i] = i }
+        if schedule.shuffle { generator.shuffle(&order) }
+    }
+
+    /// The loss sum and the correctly classified count of one batch.
+    public struct StepResult: Sendable {
+        public var lossSum: Double
+        public var correct: Int
+    }
+
+    /// One step of gradient descent on the given samples: forward pass, loss
+    /// (before the update), backward pass, update. Afterwards ``trace`` holds
+    /// every z, a, δ and gradient of the step.
+    public mutating func step(samples: ArraySlice<Int>) -> StepResult {
+        let m = samples.count
+        pass.setBatchSize(m)
+        train.copyBatch(samples: samples, into: &pass)
+        pass.forward(network)
+        let lossSum = pass.computeLosses(schedule.loss, activation: network.activations[network.layerCount - 1])
+        var correct = 0
+        if let labels = train.labels {
+            let output = pass.output
+            for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
+        }
+        pass.backward(network, loss: schedule.loss)
+        optimizer.update(&network, from: pass)
+        return StepResult(lossSum: lossSum, correct: correct)
+    }
+
+    /// The last step's forward and backward pass: every z, a, δ and gradient.
+    public var trace: Backpropagation<S> { pass }
 
     /// Throws when a weight or bias is NaN or infinite: a network that is
     /// not to be saved.

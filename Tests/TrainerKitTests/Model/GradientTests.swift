@@ -53,7 +53,7 @@ import Testing
         return checked
     }
 
-    /// The seeds' 3-5-4-2 network (configs/worked-3-5-4-2.json): all 57
+    /// The seeds' 3-5-4-2 network (configs/worked-3-5-4-2.json): all 54
     /// weights and biases.
     @Test func workedThreeFiveFourTwoNetwork() throws {
         let config = try Config.load(path: repositoryDirectory + "/configs/worked-3-5-4-2.json")

@@ -1,0 +1,82 @@
+/// `trainer eval W.json CONFIG.json`: how well saved weights do on a config's
+/// data, without training.
+struct EvalCommand {
+    let arguments: ParsedArguments
+    let context: CommandContext
+
+    func execute() throws -> Int32 {
+        let weightsPath = arguments.positionals[0]
+        let format = try OutputFormat(arguments.value("--format"))
+        let config = try Config.load(path: arguments.positionals[1])
+        let weightsFile = FilePath(path: weightsPath)
+        // The network comes from the weights file, checked against the config.
+        let spec = try config.resolveNetwork(initFrom: weightsFile)
+        switch spec.resumedFrom?.precision ?? .float64 {
+        case .float64: return try evaluate(config, spec, weightsPath: weightsPath, format: format, as: Double.self)
+        case .float32: return try evaluate(config, spec, weightsPath: weightsPath, format: format, as: Float.self)
+        }
+    }
+
+    func evaluate<S: Scalar>(_ config: Config, _ spec: NetworkSpec, weightsPath: String, format: OutputFormat, as: S.Type) throws -> Int32 {
+        var unused = RandomGenerator(seed: 0)
+        let network: Network<S> = try spec.build(using: &unused)
+        let source = config.data.test ?? config.data.train
+        let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)
+        var classes = spec.resumedFrom?.classes
+        if case .csv = source, classes == nil, config.data.test != nil {
+            // Named labels of a test set are numbered like the training set's.
+            let train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
+            classes = train.classNames
+        }
+        let data: Dataset<S> = try DataLoader.load(source, shape: shape, classes: classes)
+        try data.checkTargets(loss: config.training.loss, outputActivation: spec.activations[spec.activations.count - 1])
+        var evaluator = Evaluator(network: network)
+        let result = evaluator.evaluate(network, on: data, loss: config.training.loss)
+        let names = data.classNames ?? classes
+        switch format {
+        case .json:
+            try context.stdout.write(Self.json(result, data: data, loss: config.training.loss, weights: weightsPath, config: config.file, classNames: names))
+        case .text:
+            try context.stdout.write(Self.text(result, data: data, loss: config.training.loss, weights: weightsPath, config: config.file, classNames: names))
+        }
+        return ExitCode.success
+    }
+
+    static func text<S: Scalar>(_ result: Evaluation, data: Dataset<S>, loss: Loss, weights: String, config: String, classNames: [String]?) -> String {
+        var lines = ["eval: \(weights) on \(data.name) of \(config) (\(DataLoader.plural(data.count, "sample")))"]
+        lines.append("loss: \(result.loss) (\(loss.rawValue), mean per sample)")
+        if let accuracy = result.accuracy, let confusion = result.confusion {
+            let correct = (0..<confusion.count).reduce(0) { $0 + confusion[$1][$1] }
+            lines.append("accuracy: \(accuracy) (\(MemoryEstimate.grouped(correct)) of \(MemoryEstimate.grouped(data.count)))")
+            lines.append("confusion matrix (rows: actual class, columns: predicted class):")
+            let labels = confusion.indices.map { index in
+                classNames.flatMap { index < $0.count ? $0[index] : nil } ?? String(index)
+            }
+            // Right-aligned columns as wide as the longest class name or count.
+            let width = max(labels.map(\.count).max()!, confusion.flatMap { $0 }.map { String($0).count }.max()!)
+            func pad(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            lines.append(pad("") + "  " + labels.map(pad).joined(separator: " "))
+            for (index, row) in confusion.enumerated() {
+                lines.append(pad(labels[index]) + "  " + row.map { pad(String($0)) }.joined(separator: " "))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json<S: Scalar>(_ result: Evaluation, data: Dataset<S>, loss: Loss, weights: String, config: String, classNames: [String]?) -> String {
+        var entries = [
+            "\"weights\": \(JSONWriter.string(weights))",
+            "\"config\": \(JSONWriter.string(config))",
+            "\"data\": \(JSONWriter.string(data.name))",
+            "\"samples\": \(data.count)",
+            "\"loss_function\": \(JSONWriter.string(loss.rawValue))",
+            "\"loss\": \(JSONWriter.number(result.loss))",
+        ]
+        if let accuracy = result.accuracy, let confusion = result.confusion {
+            entries.append("\"accuracy\": \(JSONWriter.number(accuracy))")
+            if let classNames { entries.append("\"classes\": [\(classNames.map(JSONWriter.string).joined(separator: ", "))]") }
+            entries.append("\"confusion\": [\(confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: ", "))]")
+        }
+        return "{\n  " + entries.joined(separator: ",\n  ") + "\n}\n"
+    }
+}

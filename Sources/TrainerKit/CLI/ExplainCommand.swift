@@ -1,0 +1,53 @@
+/// `trainer explain`: the first step of `run`, written out like a worked
+/// example (text) or as one JSON object.
+struct ExplainCommand {
+    let arguments: ParsedArguments
+    let context: CommandContext
+
+    func execute() throws -> Int32 {
+        // The format is checked first: a bad flag is reported before any file is read.
+        let format = try OutputFormat(arguments.value("--format"))
+        let setup = try RunSetup(arguments: arguments)
+        let full = arguments.has("--full")
+        let output: String
+        switch setup.config.training.precision {
+        case .float64: output = Self.render(try Self.firstStep(setup, as: Double.self), format: format, full: full)
+        case .float32: output = Self.render(try Self.firstStep(setup, as: Float.self), format: format, full: full)
+        }
+        try context.stdout.write(output)
+        return ExitCode.success
+    }
+
+    static func render<S: Scalar>(_ step: ExplainedStep<S>, format: OutputFormat, full: Bool) -> String {
+        switch format {
+        case .text: return ExplainText(step: step, full: full).render()
+        case .json: return ExplainJSON.render(step)
+        }
+    }
+
+    /// Runs exactly what `run` runs first: the same setup, the same trainer,
+    /// epoch 1's order from the same generator, its first batch (or, when
+    /// resuming inside an epoch, the batch where the run stopped), one step.
+    static func firstStep<S: Scalar>(_ setup: RunSetup, as: S.Type) throws(TrainerError) -> ExplainedStep<S> {
+        let prepared = try setup.prepare(as: S.self)
+        let training = setup.config.training
+        let schedule = training.schedule
+        var trainer = Trainer(
+            network: prepared.network, progress: prepared.progress, schedule: schedule,
+            train: prepared.train, test: prepared.test)
+        let count = prepared.train.count
+        var order = Array(0..<count)
+        var generator = prepared.progress.generator  // a copy: the trainer's own stays untouched
+        trainer.fillEpochOrder(&order, using: &generator)
+        let start = prepared.progress.samplesIntoEpoch
+        let batch = order[start..<start + min(schedule.batchSize, count - start)]
+        let result = trainer.step(samples: batch)
+        return ExplainedStep(
+            configFile: setup.config.file, epoch: prepared.progress.epochsCompleted + 1,
+            firstSampleInEpoch: start, samples: Array(batch), trainCount: count,
+            batchSize: schedule.batchSize, shuffle: schedule.shuffle, loss: schedule.loss,
+            learningRate: S(schedule.learningRate),
+            before: prepared.network, after: trainer.network, trace: trainer.trace,
+            meanLoss: result.lossSum / Double(batch.count))
+    }
+}

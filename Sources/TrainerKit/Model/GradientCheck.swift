@@ -1,0 +1,169 @@
+import Foundation
+
+/// Backpropagation's gradients against central differences of the same loss,
+/// `(E(w + h) - E(w - h)) / 2h`, layer by layer, in float64: the check the
+/// seeds make between numerical differentiation and backprop, and the proof
+/// that a network's gradients are right.
+public struct GradientCheck: Sendable {
+    /// The comparison for one layer's weights, or its biases.
+    public struct Row: Sendable, Equatable {
+        /// `W[k]` or `b[k]`.
+        public var name: String
+        public var total: Int
+        public var checked: Int
+        public var maxAbsoluteError: Double
+        public var maxRelativeError: Double
+        /// The parameter with the largest relative error (`W[1][2][0]`).
+        public var worst: String
+    }
+
+    public var rows: [Row]
+    public var totalParameters: Int
+    public var checkedParameters: Int
+    /// Seconds for one backprop pass (forward and backward) over the samples.
+    public var backpropSeconds: Double
+    /// Seconds spent on the numerical gradients of the checked parameters.
+    public var numericalSeconds: Double
+
+    /// Seconds one numerical gradient of every parameter takes (measured, or
+    /// extrapolated from the checked ones).
+    public var fullNumericalSeconds: Double {
+        checkedParameters == 0 ? 0 : numericalSeconds / Double(checkedParameters) * Double(totalParameters)
+    }
+
+    public var worstRow: Row? { rows.max { $0.maxRelativeError < $1.maxRelativeError } }
+
+    /// The relative error of two derivatives: |a − n| / max(|a|, |n|, floor).
+    /// Below the floor the numerical derivative is mostly rounding noise
+    /// (ε_machine·E/h ≈ 1e-11·E for h = 1e-5), so the error is measured
+    /// against the floor instead.
+    public static let relativeFloor = 1e-4
+
+    public static func relativeError(_ analytic: Double, _ numerical: Double) -> Double {
+        abs(analytic - numerical) / max(abs(analytic), abs(numerical), relativeFloor)
+    }
+
+    /// Gradients of the mean loss: ∂E/∂W[k] and ∂E/∂b[k] for every layer.
+    public typealias GradientFunction = @Sendable (Network<Double>, Matrix<Double>, Matrix<Double>, Loss) -> (weights: [Matrix<Double>], biases: [[Double]])
+
+    /// Backpropagation's gradients of the mean loss of a batch.
+    public static let backpropagation: GradientFunction = { network, inputs, targets, loss in
+        var pass = Backpropagation(network: network, batchCapacity: inputs.rows)
+        pass.setInputs(inputs)
+        pass.setTargets(targets)
+        pass.forward(network)
+        pass.backward(network, loss: loss)
+        return (pass.weightGradients, pass.biasGradients)
+    }
+
+    /// Checks every parameter of `network` on the batch, or a seeded sample
+    /// of at most `maximumPerLayer` weights (and as many biases) per layer.
+    /// - Parameters:
+    ///   - epsilon: the step h.
+    ///   - gradients: the analytic gradients to check (backpropagation unless a
+    ///     test injects a wrong one).
+    public static func run(
+        network: Network<Double>, inputs: Matrix<Double>, targets: Matrix<Double>, loss: Loss,
+        epsilon: Double, maximumPerLayer: Int = 500, seed: UInt64 = 0,
+        gradients: GradientFunction = backpropagation
+    ) -> GradientCheck {
+        let clock = ContinuousClock()
+        // Backprop's time: repeated until 10 ms have passed, for a stable mean.
+        var repeats = 0
+        var analytic = gradients(network, inputs, targets, loss)
+        let backpropStart = clock.now
+        repeat {
+            analytic = gradients(network, inputs, targets, loss)
+            repeats += 1
+        } while clock.now - backpropStart < .milliseconds(10) && repeats < 1000
+        let backpropSeconds = seconds(clock.now - backpropStart) / Double(repeats)
+
+        var evaluator = LossEvaluator(network: network, inputs: inputs, targets: targets, loss: loss)
+        var generator = RandomGenerator(seed: seed)
+        var rows: [Row] = []
+        var checkedParameters = 0
+        let numericalStart = clock.now
+        for k in 0..<network.layerCount {
+            let columns = network.weights[k].columns
+            let weightIndices = sample(network.weights[k].elements.count, at: maximumPerLayer, using: &generator)
+            var row = Row(name: "W[\(k)]", total: network.weights[k].elements.count, checked: weightIndices.count, maxAbsoluteError: 0, maxRelativeError: 0, worst: "")
+            for index in weightIndices {
+                let numerical = evaluator.centralDifference(epsilon: epsilon) { $0.weights[k].elements[index] += $1 }
+                row.record(analytic.weights[k].elements[index], numerical, name: "W[\(k)][\(index / columns)][\(index % columns)]")
+            }
+            rows.append(row)
+            let biasIndices = sample(network.biases[k].count, at: maximumPerLayer, using: &generator)
+            var biasRow = Row(name: "b[\(k)]", total: network.biases[k].count, checked: biasIndices.count, maxAbsoluteError: 0, maxRelativeError: 0, worst: "")
+            for j in biasIndices {
+                let numerical = evaluator.centralDifference(epsilon: epsilon) { $0.biases[k][j] += $1 }
+                biasRow.record(analytic.biases[k][j], numerical, name: "b[\(k)][\(j)]")
+            }
+            rows.append(biasRow)
+            checkedParameters += weightIndices.count + biasIndices.count
+        }
+        return GradientCheck(
+            rows: rows, totalParameters: network.parameterCount, checkedParameters: checkedParameters,
+            backpropSeconds: backpropSeconds, numericalSeconds: seconds(clock.now - numericalStart))
+    }
+
+    /// All of `0..<count`, or `limit` of them drawn without replacement, sorted.
+    static func sample(_ count: Int, at limit: Int, using generator: inout RandomGenerator) -> [Int] {
+        guard count > limit else { return Array(0..<count) }
+        var indices = Array(0..<count)
+        for i in 0..<limit {  // a partial Fisher–Yates shuffle
+            indices.swapAt(i, i + generator.nextInt(below: count - i))
+        }
+        return indices[0..<limit].sorted()
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+}
+
+extension GradientCheck.Row {
+    mutating func record(_ analytic: Double, _ numerical: Double, name: String) {
+        let absolute = abs(analytic - numerical)
+        let relative = GradientCheck.relativeError(analytic, numerical)
+        maxAbsoluteError = max(maxAbsoluteError, absolute)
+        if relative > maxRelativeError || worst.isEmpty {
+            maxRelativeError = max(maxRelativeError, relative)
+            worst = name
+        }
+    }
+}
+
+/// The mean loss of a network on a fixed batch, re-evaluated after nudging
+/// one parameter; the buffers are reused.
+struct LossEvaluator {
+    var network: Network<Double>
+    var pass: Backpropagation<Double>
+    let loss: Loss
+    let count: Double
+
+    init(network: Network<Double>, inputs: Matrix<Double>, targets: Matrix<Double>, loss: Loss) {
+        self.network = network
+        self.loss = loss
+        self.count = Double(inputs.rows)
+        pass = Backpropagation(network: network, batchCapacity: inputs.rows)
+        pass.setInputs(inputs)
+        pass.setTargets(targets)
+    }
+
+    mutating func meanLoss() -> Double {
+        pass.forward(network)
+        return pass.computeLosses(loss, activation: network.activations[network.layerCount - 1]) / count
+    }
+
+    /// (E(w + h) - E(w - h)) / 2h for the parameter `nudge` moves.
+    mutating func centralDifference(epsilon h: Double, nudge: (inout Network<Double>, Double) -> Void) -> Double {
+        let original = network
+        nudge(&network, h)
+        let plus = meanLoss()
+        network = original
+        nudge(&network, -h)
+        let minus = meanLoss()
+        network = original
+        return (plus - minus) / (2 * h)
+    }
+}
