@@ -4,7 +4,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 RELEASE := .build/release/trainer
 
-.PHONY: all build test example lint install clean
+.PHONY: all build test example mnist bench lint install clean
 
 all: build
 
@@ -20,6 +20,15 @@ test:
 example: build
 	$(RELEASE) run --example xor
 	printf '0,0\n0,1\n1,0\n1,1\n' | $(RELEASE) predict out/xor.weights.json
+
+# MNIST's four IDX files into data/mnist/ (copied from ../shared/data/mnist,
+# else downloaded), each checked against its published MD5.
+mnist:
+	./scripts/fetch-mnist.sh
+
+# trainer against the numpy peer on MNIST, side by side (needs numpy).
+bench: build mnist
+	python3 bench/bench.py
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests
