@@ -14,6 +14,14 @@ let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+#if arch(x86_64)
+let v3Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+let v4Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
+#else
+let v3Flags: [SwiftSetting] = []
+let v4Flags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "trainer",
     products: [
@@ -21,9 +29,17 @@ let package = Package(
         .library(name: "TrainerKit", targets: ["TrainerKit"]),
     ],
     targets: [
-        .target(name: "TrainerKernels", swiftSettings: kernelFlags),
+        .target(name: "TrainerKernelsCore", swiftSettings: kernelFlags),
+        .target(name: "TrainerKernelsBaseline", dependencies: ["TrainerKernelsCore"], swiftSettings: kernelFlags),
+        .target(name: "TrainerKernelsV3", dependencies: ["TrainerKernelsCore"], swiftSettings: kernelFlags + v3Flags),
+        .target(name: "TrainerKernelsV4", dependencies: ["TrainerKernelsCore"], swiftSettings: kernelFlags + v4Flags),
+        .target(
+            name: "TrainerKernels",
+            dependencies: ["TrainerKernelsCore", "TrainerKernelsBaseline", "TrainerKernelsV3", "TrainerKernelsV4"],
+            swiftSettings: kernelFlags),
         .target(name: "TrainerKit", dependencies: ["TrainerKernels"]),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
+        .executableTarget(name: "kernel-bench", dependencies: ["TrainerKernels"]),
         .testTarget(
             name: "TrainerKitTests", dependencies: ["TrainerKit", "TrainerKernels"],
             // Read through #filePath, so `swift test` needs no resource bundle.

@@ -1,3 +1,7 @@
+import TrainerKernelsBaseline
+import TrainerKernelsV3
+import TrainerKernelsV4
+
 /// The three matrix products of backpropagation, on raw row-major buffers.
 ///
 /// With row vectors (`z = a·W + b`) a mini-batch of m samples gives:
@@ -5,65 +9,136 @@
 /// - weight gradient: `G[k×n] += α · A[m×k]ᵀ · Δ[m×n]` (``multiplyTransposedAAdd``),
 /// - backward delta: `D[m×k] = Δ[m×n] · W[k×n]ᵀ` (``multiplyTransposedB``).
 ///
-/// Every function adds each output element's products in increasing order of
-/// the summed index, whatever the blocking or thread count, so results are
-/// bit-identical across `--threads` (only the split of output rows changes).
+/// Buffers are contiguous and row-major (no padding between rows).
 ///
-/// Preconditions (not checked: this target is built with -Ounchecked): every
+/// **The naive kernels are the specification** (``multiplyAddNaive`` and
+/// friends, kept forever): every fast kernel computes each output element as
+/// the naive one does — its products added one by one, in increasing order of
+/// the summed index, starting from C's initial value (or from zero for
+/// `multiplyTransposedB`). Only the rounding of each step may differ: with
+/// FMA (levels `v3`, `v4`) `c + a·b` is rounded once, without it (level
+/// `baseline`, and the naive kernels) twice. So results do not depend on the
+/// blocking, on the thread count (a ``KernelThreadPool`` splits only output
+/// rows), or on v3 versus v4; `baseline` equals the naive kernels bit for bit.
+/// Double never uses FMA (its v3 and v4 kernels are `Unfused`), so float64
+/// results equal the naive kernels on every CPU: the teaching examples and the
+/// Python reference come out the same everywhere. Float32, the fast path, may
+/// differ in the last bits between a CPU with FMA and one without.
+///
+/// Which compiled level runs is ``KernelLevel/active`` unless `level:` says
+/// otherwise (a level the CPU cannot run is replaced by the best one it can).
+///
+/// Preconditions (not checked: these targets are built with -Ounchecked): every
 /// buffer holds at least the elements its shape implies, and the output does
 /// not overlap an input.
-public enum Kernels {}
+public enum Kernels {
+    /// The default ``KernelThreadPool/minimumOperations``: products with fewer
+    /// floating-point operations (2·m·k·n) run on one thread even when a pool
+    /// is given, because handing half the work to another core would cost more
+    /// than it saves (measured with kernel-bench).
+    public static let defaultMinimumSplitOperations = 200_000
+}
 
 /// A scalar type the kernels are written for (Float and Double).
 public protocol KernelScalar: BinaryFloatingPoint, Sendable {}
 extension Float: KernelScalar {}
 extension Double: KernelScalar {}
 
+// MARK: - Fast kernels
+
 extension Kernels {
     /// `C[m×n] += A[m×k] · B[k×n]`.
     public static func multiplyAdd(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-        m: Int, k: Int, n: Int
+        m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
     ) {
-        genericMultiplyAdd(a, b, c, m: m, k: k, n: n)
+        dispatchMultiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
     }
 
     /// `C[m×n] += A[m×k] · B[k×n]`.
     public static func multiplyAdd(
         _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-        m: Int, k: Int, n: Int
+        m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
     ) {
-        genericMultiplyAdd(a, b, c, m: m, k: k, n: n)
+        dispatchMultiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
     }
 
     /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`.
     public static func multiplyTransposedAAdd(
+        alpha: Float, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
+    ) {
+        dispatchMultiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+    }
+
+    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`.
+    public static func multiplyTransposedAAdd(
+        alpha: Double, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+        m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
+    ) {
+        dispatchMultiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+    }
+
+    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`. (Small in backpropagation: never split.)
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, level: KernelLevel = .active
+    ) {
+        Float.table(level).multiplyTransposedB(a, n, b, n, c, k, m, n, k)
+    }
+
+    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`. (Small in backpropagation: never split.)
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+        m: Int, n: Int, k: Int, level: KernelLevel = .active
+    ) {
+        Double.table(level).multiplyTransposedB(a, n, b, n, c, k, m, n, k)
+    }
+}
+
+// MARK: - Naive kernels: the specification
+
+extension Kernels {
+    /// `C[m×n] += A[m×k] · B[k×n]`, the specification of ``multiplyAdd``.
+    public static func multiplyAddNaive(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int
+    ) {
+        genericMultiplyAdd(a, b, c, m: m, k: k, n: n)
+    }
+
+    /// `C[m×n] += A[m×k] · B[k×n]`, the specification of ``multiplyAdd``.
+    public static func multiplyAddNaive(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int
+    ) {
+        genericMultiplyAdd(a, b, c, m: m, k: k, n: n)
+    }
+
+    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`, the specification of ``multiplyTransposedAAdd``.
+    public static func multiplyTransposedAAddNaive(
         alpha: Float, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
         m: Int, k: Int, n: Int
     ) {
         genericMultiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n)
     }
 
-    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`.
-    public static func multiplyTransposedAAdd(
+    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`, the specification of ``multiplyTransposedAAdd``.
+    public static func multiplyTransposedAAddNaive(
         alpha: Double, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
         m: Int, k: Int, n: Int
     ) {
         genericMultiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n)
     }
 
-    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`.
-    public static func multiplyTransposedB(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int
+    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`, the specification of ``multiplyTransposedB``.
+    public static func multiplyTransposedBNaive(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int
     ) {
         genericMultiplyTransposedB(a, b, c, m: m, n: n, k: k)
     }
 
-    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`.
-    public static func multiplyTransposedB(
-        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-        m: Int, n: Int, k: Int
+    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`, the specification of ``multiplyTransposedB``.
+    public static func multiplyTransposedBNaive(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int
     ) {
         genericMultiplyTransposedB(a, b, c, m: m, n: n, k: k)
     }
@@ -71,6 +146,7 @@ extension Kernels {
 
 // The loop orders below keep the innermost loop running along a row of the
 // output, so the compiler vectorises it, and add products in index order.
+// (Swift never contracts `c + a * b` into an FMA, so these round twice.)
 
 @inline(__always)
 func genericMultiplyAdd<T: KernelScalar>(
@@ -113,4 +189,132 @@ func genericMultiplyTransposedB<T: KernelScalar>(
             c[i * k + j] = sum
         }
     }
+}
+
+// MARK: - Dispatch
+
+/// One level's compiled kernels, with explicit leading dimensions:
+/// `(a, lda, b, ldb, c, ldc, m, k, n)` (`m, n, k` for `multiplyTransposedB`).
+struct KernelTable<S>: Sendable {
+    typealias Product = @Sendable (UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, Int) -> Void
+    typealias ScaledProduct = @Sendable (S, UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, Int) -> Void
+    let multiplyAdd: Product
+    let multiplyTransposedAAdd: ScaledProduct
+    let multiplyTransposedB: Product
+}
+
+/// Float and Double, with their per-level tables and thread-pool tasks.
+protocol DispatchedScalar: KernelScalar {
+    /// Indexed by `KernelLevel.rawValue`.
+    static var tables: [KernelTable<Self>] { get }
+    static var multiplyAddTask: KernelThreadPool.Task { get }
+    static var multiplyTransposedAAddTask: KernelThreadPool.Task { get }
+}
+
+extension DispatchedScalar {
+    /// The table of `level`, or of the best supported level if the CPU cannot run `level`.
+    @inline(__always)
+    static func table(_ level: KernelLevel) -> KernelTable<Self> {
+        tables[level.isSupported ? level.rawValue : KernelLevel.detected.rawValue]
+    }
+}
+
+private let floatTables: [KernelTable<Float>] = [
+    KernelTable(
+        multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
+        multiplyTransposedB: KernelsBaseline.multiplyTransposedB),
+    KernelTable(
+        multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
+        multiplyTransposedB: KernelsV3.multiplyTransposedB),
+    KernelTable(
+        multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
+        multiplyTransposedB: KernelsV4.multiplyTransposedB),
+]
+
+private let doubleTables: [KernelTable<Double>] = [
+    KernelTable(
+        multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
+        multiplyTransposedB: KernelsBaseline.multiplyTransposedB),
+    KernelTable(
+        multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
+        multiplyTransposedB: KernelsV3.multiplyTransposedB),
+    KernelTable(
+        multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
+        multiplyTransposedB: KernelsV4.multiplyTransposedB),
+]
+
+extension Float: DispatchedScalar {
+    static var tables: [KernelTable<Float>] { floatTables }
+    static let multiplyAddTask: KernelThreadPool.Task = { SplitJob<Float>.runMultiplyAdd($0, $1) }
+    static let multiplyTransposedAAddTask: KernelThreadPool.Task = { SplitJob<Float>.runMultiplyTransposedAAdd($0, $1) }
+}
+
+extension Double: DispatchedScalar {
+    static var tables: [KernelTable<Double>] { doubleTables }
+    static let multiplyAddTask: KernelThreadPool.Task = { SplitJob<Double>.runMultiplyAdd($0, $1) }
+    static let multiplyTransposedAAddTask: KernelThreadPool.Task = { SplitJob<Double>.runMultiplyTransposedAAdd($0, $1) }
+}
+
+/// One product split across a pool: part p of P takes output rows
+/// `rows·p/P ..< rows·(p+1)/P` (rows of C: m for the forward product, k for
+/// the weight gradient). Each element is still computed by one thread, in the
+/// same order, so the result does not depend on the number of parts.
+struct SplitJob<S: DispatchedScalar> {
+    let table: KernelTable<S>
+    let alpha: S
+    let a: UnsafePointer<S>, b: UnsafePointer<S>, c: UnsafeMutablePointer<S>
+    let m: Int, k: Int, n: Int, parts: Int
+
+    static func runMultiplyAdd(_ context: UnsafeRawPointer, _ part: Int) {
+        let job = context.assumingMemoryBound(to: SplitJob.self)
+        let (m, k, n, parts) = (job.pointee.m, job.pointee.k, job.pointee.n, job.pointee.parts)
+        let r0 = m * part / parts, r1 = m * (part + 1) / parts
+        if r1 > r0 {
+            job.pointee.table.multiplyAdd(job.pointee.a + r0 * k, k, job.pointee.b, n, job.pointee.c + r0 * n, n, r1 - r0, k, n)
+        }
+    }
+
+    static func runMultiplyTransposedAAdd(_ context: UnsafeRawPointer, _ part: Int) {
+        let job = context.assumingMemoryBound(to: SplitJob.self)
+        let (m, k, n, parts) = (job.pointee.m, job.pointee.k, job.pointee.n, job.pointee.parts)
+        let p0 = k * part / parts, p1 = k * (part + 1) / parts
+        if p1 > p0 {
+            job.pointee.table.multiplyTransposedAAdd(
+                job.pointee.alpha, job.pointee.a + p0, k, job.pointee.b, n, job.pointee.c + p0 * n, n, m, p1 - p0, n)
+        }
+    }
+}
+
+@inline(__always)
+private func worthSplitting(_ pool: KernelThreadPool?, m: Int, k: Int, n: Int) -> KernelThreadPool? {
+    guard let pool, pool.threadCount > 1, 2 * m * k * n >= pool.minimumOperations else { return nil }
+    return pool
+}
+
+@inline(__always)
+private func dispatchMultiplyAdd<S: DispatchedScalar>(
+    _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
+    m: Int, k: Int, n: Int, level: KernelLevel, pool: KernelThreadPool?
+) {
+    let table = S.table(level)
+    guard let pool = worthSplitting(pool, m: m, k: k, n: n), m > 1 else {
+        table.multiplyAdd(a, k, b, n, c, n, m, k, n)
+        return
+    }
+    var job = SplitJob(table: table, alpha: 1, a: a, b: b, c: c, m: m, k: k, n: n, parts: pool.threadCount)
+    withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), S.multiplyAddTask) }
+}
+
+@inline(__always)
+private func dispatchMultiplyTransposedAAdd<S: DispatchedScalar>(
+    alpha: S, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
+    m: Int, k: Int, n: Int, level: KernelLevel, pool: KernelThreadPool?
+) {
+    let table = S.table(level)
+    guard let pool = worthSplitting(pool, m: m, k: k, n: n), k > 1 else {
+        table.multiplyTransposedAAdd(alpha, a, k, b, n, c, n, m, k, n)
+        return
+    }
+    var job = SplitJob(table: table, alpha: alpha, a: a, b: b, c: c, m: m, k: k, n: n, parts: pool.threadCount)
+    withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), S.multiplyTransposedAAddTask) }
 }

@@ -69,8 +69,10 @@ extension Dataset {
             targets.elements.withUnsafeBufferPointer { t in
                 for (row, sample) in samples.enumerated() {
                     pass.withBatchRow(row) { inputRow, targetRow in
-                        for j in 0..<inputWidth { inputRow[j] = x[sample * inputWidth + j] }
-                        for j in 0..<targetWidth { targetRow[j] = t[sample * targetWidth + j] }
+                        // update(from:count:) is a memcpy; an element loop here was
+                        // not vectorised and took a third of an MNIST epoch.
+                        inputRow.baseAddress!.update(from: x.baseAddress! + sample * inputWidth, count: inputWidth)
+                        targetRow.baseAddress!.update(from: t.baseAddress! + sample * targetWidth, count: targetWidth)
                     }
                 }
             }

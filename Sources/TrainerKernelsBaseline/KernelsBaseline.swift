@@ -1,0 +1,50 @@
+import TrainerKernelsCore
+
+/// The kernels instantiated for x86-64 baseline (SSE2: 4 floats or 2 doubles per vector, no FMA): `KernelDriver` compiled in this
+/// target, with this target's `-march` (see Package.swift). Only
+/// TrainerKernels calls these, after checking the CPU can run them.
+public enum KernelsBaseline {
+    public static func multiplyAdd(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<FloatX4, BaselinePolicy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyAdd(
+        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<DoubleX2, BaselinePolicy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedAAdd(
+        alpha: Float, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<FloatX4, BaselinePolicy>.multiplyTransposedAAdd(
+            alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedAAdd(
+        alpha: Double, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<DoubleX2, BaselinePolicy>.multiplyTransposedAAdd(
+            alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int
+    ) {
+        KernelDriver<FloatX4, BaselinePolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+    }
+
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, n: Int, k: Int
+    ) {
+        KernelDriver<DoubleX2, BaselinePolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+    }
+}

@@ -1,0 +1,281 @@
+/// The three products of backpropagation built from ``MicroKernel`` tiles, for
+/// one vector type `V` and one CPU level `P`. Everything is `@inlinable`: a
+/// level target instantiates `KernelDriver<FloatX16, V4Policy>` and the
+/// compiler builds it there, with that target's `-march`.
+///
+/// Leading dimensions (`lda`, `ldb`, `ldc`) are the row strides, in elements.
+/// Preconditions are not checked: buffers hold what their shapes imply and the
+/// output overlaps no input.
+public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
+    public typealias S = V.Scalar
+
+    /// `C[m×n] += A[m×k] · B[k×n]`.
+    @inlinable
+    public static func multiplyAdd(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, _ c: UnsafeMutablePointer<S>, ldc: Int,
+        m: Int, k: Int, n: Int
+    ) {
+        product(a, rowStride: lda, sumStride: 1, b, ldb: ldb, c, ldc: ldc, rows: m, columns: n, count: k, shapes: WideTiles.self)
+    }
+
+    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`: tiles of C's rows (k) × columns,
+    /// each summing over the m samples; Aᵀ is read in place (row stride 1).
+    @inlinable
+    public static func multiplyTransposedAAdd(
+        alpha: S, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        if m <= 0 || k <= 0 || n <= 0 { return }
+        if alpha == 1 {
+            streamProduct(a, rowStride: 1, sumStride: lda, b, ldb: ldb, c, ldc: ldc, rows: k, columns: n, count: m)
+            return
+        }
+        // alpha·A[i,p] rounded first, as the naive kernel does, into a scratch
+        // block of columns of A, then the same product.
+        let chunk = min(k, max(64, 16384 / m))
+        withUnsafeTemporaryAllocation(of: S.self, capacity: m * chunk) { scratch in
+            let scaled = scratch.baseAddress!
+            var p0 = 0
+            while p0 < k {
+                let width = min(chunk, k - p0)
+                for i in 0..<m {
+                    let source = a + i * lda + p0, target = scaled + i * width
+                    for p in 0..<width { target[p] = alpha * source[p] }
+                }
+                streamProduct(
+                    scaled, rowStride: 1, sumStride: width, b, ldb: ldb, c + p0 * ldc, ldc: ldc,
+                    rows: width, columns: n, count: m)
+                p0 += width
+            }
+        }
+    }
+
+    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`: C is zeroed, then blocks of Bᵀ are packed
+    /// (so the products run along rows of the packed block) and added.
+    @inlinable
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, _ c: UnsafeMutablePointer<S>, ldc: Int,
+        m: Int, n: Int, k: Int
+    ) {
+        if m <= 0 || k <= 0 { return }
+        for i in 0..<m {
+            let row = c + i * ldc
+            for j in 0..<k { row[j] = 0 }
+        }
+        if n <= 0 { return }
+        let chunk = min(k, max(64, 16384 / n))
+        withUnsafeTemporaryAllocation(of: S.self, capacity: n * chunk) { scratch in
+            let packed = scratch.baseAddress!
+            var j0 = 0
+            while j0 < k {
+                let width = min(chunk, k - j0)
+                for j in 0..<width {
+                    let source = b + (j0 + j) * ldb
+                    for p in 0..<n { packed[p * width + j] = source[p] }
+                }
+                product(
+                    a, rowStride: lda, sumStride: 1, packed, ldb: width, c + j0, ldc: ldc,
+                    rows: m, columns: width, count: n, shapes: WideTiles.self)
+                j0 += width
+            }
+        }
+    }
+
+    /// `C[rows × columns] += Â · B` over `count` summed indices (see
+    /// ``MicroKernel``). Columns are cut into groups of at most
+    /// `P.maxVectors` vectors (larger groups last, so a tail vector that
+    /// overlaps its neighbour shares its tile), rows into balanced blocks of at
+    /// most `P.maxRows`, the summed index into blocks of `P.sumBlock`.
+    /// Outputs narrower than one vector go to the next narrower type.
+    /// `shapes` says which tile widths to instantiate: all for the level's
+    /// widest vector, at most two for the narrower ones (which only ever see
+    /// outputs narrower than one wide vector), to keep the code small.
+    @inlinable
+    public static func product<T: TileShapes>(
+        _ a: UnsafePointer<S>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, rows: Int, columns: Int, count: Int, shapes: T.Type
+    ) {
+        if rows <= 0 || columns <= 0 || count <= 0 { return }
+        let w = V.laneCount
+        if columns < w {
+            KernelDriver<V.Narrower, P>.product(
+                a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc,
+                rows: rows, columns: columns, count: count, shapes: NarrowTiles.self)
+            return
+        }
+        let vectors = (columns + w - 1) / w
+        let maxVectors = min(P.maxVectors, T.maxVectors)
+        let groups = (vectors + maxVectors - 1) / maxVectors
+        var s0 = 0
+        while s0 < count {
+            let sums = min(P.sumBlock, count - s0)
+            var firstVector = 0
+            for g in 0..<groups {
+                let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
+                let column0 = firstVector * w
+                let width = min(nv * w, columns - column0)
+                let maxRows = P.maxRows(vectors: nv)
+                let blocks = (rows + maxRows - 1) / maxRows
+                var r0 = 0
+                for block in 0..<blocks {
+                    let height = rows / blocks + (block >= blocks - rows % blocks ? 1 : 0)
+                    T.tile(
+                        V.self, P.self, rows: height, vectors: nv,
+                        a + r0 * rowStride + s0 * sumStride, rowStride: rowStride, sumStride: sumStride,
+                        b + s0 * ldb + column0, ldb: ldb, c + r0 * ldc + column0, ldc: ldc,
+                        count: sums, width: width)
+                    r0 += height
+                }
+                firstVector += nv
+            }
+            s0 += sums
+        }
+    }
+
+    /// `C[rows × columns] += Â · B` like ``product``, but with ``StreamKernel``
+    /// tiles: for a short sum (`count`) and many rows. Columns are cut into
+    /// groups of at most `P.maxStreamVectors` vectors, the summed index into
+    /// balanced blocks of at most `P.maxStreamSums` (each block one pass over C).
+    @inlinable
+    public static func streamProduct(
+        _ a: UnsafePointer<S>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, rows: Int, columns: Int, count: Int
+    ) {
+        if rows <= 0 || columns <= 0 || count <= 0 { return }
+        let w = V.laneCount
+        if columns < w {
+            KernelDriver<V.Narrower, P>.streamProduct(
+                a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc,
+                rows: rows, columns: columns, count: count)
+            return
+        }
+        let vectors = (columns + w - 1) / w
+        let groups = (vectors + P.maxStreamVectors - 1) / P.maxStreamVectors
+        var firstVector = 0
+        for g in 0..<groups {
+            let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
+            let column0 = firstVector * w
+            let width = min(nv * w, columns - column0)
+            let maxSums = P.maxStreamSums(vectors: nv)
+            let blocks = (count + maxSums - 1) / maxSums
+            var s0 = 0
+            for block in 0..<blocks {
+                let sums = count / blocks + (block >= blocks - count % blocks ? 1 : 0)
+                streamTile(
+                    sums: sums, vectors: nv, a + s0 * sumStride, rowStride: rowStride, sumStride: sumStride,
+                    b + s0 * ldb + column0, ldb: ldb, c + column0, ldc: ldc, rows: rows, width: width)
+                s0 += sums
+            }
+            firstVector += nv
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func streamTile(
+        sums: Int, vectors: Int,
+        _ a: UnsafePointer<S>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, rows: Int, width: Int
+    ) {
+        if vectors == 1 {
+            streamTile(Count<1>.self, sums: sums, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        } else {
+            streamTile(Count<2>.self, sums: sums, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func streamTile<let NV: Int>(
+        _: Count<NV>.Type, sums: Int,
+        _ a: UnsafePointer<S>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, rows: Int, width: Int
+    ) {
+        typealias K<let MB: Int> = StreamKernel<MB, NV, V, P>
+        switch sums {
+        case 1: K<1>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 2: K<2>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 3: K<3>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 4: K<4>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 5: K<5>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 6: K<6>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 7: K<7>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 8: K<8>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 9: K<9>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 10: K<10>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        case 11: K<11>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        default: K<12>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+        }
+    }
+}
+
+/// Which ``MicroKernel`` tile widths a ``KernelDriver/product`` may use.
+public protocol TileShapes {
+    /// The most column vectors per tile.
+    static var maxVectors: Int { get }
+    /// Runs the tile with `rows` rows (1...12) and `vectors` column vectors.
+    static func tile<V: KernelVector, P: KernelPolicy>(
+        _: V.Type, _: P.Type, rows: Int, vectors: Int,
+        _ a: UnsafePointer<V.Scalar>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<V.Scalar>, ldb: Int,
+        _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int, count: Int, width: Int)
+}
+
+/// Tiles of 1 to 4 column vectors (the level's widest vector type).
+public enum WideTiles: TileShapes {
+    @inlinable @inline(__always) public static var maxVectors: Int { 4 }
+
+    @inlinable @inline(__always)
+    public static func tile<V: KernelVector, P: KernelPolicy>(
+        _: V.Type, _: P.Type, rows: Int, vectors: Int,
+        _ a: UnsafePointer<V.Scalar>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<V.Scalar>, ldb: Int,
+        _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int, count: Int, width: Int
+    ) {
+        switch vectors {
+        case 1: TileRows<1, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 2: TileRows<2, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 3: TileRows<3, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        default: TileRows<4, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        }
+    }
+}
+
+/// Tiles of 1 or 2 column vectors (the narrower fallback vector types).
+public enum NarrowTiles: TileShapes {
+    @inlinable @inline(__always) public static var maxVectors: Int { 2 }
+
+    @inlinable @inline(__always)
+    public static func tile<V: KernelVector, P: KernelPolicy>(
+        _: V.Type, _: P.Type, rows: Int, vectors: Int,
+        _ a: UnsafePointer<V.Scalar>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<V.Scalar>, ldb: Int,
+        _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int, count: Int, width: Int
+    ) {
+        if vectors == 1 {
+            TileRows<1, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        } else {
+            TileRows<2, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        }
+    }
+}
+
+/// Picks the ``MicroKernel`` for a run-time row count (1...12).
+public enum TileRows<let NV: Int, V: KernelVector, P: KernelPolicy> {
+    @inlinable @inline(__always)
+    public static func run(
+        rows: Int, _ a: UnsafePointer<V.Scalar>, rowStride: Int, sumStride: Int, _ b: UnsafePointer<V.Scalar>, ldb: Int,
+        _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int, count: Int, width: Int
+    ) {
+        typealias M<let R: Int> = MicroKernel<R, NV, V, P>
+        switch rows {
+        case 1: M<1>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 2: M<2>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 3: M<3>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 4: M<4>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 5: M<5>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 6: M<6>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 7: M<7>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 8: M<8>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 9: M<9>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 10: M<10>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 11: M<11>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        default: M<12>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import TrainerKernelsCore
+
+/// The kernels instantiated for x86-64-v3 (AVX2 + FMA: 8 floats or 4 doubles per vector): `KernelDriver` compiled in this
+/// target, with this target's `-march` (see Package.swift). Only
+/// TrainerKernels calls these, after checking the CPU can run them.
+public enum KernelsV3 {
+    public static func multiplyAdd(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<FloatX8, V3Policy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyAdd(
+        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<DoubleX4, Unfused<V3Policy>>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedAAdd(
+        alpha: Float, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<FloatX8, V3Policy>.multiplyTransposedAAdd(
+            alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedAAdd(
+        alpha: Double, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<DoubleX4, Unfused<V3Policy>>.multiplyTransposedAAdd(
+            alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int
+    ) {
+        KernelDriver<FloatX8, V3Policy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+    }
+
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, n: Int, k: Int
+    ) {
+        KernelDriver<DoubleX4, Unfused<V3Policy>>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+    }
+}

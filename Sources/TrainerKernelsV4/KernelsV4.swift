@@ -1,0 +1,50 @@
+import TrainerKernelsCore
+
+/// The kernels instantiated for x86-64-v4 (AVX-512: 16 floats or 8 doubles per vector): `KernelDriver` compiled in this
+/// target, with this target's `-march` (see Package.swift). Only
+/// TrainerKernels calls these, after checking the CPU can run them.
+public enum KernelsV4 {
+    public static func multiplyAdd(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<FloatX16, V4Policy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyAdd(
+        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<DoubleX8, Unfused<V4Policy>>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedAAdd(
+        alpha: Float, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<FloatX16, V4Policy>.multiplyTransposedAAdd(
+            alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedAAdd(
+        alpha: Double, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    ) {
+        KernelDriver<DoubleX8, Unfused<V4Policy>>.multiplyTransposedAAdd(
+            alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+    }
+
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int
+    ) {
+        KernelDriver<FloatX16, V4Policy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+    }
+
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, n: Int, k: Int
+    ) {
+        KernelDriver<DoubleX8, Unfused<V4Policy>>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+    }
+}

@@ -1,0 +1,245 @@
+import Testing
+@testable import TrainerKernels
+
+// Every fast kernel against the naive one (the specification, STYLE.md item 11),
+// at every kernel level this CPU runs, on awkward shapes.
+//
+// Tolerance: the fast kernels add the same products in the same order as the
+// naive ones; only FMA (levels v3 and v4) rounds `c + a·b` once instead of
+// twice. So each element may differ by a few rounding errors of the terms it
+// sums: we allow |fast − naive| ≤ 4·ε·√s·(|c₀| + Σ|a·b|), ε the type's ulp of
+// one and s the summed length (k forward, m gradient, n delta). Level
+// `baseline` does no FMA and must equal the naive kernel bit for bit, and so
+// must Double at every level (its kernels are `Unfused`, so float64 runs give
+// the same bits on every CPU); v3 must equal v4 bit for bit (same FMAs, same
+// order, only wider vectors).
+//
+// Shapes stay modest: the test target is a debug build, where the kernel
+// targets are compiled without optimisation.
+
+/// One product and its kernel-order shape (see ``Kernels``).
+struct KernelCase: Sendable, CustomTestStringConvertible {
+    enum Product: Sendable { case forward, gradient, transposedB }
+    let product: Product
+    let m: Int, k: Int, n: Int
+    var alpha = 1.0
+
+    var testDescription: String { "\(product) m=\(m) k=\(k) n=\(n) alpha=\(alpha)" }
+
+    /// Element counts of A, B and C.
+    var sizes: (Int, Int, Int) {
+        switch product {
+        case .forward: (m * k, k * n, m * n)
+        case .gradient: (m * k, m * n, k * n)
+        case .transposedB: (m * n, k * n, m * k)
+        }
+    }
+
+    /// The length of each output element's sum.
+    var summed: Int {
+        switch product {
+        case .forward: k
+        case .gradient: m
+        case .transposedB: n
+        }
+    }
+}
+
+/// SplitMix64, seeded: the same data on every run.
+struct KernelTestRandom {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func unit<S: BinaryFloatingPoint>() -> S { S(Double(next() >> 11) * 0x1p-52 - 1) }
+    mutating func array<S: BinaryFloatingPoint>(_ count: Int) -> [S] { (0..<count).map { _ in unit() } }
+}
+
+/// Float and Double through one generic test.
+protocol KernelTestScalar: KernelScalar {
+    static func run(_ test: KernelCase, _ a: [Self], _ b: [Self], _ c: inout [Self], level: KernelLevel?, pool: KernelThreadPool?)
+}
+
+extension KernelTestScalar {
+    /// `c` after the product: the fast kernel at `level`, or the naive one for nil.
+    static func result(_ test: KernelCase, _ a: [Self], _ b: [Self], _ c: [Self], level: KernelLevel?, pool: KernelThreadPool? = nil) -> [Self] {
+        var output = c
+        run(test, a, b, &output, level: level, pool: pool)
+        return output
+    }
+}
+
+extension Float: KernelTestScalar {
+    static func run(_ test: KernelCase, _ a: [Float], _ b: [Float], _ c: inout [Float], level: KernelLevel?, pool: KernelThreadPool?) {
+        let (m, k, n, alpha) = (test.m, test.k, test.n, Float(test.alpha))
+        c.withUnsafeMutableBufferPointer { c in
+            let c = c.baseAddress!
+            switch (test.product, level) {
+            case (.forward, let level?): Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+            case (.forward, nil): Kernels.multiplyAddNaive(a, b, c, m: m, k: k, n: n)
+            case (.gradient, let level?):
+                Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+            case (.gradient, nil): Kernels.multiplyTransposedAAddNaive(alpha: alpha, a, b, c, m: m, k: k, n: n)
+            case (.transposedB, let level?): Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
+            case (.transposedB, nil): Kernels.multiplyTransposedBNaive(a, b, c, m: m, n: n, k: k)
+            }
+        }
+    }
+}
+
+extension Double: KernelTestScalar {
+    static func run(_ test: KernelCase, _ a: [Double], _ b: [Double], _ c: inout [Double], level: KernelLevel?, pool: KernelThreadPool?) {
+        let (m, k, n, alpha) = (test.m, test.k, test.n, test.alpha)
+        c.withUnsafeMutableBufferPointer { c in
+            let c = c.baseAddress!
+            switch (test.product, level) {
+            case (.forward, let level?): Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+            case (.forward, nil): Kernels.multiplyAddNaive(a, b, c, m: m, k: k, n: n)
+            case (.gradient, let level?):
+                Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+            case (.gradient, nil): Kernels.multiplyTransposedAAddNaive(alpha: alpha, a, b, c, m: m, k: k, n: n)
+            case (.transposedB, let level?): Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
+            case (.transposedB, nil): Kernels.multiplyTransposedBNaive(a, b, c, m: m, n: n, k: k)
+            }
+        }
+    }
+}
+
+/// (m, k, n) in the kernels' own order; for `transposedB` the call is
+/// `(m: m, n: n, k: k)` with output m×k.
+let awkwardShapes: [(Int, Int, Int)] = [
+    (1, 1, 1), (7, 13, 5), (3, 17, 33), (1, 784, 1), (1, 784, 30), (10, 784, 30), (10, 784, 100),
+    (10, 30, 10), (10, 100, 10), (2, 3, 4), (13, 9, 7),
+    // Output widths around the vector widths (4, 8, 16 floats; 2, 4, 8 doubles).
+    (5, 9, 15), (5, 9, 16), (5, 9, 17), (4, 11, 31), (4, 11, 32), (4, 11, 33), (3, 5, 63), (3, 5, 65),
+    // More rows than one register tile, odd row counts.
+    (25, 6, 3), (29, 7, 48), (600, 3, 2),
+]
+
+let kernelCases: [KernelCase] = awkwardShapes.flatMap { shape in
+    [
+        KernelCase(product: .forward, m: shape.0, k: shape.1, n: shape.2),
+        KernelCase(product: .gradient, m: shape.0, k: shape.1, n: shape.2),
+        KernelCase(product: .gradient, m: shape.0, k: shape.1, n: shape.2, alpha: 0.3),
+        KernelCase(product: .transposedB, m: shape.0, k: shape.1, n: shape.2),
+    ]
+}
+
+/// Checks every supported level against the naive kernel; returns the
+/// results by level.
+func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) -> [KernelLevel: [S]] {
+    var random = KernelTestRandom(state: UInt64(test.m * 1_000_003 + test.k * 1009 + test.n))
+    let (sizeA, sizeB, sizeC) = test.sizes
+    let a: [S] = random.array(sizeA), b: [S] = random.array(sizeB), c: [S] = random.array(sizeC)
+    let naive = S.result(test, a, b, c, level: nil)
+    // Σ|terms|: the naive kernel on absolute values (|α| > 0 here).
+    let bound = S.result(test, a.map { abs($0) }, b.map { abs($0) }, c.map { abs($0) }, level: nil)
+    let tolerance = 4 * S.ulpOfOne * S(Double(test.summed).squareRoot())
+    var results: [KernelLevel: [S]] = [:]
+    for level in KernelLevel.supported {
+        let fast = S.result(test, a, b, c, level: level)
+        results[level] = fast
+        if level == .baseline || S.self == Double.self {
+            #expect(fast == naive, "\(S.self) \(level) must equal the naive kernel bit for bit: \(test.testDescription)")
+            continue
+        }
+        var worst = 0 as S, worstIndex = 0
+        for i in 0..<sizeC {
+            let error = abs(fast[i] - naive[i]) / max(bound[i], S.leastNormalMagnitude)
+            if error > worst { (worst, worstIndex) = (error, i) }
+        }
+        #expect(
+            worst <= tolerance,
+            "\(S.self) \(level) \(test.testDescription): element \(worstIndex) is \(fast.isEmpty ? 0 : fast[worstIndex]), naive \(naive.isEmpty ? 0 : naive[worstIndex])")
+    }
+    return results
+}
+
+@Suite struct KernelTests {
+    @Test(arguments: kernelCases)
+    func floatKernelsMatchNaive(_ test: KernelCase) {
+        let results = checkAgainstNaive(Float.self, test)
+        if let v3 = results[.v3], let v4 = results[.v4] { #expect(v3 == v4, "v3 and v4 must agree bit for bit") }
+    }
+
+    @Test(arguments: kernelCases)
+    func doubleKernelsMatchNaive(_ test: KernelCase) {
+        let results = checkAgainstNaive(Double.self, test)
+        if let v3 = results[.v3], let v4 = results[.v4] { #expect(v3 == v4, "v3 and v4 must agree bit for bit") }
+    }
+
+    /// Splitting a product across threads changes who computes which output
+    /// rows, never how: 1, 2 and 3 threads give the same bits.
+    @Test func threadsGiveIdenticalBits() {
+        let pools = [KernelThreadPool(threads: 2, minimumOperations: 0), KernelThreadPool(threads: 3, minimumOperations: 0)]
+        defer { for pool in pools { pool.shutdown() } }
+        let tests = [
+            KernelCase(product: .forward, m: 10, k: 784, n: 30), KernelCase(product: .forward, m: 3, k: 50, n: 17),
+            KernelCase(product: .forward, m: 1, k: 9, n: 40), KernelCase(product: .gradient, m: 10, k: 784, n: 30),
+            KernelCase(product: .gradient, m: 10, k: 101, n: 33, alpha: 0.1), KernelCase(product: .gradient, m: 4, k: 1, n: 8),
+        ]
+        for test in tests {
+            var random = KernelTestRandom(state: 99)
+            let (sizeA, sizeB, sizeC) = test.sizes
+            let a: [Float] = random.array(sizeA), b: [Float] = random.array(sizeB), c: [Float] = random.array(sizeC)
+            let da = a.map(Double.init), db = b.map(Double.init), dc = c.map(Double.init)
+            for level in KernelLevel.supported {
+                let one = Float.result(test, a, b, c, level: level)
+                let oneDouble = Double.result(test, da, db, dc, level: level)
+                for pool in pools {
+                    // Repeat: a worker may be spinning, asleep, or late.
+                    for _ in 0..<3 {
+                        #expect(Float.result(test, a, b, c, level: level, pool: pool) == one, "\(level) \(test.testDescription)")
+                        #expect(Double.result(test, da, db, dc, level: level, pool: pool) == oneDouble, "\(level) \(test.testDescription)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A pool that was shut down still computes, on the caller alone.
+    @Test func shutDownPoolRunsOnCaller() {
+        let pool = KernelThreadPool(threads: 2, minimumOperations: 0)
+        pool.shutdown()
+        pool.shutdown()
+        let test = KernelCase(product: .forward, m: 4, k: 5, n: 6)
+        var random = KernelTestRandom(state: 5)
+        let a: [Float] = random.array(20), b: [Float] = random.array(30), c: [Float] = random.array(24)
+        #expect(Float.result(test, a, b, c, level: .baseline, pool: pool) == Float.result(test, a, b, c, level: nil))
+    }
+
+    /// Empty shapes change nothing (and `multiplyTransposedB` with n = 0 writes zeros).
+    @Test func emptyShapes() {
+        for level in KernelLevel.supported {
+            var c: [Float] = [1, 2, 3, 4]
+            Kernels.multiplyAdd([], [], &c, m: 2, k: 0, n: 2, level: level)
+            #expect(c == [1, 2, 3, 4])
+            Kernels.multiplyTransposedAAdd(alpha: 2, [], [], &c, m: 0, k: 2, n: 2, level: level)
+            #expect(c == [1, 2, 3, 4])
+            Kernels.multiplyTransposedB([], [], &c, m: 2, n: 0, k: 2, level: level)
+            #expect(c == [0, 0, 0, 0])
+        }
+    }
+
+    /// The level comes from the cpuinfo flags; a partial set falls back.
+    @Test func levelFromCPUFlags() {
+        let v3: [Substring] = [
+            "fpu", "cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3", "avx", "avx2", "bmi1", "bmi2",
+            "f16c", "fma", "abm", "movbe", "xsave",
+        ]
+        let v4 = v3 + ["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"]
+        #expect(KernelLevel.level(flags: Set(v4)) == .v4)
+        #expect(KernelLevel.level(flags: Set(v3)) == .v3)
+        #expect(KernelLevel.level(flags: Set(v4.filter { $0 != "avx512bw" })) == .v3)
+        #expect(KernelLevel.level(flags: Set(v4.filter { $0 != "fma" })) == .baseline)
+        #expect(KernelLevel.level(flags: ["fpu", "sse2"]) == .baseline)
+        #expect(KernelLevel.supported.first == .baseline)
+        #expect(KernelLevel.active.isSupported)
+        #expect(KernelLevel(name: "v3") == .v3 && KernelLevel(name: "avx") == nil)
+    }
+}
