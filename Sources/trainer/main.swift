@@ -7,6 +7,8 @@ import TrainerKit
 // before it can save; a full file-size limit as EFBIG, not SIGXFSZ.
 signal(SIGPIPE, SIG_IGN)
 signal(SIGXFSZ, SIG_IGN)
+// SIGINT and SIGTERM stop trainer (SPEC.md), even if the parent left them blocked.
+Signals.unblock()
 
 let context = CommandContext(
     stdout: FileDescriptorOutput(descriptor: STDOUT_FILENO, name: "stdout"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The part of `run` that `check` shares: the config (from a file, stdin or
 /// a built-in example) with the command line's overrides applied, the network
 /// it starts from, and its data, all checked before anything is written.
@@ -29,6 +31,7 @@ struct RunSetup {
             guard let path = arguments.positionals.first else {
                 throw TrainerError.usage("", "missing CONFIG.json (or --example NAME). See 'trainer help run'.")
             }
+            let isStream = FileReading.isStream(path)
             config = try Config.load(path: path)
             if path == "-" {
                 name = "stdin"
@@ -36,7 +39,9 @@ struct RunSetup {
             } else {
                 let fileName = Paths.fileName(of: path)
                 name = fileName.hasSuffix(".json") ? String(fileName.dropLast(5)) : fileName
-                directory = Paths.directory(of: path)
+                // A stream (`/dev/stdin`, `<(cat c.json)`) has no folder of
+                // its own: default outputs go to out/ of the working folder.
+                directory = isStream ? "" : Paths.directory(of: path)
                 configFile = FilePath(path: path)
             }
         }
@@ -146,6 +151,16 @@ struct RunSetup {
                 place: place,
                 "\(MemoryEstimate.grouped(estimate.parameters)) parameters need ≈ \(MemoryEstimate.bytes(estimate.totalBytes)); limit is \(MemoryEstimate.bytes(memoryLimit)) (set --max-memory)")
         }
+        // A --max-memory raised past what the machine can give: Swift traps
+        // ("failed to allocate") when an array cannot be allocated, so ask
+        // malloc first. It only reserves address space (nothing is touched),
+        // and it refuses what the kernel's overcommit rules would refuse.
+        guard let probe = malloc(max(estimate.totalBytes, 1)) else {
+            throw TrainerError(
+                place: place,
+                "\(MemoryEstimate.grouped(estimate.parameters)) parameters need ≈ \(MemoryEstimate.bytes(estimate.totalBytes)), more than this machine can allocate; expected a smaller network")
+        }
+        free(probe)
         return estimate
     }
 }

@@ -25,12 +25,16 @@ extension Config {
         return map
     }()
 
-    /// Reads and decodes the config at `path` (`-` reads stdin).
+    /// Reads and decodes the config at `path` (`-` reads stdin). Paths in
+    /// the config resolve against its folder, or against the working folder
+    /// when it comes from a stream (see ``FileReading/isStream(_:)``).
     public static func load(path: String) throws(TrainerError) -> Config {
         let isStdin = path == "-"
         let display = isStdin ? "stdin" : path
+        // Before reading: a FIFO's type is known without consuming it.
+        let directory = FileReading.isStream(path) ? "" : Paths.directory(of: path)
         let bytes = try FileReading.read(isStdin ? "/dev/stdin" : path, display: display)
-        return try decode(bytes, file: display, directory: isStdin ? "" : Paths.directory(of: path))
+        return try decode(bytes, file: display, directory: directory)
     }
 
     /// Decodes config text.

@@ -43,11 +43,31 @@ public enum FileReading {
                 throw TrainerError.file(name, systemErrorText(errno))
             }
             if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > maximumSize {
+            // Checked before appending, so an endless stream (`/dev/zero`)
+            // never holds more than the cap in memory.
+            guard bytes.count + count <= maximumSize else {
                 throw TrainerError.file(name, "larger than \(maximumSize >> 20) MiB; expected a smaller file")
             }
+            bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
+    }
+
+    /// Whether `path` names a stream rather than a file in a folder: `-`
+    /// (stdin), a pipe, FIFO, socket or device (`trainer run <(cat c.json)`
+    /// reads `/dev/fd/63`), or an open descriptor's name (`/dev/stdin`,
+    /// `/dev/fd/N`, `/proc/self/fd/N`) even when it leads to a regular file.
+    /// A config read from a stream has no folder of its own: its relative
+    /// paths and default outputs resolve against the working folder, as for
+    /// `-` (not against `/dev` or `/dev/fd`, which hold no data and take no
+    /// outputs). Checked with stat(2), so a FIFO is not consumed.
+    public static func isStream(_ path: String) -> Bool {
+        if path == "-" { return true }
+        let folder = Paths.directory(of: path)
+        if folder == "/dev" || folder == "/dev/fd" || (folder.hasPrefix("/proc/") && folder.hasSuffix("/fd")) { return true }
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        let type = status.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
     }
 }

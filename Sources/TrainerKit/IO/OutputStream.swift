@@ -55,10 +55,26 @@ public final class FileDescriptorOutput: TextOutput {
             if written < 0 {
                 if errno == EINTR { continue }
                 let code = errno
+                takeBack(offset)
                 offset = buffer.count  // drop what cannot be written
                 throw OutputError(stream: name, code: code)
             }
             offset += written
+        }
+    }
+
+    /// Removes the last `count` bytes written, when the descriptor is a
+    /// regular file: a flush that fails part-way (a full disk, a file-size
+    /// limit) leaves the file as it was before it, so a loss log never ends
+    /// in half a row. Pipes and terminals cannot take bytes back.
+    private func takeBack(_ count: Int) {
+        guard count > 0 else { return }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return }
+        let end = lseek(descriptor, 0, SEEK_CUR)
+        guard end >= off_t(count) else { return }
+        if ftruncate(descriptor, end - off_t(count)) == 0 {
+            lseek(descriptor, end - off_t(count), SEEK_SET)
         }
     }
 }

@@ -14,13 +14,13 @@ public enum Signals {
 
     /// Installs the handlers. Call once, just before training starts.
     public static func arm() {
-        _ = AtomicFile.pendingTemporaryPath  // initialise the global outside the handler
+        _ = AtomicFile.pendingTemporaryPath.load(ordering: .relaxed)  // initialise the global outside the handler
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in
             let (exchanged, _) = Signals.received.compareExchange(expected: 0, desired: signal, ordering: .relaxed)
             if !exchanged {
                 // A second signal: stop now. unlink and _exit are async-signal-safe.
-                if let temporary = AtomicFile.pendingTemporaryPath { unlink(temporary) }
+                if let temporary = AtomicFile.pendingTemporaryPath.load(ordering: .acquiring) { unlink(temporary) }
                 _exit(128 + signal)
             }
         }
@@ -28,6 +28,20 @@ public enum Signals {
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
+    }
+
+    /// Unblocks SIGINT and SIGTERM, which the process may have inherited
+    /// blocked: the signal mask survives fork and exec, and a parent that
+    /// spawns from a thread blocking them (a test runner's worker thread, for
+    /// one) would leave trainer deaf to Ctrl-C, `kill` and `docker stop`.
+    /// Dispositions are left as inherited. Call once at startup, before any
+    /// thread is created (threads inherit the mask).
+    public static func unblock() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     /// The signal received since ``arm()``, if any.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Replacing a file so that no reader ever sees it half-written: write a
 /// temporary file in the same folder, fsync it, rename it over the target,
@@ -10,8 +11,11 @@ import Foundation
 /// keeps the old file's permission bits; a new file gets 0666 less the umask.
 public enum AtomicFile {
     /// The temporary file being written, so that a second signal can remove
-    /// it before exiting (read from the signal handler).
-    nonisolated(unsafe) static var pendingTemporaryPath: UnsafeMutablePointer<CChar>?
+    /// it before exiting (read from the signal handler). Atomic: in-process
+    /// tests run commands on several threads at once (a plain static var was a
+    /// data race under `swift test --sanitize=thread`). Unsafe only because a
+    /// pointer is not Sendable; the atomic is what makes sharing it safe.
+    nonisolated(unsafe) static let pendingTemporaryPath = Atomic<UnsafeMutablePointer<CChar>?>(nil)
 
     /// Replaces the file at `path` with `contents`.
     /// - Parameter display: how errors name the file.
@@ -25,6 +29,15 @@ public enum AtomicFile {
         func failure(_ code: Int32) -> TrainerError {
             TrainerError(.failure, place: display, systemErrorText(code))
         }
+        // Published before the file is created, so that a second signal at
+        // any moment of the save removes it (unlinking a name not yet
+        // created is harmless).
+        let pending = strdup(temporary)
+        pendingTemporaryPath.store(pending, ordering: .releasing)
+        defer {
+            pendingTemporaryPath.store(nil, ordering: .releasing)
+            free(pending)
+        }
         var descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if descriptor < 0, errno == EEXIST {
             // A leftover of a killed run that had our process id: never read, just replaced.
@@ -32,12 +45,6 @@ public enum AtomicFile {
             descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         }
         guard descriptor >= 0 else { throw failure(errno) }
-        let pending = strdup(temporary)
-        pendingTemporaryPath = pending
-        defer {
-            pendingTemporaryPath = nil
-            free(pending)
-        }
         var bytes = Array(contents.utf8)
         let written: Int32 = bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
