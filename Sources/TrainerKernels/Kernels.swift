@@ -96,6 +96,36 @@ extension Kernels {
     }
 }
 
+// MARK: - Element by element
+
+extension Kernels {
+    /// `x[i] = x[i] / d` for `i < count` (the mean of a summed gradient).
+    public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float, level: KernelLevel = .active) {
+        Float.table(level).divide(x, count, d)
+    }
+
+    /// `x[i] = x[i] / d` for `i < count` (the mean of a summed gradient).
+    public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double, level: KernelLevel = .active) {
+        Double.table(level).divide(x, count, d)
+    }
+
+    /// `w[i] = w[i] − scale·g[i]` for `i < count`, rounded twice (no FMA) at
+    /// every level: the delta rule's `W -= η·∂E/∂W`.
+    public static func subtractScaled(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int, level: KernelLevel = .active
+    ) {
+        Float.table(level).subtractScaled(w, g, scale, count)
+    }
+
+    /// `w[i] = w[i] − scale·g[i]` for `i < count`, rounded twice (no FMA) at
+    /// every level: the delta rule's `W -= η·∂E/∂W`.
+    public static func subtractScaled(
+        _ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int, level: KernelLevel = .active
+    ) {
+        Double.table(level).subtractScaled(w, g, scale, count)
+    }
+}
+
 // MARK: - Naive kernels: the specification
 
 extension Kernels {
@@ -201,6 +231,8 @@ struct KernelTable<S>: Sendable {
     let multiplyAdd: Product
     let multiplyTransposedAAdd: ScaledProduct
     let multiplyTransposedB: Product
+    let divide: @Sendable (UnsafeMutablePointer<S>, Int, S) -> Void
+    let subtractScaled: @Sendable (UnsafeMutablePointer<S>, UnsafePointer<S>, S, Int) -> Void
 }
 
 /// Float and Double, with their per-level tables and thread-pool tasks.
@@ -222,25 +254,37 @@ extension DispatchedScalar {
 private let floatTables: [KernelTable<Float>] = [
     KernelTable(
         multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsBaseline.multiplyTransposedB),
+        multiplyTransposedB: KernelsBaseline.multiplyTransposedB,
+        divide: { KernelsBaseline.divide($0, count: $1, by: $2) },
+        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) }),
     KernelTable(
         multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV3.multiplyTransposedB),
+        multiplyTransposedB: KernelsV3.multiplyTransposedB,
+        divide: { KernelsV3.divide($0, count: $1, by: $2) },
+        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) }),
     KernelTable(
         multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV4.multiplyTransposedB),
+        multiplyTransposedB: KernelsV4.multiplyTransposedB,
+        divide: { KernelsV4.divide($0, count: $1, by: $2) },
+        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) }),
 ]
 
 private let doubleTables: [KernelTable<Double>] = [
     KernelTable(
         multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsBaseline.multiplyTransposedB),
+        multiplyTransposedB: KernelsBaseline.multiplyTransposedB,
+        divide: { KernelsBaseline.divide($0, count: $1, by: $2) },
+        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) }),
     KernelTable(
         multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV3.multiplyTransposedB),
+        multiplyTransposedB: KernelsV3.multiplyTransposedB,
+        divide: { KernelsV3.divide($0, count: $1, by: $2) },
+        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) }),
     KernelTable(
         multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV4.multiplyTransposedB),
+        multiplyTransposedB: KernelsV4.multiplyTransposedB,
+        divide: { KernelsV4.divide($0, count: $1, by: $2) },
+        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) }),
 ]
 
 extension Float: DispatchedScalar {

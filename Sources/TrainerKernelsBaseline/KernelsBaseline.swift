@@ -47,4 +47,20 @@ public enum KernelsBaseline {
     ) {
         KernelDriver<DoubleX2, BaselinePolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
     }
+
+    public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
+        Elementwise<FloatX4>.divide(x, count: count, by: d)
+    }
+
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
+        Elementwise<FloatX4>.subtractScaled(w, g, scale: scale, count: count)
+    }
+
+    public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double) {
+        Elementwise<DoubleX2>.divide(x, count: count, by: d)
+    }
+
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
+        Elementwise<DoubleX2>.subtractScaled(w, g, scale: scale, count: count)
+    }
 }

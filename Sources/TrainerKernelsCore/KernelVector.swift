@@ -22,6 +22,10 @@ public protocol KernelVector: BitwiseCopyable {
     func store(_ pointer: UnsafeMutablePointer<Scalar>)
     /// `self + x·y` lane by lane: one rounding if `fused` (FMA), else two.
     func adding(_ x: Self, times y: Self, fused: Bool) -> Self
+    /// `self / d` lane by lane (correctly rounded, like scalar division).
+    func divided(by d: Self) -> Self
+    /// `self − x·y` lane by lane, rounded twice (never fused).
+    func subtracting(_ x: Self, times y: Self) -> Self
 }
 
 extension Float: KernelVector {
@@ -34,6 +38,11 @@ extension Float: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: Float, times y: Float, fused: Bool) -> Float {
         fused ? addingProduct(x, y) : self + x * y
     }
+    @inlinable @inline(__always) public func divided(by d: Float) -> Float { self / d }
+    @inlinable @inline(__always) public func subtracting(_ x: Float, times y: Float) -> Float {
+        let product = x * y
+        return self - product
+    }
 }
 
 extension Double: KernelVector {
@@ -45,6 +54,11 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func store(_ pointer: UnsafeMutablePointer<Double>) { pointer.pointee = self }
     @inlinable @inline(__always) public func adding(_ x: Double, times y: Double, fused: Bool) -> Double {
         fused ? addingProduct(x, y) : self + x * y
+    }
+    @inlinable @inline(__always) public func divided(by d: Double) -> Double { self / d }
+    @inlinable @inline(__always) public func subtracting(_ x: Double, times y: Double) -> Double {
+        let product = x * y
+        return self - product
     }
 }
 
@@ -67,6 +81,11 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: FloatX16, times y: FloatX16, fused: Bool) -> FloatX16 {
         FloatX16(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
     }
+    @inlinable @inline(__always) public func divided(by d: FloatX16) -> FloatX16 { FloatX16(lanes: lanes / d.lanes) }
+    @inlinable @inline(__always) public func subtracting(_ x: FloatX16, times y: FloatX16) -> FloatX16 {
+        let product = x.lanes * y.lanes
+        return FloatX16(lanes: lanes - product)
+    }
 }
 
 /// 8 floats: one AVX register.
@@ -85,6 +104,11 @@ extension Double: KernelVector {
     }
     @inlinable @inline(__always) public func adding(_ x: FloatX8, times y: FloatX8, fused: Bool) -> FloatX8 {
         FloatX8(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
+    }
+    @inlinable @inline(__always) public func divided(by d: FloatX8) -> FloatX8 { FloatX8(lanes: lanes / d.lanes) }
+    @inlinable @inline(__always) public func subtracting(_ x: FloatX8, times y: FloatX8) -> FloatX8 {
+        let product = x.lanes * y.lanes
+        return FloatX8(lanes: lanes - product)
     }
 }
 
@@ -105,6 +129,11 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: FloatX4, times y: FloatX4, fused: Bool) -> FloatX4 {
         FloatX4(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
     }
+    @inlinable @inline(__always) public func divided(by d: FloatX4) -> FloatX4 { FloatX4(lanes: lanes / d.lanes) }
+    @inlinable @inline(__always) public func subtracting(_ x: FloatX4, times y: FloatX4) -> FloatX4 {
+        let product = x.lanes * y.lanes
+        return FloatX4(lanes: lanes - product)
+    }
 }
 
 /// 8 doubles: one AVX-512 register.
@@ -123,6 +152,11 @@ extension Double: KernelVector {
     }
     @inlinable @inline(__always) public func adding(_ x: DoubleX8, times y: DoubleX8, fused: Bool) -> DoubleX8 {
         DoubleX8(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
+    }
+    @inlinable @inline(__always) public func divided(by d: DoubleX8) -> DoubleX8 { DoubleX8(lanes: lanes / d.lanes) }
+    @inlinable @inline(__always) public func subtracting(_ x: DoubleX8, times y: DoubleX8) -> DoubleX8 {
+        let product = x.lanes * y.lanes
+        return DoubleX8(lanes: lanes - product)
     }
 }
 
@@ -143,6 +177,11 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: DoubleX4, times y: DoubleX4, fused: Bool) -> DoubleX4 {
         DoubleX4(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
     }
+    @inlinable @inline(__always) public func divided(by d: DoubleX4) -> DoubleX4 { DoubleX4(lanes: lanes / d.lanes) }
+    @inlinable @inline(__always) public func subtracting(_ x: DoubleX4, times y: DoubleX4) -> DoubleX4 {
+        let product = x.lanes * y.lanes
+        return DoubleX4(lanes: lanes - product)
+    }
 }
 
 /// 2 doubles: one SSE register.
@@ -161,5 +200,10 @@ extension Double: KernelVector {
     }
     @inlinable @inline(__always) public func adding(_ x: DoubleX2, times y: DoubleX2, fused: Bool) -> DoubleX2 {
         DoubleX2(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
+    }
+    @inlinable @inline(__always) public func divided(by d: DoubleX2) -> DoubleX2 { DoubleX2(lanes: lanes / d.lanes) }
+    @inlinable @inline(__always) public func subtracting(_ x: DoubleX2, times y: DoubleX2) -> DoubleX2 {
+        let product = x.lanes * y.lanes
+        return DoubleX2(lanes: lanes - product)
     }
 }

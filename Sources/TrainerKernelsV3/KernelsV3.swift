@@ -47,4 +47,20 @@ public enum KernelsV3 {
     ) {
         KernelDriver<DoubleX4, Unfused<V3Policy>>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
     }
+
+    public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
+        Elementwise<FloatX8>.divide(x, count: count, by: d)
+    }
+
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
+        Elementwise<FloatX8>.subtractScaled(w, g, scale: scale, count: count)
+    }
+
+    public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double) {
+        Elementwise<DoubleX4>.divide(x, count: count, by: d)
+    }
+
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
+        Elementwise<DoubleX4>.subtractScaled(w, g, scale: scale, count: count)
+    }
 }

@@ -47,4 +47,20 @@ public enum KernelsV4 {
     ) {
         KernelDriver<DoubleX8, Unfused<V4Policy>>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
     }
+
+    public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
+        Elementwise<FloatX16>.divide(x, count: count, by: d)
+    }
+
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
+        Elementwise<FloatX16>.subtractScaled(w, g, scale: scale, count: count)
+    }
+
+    public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double) {
+        Elementwise<DoubleX8>.divide(x, count: count, by: d)
+    }
+
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
+        Elementwise<DoubleX8>.subtractScaled(w, g, scale: scale, count: count)
+    }
 }

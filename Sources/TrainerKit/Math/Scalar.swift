@@ -19,6 +19,10 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     static func multiplyTransposedAAdd(alpha: Self, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int)
     /// `C[m×k] = A[m×n] · B[k×n]ᵀ` (see ``Kernels``).
     static func multiplyTransposedB(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
+    /// `x[i] /= d` for `i < count` (see ``Kernels``).
+    static func divide(_ x: UnsafeMutablePointer<Self>, count: Int, by d: Self)
+    /// `w[i] -= scale·g[i]` for `i < count`, never fused (see ``Kernels``).
+    static func subtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, scale: Self, count: Int)
 }
 
 extension Double: Scalar {
@@ -37,6 +41,12 @@ extension Double: Scalar {
     public static func multiplyTransposedB(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
         Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)
     }
+    public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double) {
+        Kernels.divide(x, count: count, by: d)
+    }
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
+        Kernels.subtractScaled(w, g, scale: scale, count: count)
+    }
 }
 
 extension Float: Scalar {
@@ -54,5 +64,11 @@ extension Float: Scalar {
     }
     public static func multiplyTransposedB(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
         Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)
+    }
+    public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
+        Kernels.divide(x, count: count, by: d)
+    }
+    public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
+        Kernels.subtractScaled(w, g, scale: scale, count: count)
     }
 }

@@ -165,7 +165,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
                 }
             }
             // ... then divided by m for the mean (exact for m = 1).
-            if m > 1 { for i in 0..<g.count { g[i] /= count } }
+            if m > 1 { S.divide(g.baseAddress!, count: g.count, by: count) }
         }
         biasGradients[k].withUnsafeMutableBufferPointer { gb in
             deltas[k].elements.withUnsafeBufferPointer { d in

@@ -15,7 +15,7 @@ public struct GradientDescent<S: Scalar>: Sendable {
         for k in 0..<network.layerCount {
             network.weights[k].elements.withUnsafeMutableBufferPointer { w in
                 pass.weightGradients[k].elements.withUnsafeBufferPointer { g in
-                    for i in 0..<w.count { w[i] -= eta * g[i] }  // W[k] -= η · ∂E/∂W[k]
+                    S.subtractScaled(w.baseAddress!, g.baseAddress!, scale: eta, count: w.count)  // W[k] -= η · ∂E/∂W[k]
                 }
             }
             network.biases[k].withUnsafeMutableBufferPointer { b in

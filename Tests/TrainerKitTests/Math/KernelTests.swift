@@ -202,6 +202,27 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
         }
     }
 
+    /// The element-by-element loops equal their scalar expressions bit for
+    /// bit at every level, for lengths around each vector width (tails).
+    @Test(arguments: [1, 3, 7, 8, 15, 16, 17, 31, 33, 100])
+    func elementwiseMatchesScalar(count: Int) {
+        var random = KernelTestRandom(state: UInt64(count + 1))
+        let x: [Float] = random.array(count), g: [Float] = random.array(count)
+        let dx = x.map(Double.init), dg = g.map(Double.init)
+        for level in KernelLevel.supported {
+            var divided = x, dDivided = dx, updated = x, dUpdated = dx
+            divided.withUnsafeMutableBufferPointer { Kernels.divide($0.baseAddress!, count: count, by: 7, level: level) }
+            dDivided.withUnsafeMutableBufferPointer { Kernels.divide($0.baseAddress!, count: count, by: 7, level: level) }
+            updated.withUnsafeMutableBufferPointer { Kernels.subtractScaled($0.baseAddress!, g, scale: 0.3, count: count, level: level) }
+            dUpdated.withUnsafeMutableBufferPointer { Kernels.subtractScaled($0.baseAddress!, dg, scale: 0.3, count: count, level: level) }
+            #expect(divided == x.map { $0 / 7 }, "\(level)")
+            #expect(dDivided == dx.map { $0 / 7 }, "\(level)")
+            // w - (0.3·g): the product rounded on its own, as the scalar code does.
+            #expect(updated == zip(x, g).map { w, g in let p: Float = 0.3 * g; return w - p }, "\(level)")
+            #expect(dUpdated == zip(dx, dg).map { w, g in let p: Double = 0.3 * g; return w - p }, "\(level)")
+        }
+    }
+
     /// A pool that was shut down still computes, on the caller alone.
     @Test func shutDownPoolRunsOnCaller() {
         let pool = KernelThreadPool(threads: 2, minimumOperations: 0)
