@@ -253,6 +253,8 @@ def train(config):
     batch_size = tr.get("batch_size", 1)
     shuffle = tr.get("shuffle", True)
     rng = Xoshiro256StarStar(tr.get("seed", 0))
+    optimizer = Optimizer(tr.get("optimizer", "sgd"), float(tr.get("l2", 0.0)))
+    schedule = tr.get("lr_schedule", "constant")
 
     if "weights" in net:
         weights = [[[float(w) for w in row] for row in W] for W in net["weights"]]
@@ -270,7 +272,8 @@ def train(config):
     out_act = activations[-1]
 
     epoch_losses = []
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
+        rate = scheduled_rate(schedule, lr, epoch)
         order = shuffled_order(n, rng) if shuffle else list(range(n))
         loss_sum = 0.0
         for start in range(0, n, batch_size):
@@ -299,15 +302,75 @@ def train(config):
                                 s_ += delta[j] * W[p][j]
                             back.append(s_)
                         delta = dE_dz_from_dE_da(activations[k - 1], back, zs[k - 1], as_[k])
-            for k in range(L):
-                for p in range(len(weights[k])):
-                    row = weights[k][p]
-                    for j in range(len(row)):
-                        row[j] -= lr * (gW[k][p][j] / m)
-                for j in range(len(biases[k])):
-                    biases[k][j] -= lr * (gb[k][j] / m)
+            optimizer.step(weights, biases, gW, gb, m, rate)
         epoch_losses.append(loss_sum / n)
     return epoch_losses, weights, biases
+
+
+class Optimizer:
+    """The update rules of torch.optim, written out for lists of floats.
+
+    g = (batch sum of gradients) / m, plus λ·W for weights (L2; never biases);
+    sgd: W -= η·g; momentum: v = μ·v + g, W -= η·v (Nesterov: W -= η·(g + μ·v));
+    adam: m = β1·m + (1-β1)·g, v = β2·v + (1-β2)·g², W -= η·m̂/(√v̂ + ε) with
+    m̂ = m/(1-β1^t), v̂ = v/(1-β2^t), t counting the updates.
+    """
+
+    def __init__(self, spec, l2):
+        if isinstance(spec, str):
+            spec = {"name": spec}
+        self.name = spec["name"]
+        self.momentum = float(spec.get("momentum", 0.9))
+        self.nesterov = bool(spec.get("nesterov", False))
+        self.beta1 = float(spec.get("beta1", 0.9))
+        self.beta2 = float(spec.get("beta2", 0.999))
+        self.epsilon = float(spec.get("epsilon", 1e-8))
+        self.l2 = l2
+        self.t = 0
+        self.state = {}
+
+    def _update(self, key, values, gradients, decay, rate, c1, c2):
+        if key not in self.state:
+            self.state[key] = ([0.0] * len(values), [0.0] * len(values))
+        first, second = self.state[key]
+        for i in range(len(values)):
+            g = gradients[i] + decay * values[i]
+            if self.name == "sgd":
+                values[i] -= rate * g
+            elif self.name == "momentum":
+                first[i] = self.momentum * first[i] + g
+                values[i] -= rate * ((g + self.momentum * first[i]) if self.nesterov else first[i])
+            else:
+                first[i] = self.beta1 * first[i] + (1 - self.beta1) * g
+                second[i] = self.beta2 * second[i] + (1 - self.beta2) * g * g
+                values[i] -= rate * (first[i] / c1) / (math.sqrt(second[i] / c2) + self.epsilon)
+
+    def step(self, weights, biases, gW, gb, m, rate):
+        self.t += 1
+        c1 = 1 - self.beta1 ** self.t
+        c2 = 1 - self.beta2 ** self.t
+        for k in range(len(weights)):
+            for p in range(len(weights[k])):
+                self._update(("W", k, p), weights[k][p], [g / m for g in gW[k][p]], self.l2, rate, c1, c2)
+            self._update(("b", k), biases[k], [g / m for g in gb[k]], 0.0, rate, c1, c2)
+
+
+def scheduled_rate(schedule, rate, epoch):
+    """The learning rate of epoch `epoch` (1-based) under a schedule."""
+    if isinstance(schedule, str):
+        schedule = {"name": schedule}
+    name = schedule["name"]
+    if name == "constant":
+        return rate
+    if name == "step":
+        return rate * schedule.get("factor", 0.5) ** ((epoch - 1) // schedule["every"])
+    if name == "exponential":
+        return rate * schedule["factor"] ** (epoch - 1)
+    if name == "cosine":
+        total = schedule["epochs"]
+        low = schedule.get("minimum", 0.0)
+        return low + (rate - low) * (1 + math.cos(math.pi * min(epoch - 1, total) / total)) / 2
+    raise ValueError(name)
 
 
 # ---------------------------------------------------------------------------
@@ -432,6 +495,46 @@ def cases():
     out.append(("softmax_mse_batch4", "sigmoid 2-4 hidden, softmax 3 outputs, mse, batch 4 of 6 samples, shuffled", {
         "network": {"layers": [2, 4, 3], "activations": ["sigmoid", "softmax"], "weights": weights, "biases": biases},
         "training": {"loss": "mse", "learning_rate": 1.0, "epochs": 30, "batch_size": 4, "shuffle": True, "seed": 19},
+        "data": {"train": {"inputs": inputs, "targets": targets}},
+    }))
+    # 8. Optimizers, L2 and learning-rate schedules (issue 6).
+    rnd = random.Random(806)
+    weights, biases = explicit_network(rnd, [2, 4, 3, 2])
+    inputs = [[rnd.uniform(-1, 1), rnd.uniform(-1, 1)] for _ in range(8)]
+    targets = [[rnd.uniform(0.1, 0.9), rnd.uniform(0.1, 0.9)] for _ in range(8)]
+    net = {"layers": [2, 4, 3, 2], "activation": "sigmoid", "weights": weights, "biases": biases}
+    out.append(("momentum_step_schedule", "sigmoid 2-4-3-2, sse, momentum 0.9, step schedule (x0.5 every 20 epochs), batch 2", {
+        "network": net,
+        "training": {"learning_rate": 0.5, "epochs": 100, "batch_size": 2, "seed": 21,
+                     "optimizer": {"name": "momentum", "momentum": 0.9}, "lr_schedule": {"name": "step", "every": 20, "factor": 0.5}},
+        "data": {"train": {"inputs": inputs, "targets": targets}},
+    }))
+    out.append(("nesterov_l2", "sigmoid 2-4-3-2, mse, Nesterov momentum 0.8, L2 0.001, batch 3", {
+        "network": net,
+        "training": {"loss": "mse", "learning_rate": 0.3, "epochs": 100, "batch_size": 3, "seed": 22, "l2": 0.001,
+                     "optimizer": {"name": "momentum", "momentum": 0.8, "nesterov": True}},
+        "data": {"train": {"inputs": inputs, "targets": targets}},
+    }))
+    out.append(("sgd_l2_exponential", "sigmoid 2-4-3-2, sse, sgd, L2 0.01, exponential schedule x0.97, batch 1", {
+        "network": net,
+        "training": {"learning_rate": 1.0, "epochs": 60, "batch_size": 1, "seed": 23, "l2": 0.01,
+                     "lr_schedule": {"name": "exponential", "factor": 0.97}},
+        "data": {"train": {"inputs": inputs, "targets": targets}},
+    }))
+    rnd = random.Random(807)
+    weights, biases = explicit_network(rnd, [2, 5, 3])
+    inputs = [[rnd.uniform(-1, 1), rnd.uniform(-1, 1)] for _ in range(9)]
+    targets = [[1.0 if j == i % 3 else 0.0 for j in range(3)] for i in range(9)]
+    out.append(("adam_softmax_cosine", "tanh 2-5, softmax 3, cross-entropy, adam, cosine schedule over 40 epochs, batch 3", {
+        "network": {"layers": [2, 5, 3], "activations": ["tanh", "softmax"], "weights": weights, "biases": biases},
+        "training": {"loss": "cross_entropy", "learning_rate": 0.05, "epochs": 50, "batch_size": 3, "seed": 24,
+                     "optimizer": "adam", "lr_schedule": {"name": "cosine", "epochs": 40, "minimum": 0.001}},
+        "data": {"train": {"inputs": inputs, "targets": targets}},
+    }))
+    out.append(("adam_l2_custom", "sigmoid 2-5-3, sse, adam (0.8, 0.99, 1e-6), L2 0.0005, batch 2", {
+        "network": {"layers": [2, 5, 3], "activation": "sigmoid", "weights": weights, "biases": biases},
+        "training": {"learning_rate": 0.02, "epochs": 40, "batch_size": 2, "seed": 25, "l2": 0.0005,
+                     "optimizer": {"name": "adam", "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-6}},
         "data": {"train": {"inputs": inputs, "targets": targets}},
     }))
     return out

@@ -7,15 +7,18 @@ struct RunCommand {
 
     func execute() throws -> Int32 {
         let setup = try RunSetup(arguments: arguments)
-        if let text = arguments.value("--threads") {
-            // More threads than cores are clamped: results do not depend on
-            // the count, and oversubscribing only slows training down.
-            _ = min(try OptionValue.wholeNumber(text, option: "--threads", minimum: 1), context.processorCount)
-        }
         switch setup.config.training.precision {
         case .float64: return try train(setup, as: Double.self)
         case .float32: return try train(setup, as: Float.self)
         }
+    }
+
+    /// `--threads N`, clamped to the cores (results do not depend on the
+    /// count, and oversubscribing only slows training down); all cores by
+    /// default (SPEC.md). Products too small to gain stay on one thread.
+    func threadCount() throws(TrainerError) -> Int {
+        guard let text = arguments.value("--threads") else { return max(context.processorCount, 1) }
+        return min(try OptionValue.wholeNumber(text, option: "--threads", minimum: 1), max(context.processorCount, 1))
     }
 
     /// The outputs named by the flags, the config, or the defaults.
@@ -41,13 +44,22 @@ struct RunCommand {
     }
 
     func train<S: Scalar>(_ setup: RunSetup, as: S.Type) throws -> Int32 {
+        let threads = try threadCount()
         let prepared = try setup.prepare(as: S.self)
         let plan = outputPlan(setup)
         try plan.check(inputs: setup.inputFiles)
 
-        let train = prepared.train, test = prepared.test
+        let train = prepared.train, test = prepared.test, validation = prepared.validation
+        let training = setup.config.training
         let columns = LossLog.columns(
-            accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil)
+            accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil,
+            validation: validation != nil, validationAccuracy: validation?.labels != nil,
+            learningRate: training.learningRateSchedule.varies)
+        if let stopping = training.earlyStopping, !columns.contains(stopping.monitor) {
+            throw TrainerError.at(
+                setup.config.file, path: "training.early_stopping.monitor",
+                "this run's log has no \(stopping.monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes")
+        }
         let appendToLog = try plan.log.map { target throws(TrainerError) in
             try existingLogMatches(target.file, columns: columns, resuming: setup.initFrom != nil)
         } ?? false
@@ -80,7 +92,9 @@ struct RunCommand {
         }
 
         let schedule = setup.config.training.schedule
-        var trainer = Trainer(network: prepared.network, progress: prepared.progress, schedule: schedule, train: train, test: test)
+        var trainer = Trainer(
+            network: prepared.network, progress: prepared.progress, schedule: schedule, train: train, test: test,
+            validation: validation, optimizerState: prepared.spec.resumedFrom?.optimizer, threads: threads)
         let reporter = ProgressReporter(
             context: context, quiet: arguments.has("--quiet"),
             firstEpoch: prepared.progress.epochsCompleted + 1, epochs: schedule.epochs)
@@ -98,14 +112,62 @@ struct RunCommand {
             },
             pendingSignal: context.pendingSignal)
 
-        let stop = try trainer.run(observer: observer)
+        let weightsTarget = plan.weights.file
+        let stop = try trainer.run(observer: observer, checkpointEvery: training.checkpointEvery) { (current: Trainer<S>) throws(TrainerError) in
+            // A checkpoint: what an interruption would save, so --init-from resumes from it.
+            let file = weightsFile(current, setup: setup, stoppedBy: "checkpoint")
+            try AtomicFile.write(file.encoded(), to: weightsTarget.path, display: weightsTarget.display)
+        }
         if case .interrupted(let signal) = stop, trainer.progress.samplesTrained == prepared.progress.samplesTrained {
             // Stopped before the first batch: nothing learnt, nothing to save.
             return 128 + signal
         }
 
+        let stoppedBy: String
+        switch stop {
+        case .completed: stoppedBy = "completed"
+        case .interrupted: stoppedBy = "interrupted"
+        case .outputClosed: stoppedBy = "output_closed"
+        case .earlyStopped: stoppedBy = "early_stopping"
+        }
+        // Early stopping hands back the best epoch's weights when the run
+        // ends (not when a signal stops it: that file is for resuming).
+        var restoredBest: BestEpoch<S>?
+        if training.earlyStopping != nil, stop == .completed || stop == .earlyStopped, let best = trainer.best {
+            trainer.restoreBest()
+            restoredBest = best
+        }
+        var file = weightsFile(trainer, setup: setup, stoppedBy: stoppedBy)
+        if let best = restoredBest, let stopping = training.earlyStopping {
+            file.metadata.monitor = stopping.monitor
+            file.metadata.bestEpoch = best.epoch
+            file.metadata.bestValue = best.value
+        }
+        try AtomicFile.write(file.encoded(), to: plan.weights.file.path, display: plan.weights.file.display)
+        if let best = restoredBest, let stopping = training.earlyStopping, !arguments.has("--quiet") {
+            let why =
+                stop == .earlyStopped
+                ? "early stopping after epoch \(trainer.progress.epochsCompleted): \(stopping.monitor) did not improve for \(stopping.patience) epoch\(stopping.patience == 1 ? "" : "s")"
+                : "training finished"
+            context.note("trainer: \(why); saved the weights of epoch \(best.epoch) (best \(stopping.monitor) \(ProgressReporter.short(best.value)))")
+        }
+
+        switch stop {
+        case .completed, .earlyStopped:
+            reporter.finished(progress: trainer.progress, weights: plan.weights.file.display, log: plan.log?.file.display)
+            return ExitCode.success
+        case .interrupted(let signal):
+            reporter.interrupted(signal: signal, progress: trainer.progress, weights: plan.weights.file.display)
+            return 128 + signal
+        case .outputClosed:
+            return ExitCode.brokenPipe
+        }
+    }
+
+    /// The weights file for the trainer's network and progress.
+    func weightsFile<S: Scalar>(_ trainer: Trainer<S>, setup: RunSetup, stoppedBy: String) -> WeightsFile {
         var metadata = WeightsFile.Metadata()
-        metadata.loss = schedule.loss
+        metadata.loss = trainer.schedule.loss
         metadata.epochsTrained = trainer.progress.epochsCompleted
         metadata.samplesIntoEpoch = trainer.progress.samplesIntoEpoch
         metadata.samplesTrained = trainer.progress.samplesTrained
@@ -116,25 +178,10 @@ struct RunCommand {
             metadata.partialLossSum = trainer.progress.partialLossSum
             metadata.partialCorrect = trainer.progress.partialCorrect
         }
-        metadata.classes = train.classNames
-        switch stop {
-        case .completed: metadata.stoppedBy = "completed"
-        case .interrupted: metadata.stoppedBy = "interrupted"
-        case .outputClosed: metadata.stoppedBy = "output_closed"
-        }
-        let file = WeightsFile(network: trainer.network, metadata: metadata)
-        try AtomicFile.write(file.encoded(), to: plan.weights.file.path, display: plan.weights.file.display)
-
-        switch stop {
-        case .completed:
-            reporter.finished(progress: trainer.progress, weights: plan.weights.file.display, log: plan.log?.file.display)
-            return ExitCode.success
-        case .interrupted(let signal):
-            reporter.interrupted(signal: signal, progress: trainer.progress, weights: plan.weights.file.display)
-            return 128 + signal
-        case .outputClosed:
-            return ExitCode.brokenPipe
-        }
+        metadata.classes = trainer.train.classNames
+        metadata.stoppedBy = stoppedBy
+        metadata.optimizer = trainer.optimizer.savedState
+        return WeightsFile(network: trainer.network, metadata: metadata)
     }
 
     /// Whether to append to an existing log: only when resuming, and only to

@@ -88,6 +88,8 @@ struct RunSetup {
         var progress: TrainingProgress
         var train: Dataset<S>
         var test: Dataset<S>?
+        /// `data.validation`, or the share of `data.train` that `training.validation_split` held out.
+        var validation: Dataset<S>?
         var estimate: MemoryEstimate
     }
 
@@ -117,9 +119,15 @@ struct RunSetup {
         if spec.resumedFrom == nil { progress.generator = generator }  // shuffling continues the stream
 
         let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)
-        let train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
+        var train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
         let test: Dataset<S>? = try config.data.test.map { source throws(TrainerError) in
             try DataLoader.load(source, shape: shape, classes: train.classNames)
+        }
+        var validation: Dataset<S>? = try config.data.validation.map { source throws(TrainerError) in
+            try DataLoader.load(source, shape: shape, classes: train.classNames)
+        }
+        if let fraction = training.validationSplit {
+            (train, validation) = try train.splitForValidation(fraction: fraction, seed: training.seed, file: config.file)
         }
         guard training.batchSize <= train.count else {
             throw TrainerError(
@@ -134,8 +142,10 @@ struct RunSetup {
         let outputActivation = spec.activations[spec.activations.count - 1]
         try train.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try test?.checkTargets(loss: training.loss, outputActivation: outputActivation)
-        let estimate = try checkedEstimate(spec: spec, samples: train.count + (test?.count ?? 0))
-        return Prepared(spec: spec, network: network, progress: progress, train: train, test: test, estimate: estimate)
+        try validation?.checkTargets(loss: training.loss, outputActivation: outputActivation)
+        let estimate = try checkedEstimate(spec: spec, samples: train.count + (test?.count ?? 0) + (validation?.count ?? 0))
+        return Prepared(
+            spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, estimate: estimate)
     }
 
     /// The memory estimate, or an error when it is above the limit.

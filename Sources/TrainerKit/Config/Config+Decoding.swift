@@ -8,8 +8,11 @@ extension Config {
         // A weights file's own keys, so that one can be pasted as `network`.
         "format", "format_version", "metadata",
     ]
-    static let trainingKeys = ["loss", "learning_rate", "epochs", "batch_size", "shuffle", "seed", "precision"]
-    static let dataKeys = ["train", "test"]
+    static let trainingKeys = [
+        "loss", "learning_rate", "epochs", "batch_size", "shuffle", "seed", "precision",
+        "optimizer", "l2", "lr_schedule", "validation_split", "early_stopping", "checkpoint_every",
+    ]
+    static let dataKeys = ["train", "test", "validation"]
     static let sourceKeys = [
         "inputs", "targets", "labels", "csv", "label", "classes", "header", "idx_images", "idx_labels", "limit",
     ]
@@ -84,7 +87,10 @@ struct ConfigDecoder {
     // MARK: - training
 
     func decodeTraining(_ node: JSONNode) throws(TrainerError) -> TrainingConfig {
-        let object = try fields.object(node, path: "training", known: Config.trainingKeys, elsewhere: elsewhere(except: "training"))
+        var misplaced = elsewhere(except: "training")
+        for key in Config.optimizerKeys where key != "name" { misplaced[key] = "training.optimizer" }
+        for key in Config.earlyStoppingKeys { misplaced[key] = "training.early_stopping" }
+        let object = try fields.object(node, path: "training", known: Config.trainingKeys, elsewhere: misplaced)
         let rateNode = try object.required("learning_rate", in: fields, expected: "a number > 0")
         let learningRate = try fields.number(rateNode, path: "training.learning_rate")
         guard learningRate > 0 else {
@@ -109,6 +115,7 @@ struct ConfigDecoder {
         if let node = object["precision"] {
             training.precision = Precision(rawValue: try fields.name(node, path: "training.precision", kind: "precision", names: Precision.names))!
         }
+        try decodeTrainingOptions(object, into: &training)
         return training
     }
 
@@ -268,7 +275,8 @@ struct ConfigDecoder {
         let trainNode = try object.required("train", in: fields, expected: "inline data, a CSV file or IDX files")
         let train = try decodeSource(trainNode, path: "data.train")
         let test = try object["test"].map { node throws(TrainerError) in try decodeSource(node, path: "data.test") }
-        return DataConfig(train: train, test: test)
+        let validation = try object["validation"].map { node throws(TrainerError) in try decodeSource(node, path: "data.validation") }
+        return DataConfig(train: train, test: test, validation: validation)
     }
 
     func decodeSource(_ node: JSONNode, path: String) throws(TrainerError) -> DataSource {

@@ -3,6 +3,7 @@
 /// the data is loaded.)
 extension Config {
     func validateCombinations() throws(TrainerError) {
+        try validateTrainingOptions()
         guard let layers = network.layers else { return }  // `from`: checked once the file is read
         let activations = network.activations?.resolved(layerCount: layers.count - 1)
             ?? Array(repeating: .sigmoid, count: layers.count - 1)
@@ -36,6 +37,27 @@ extension Config {
             throw TrainerError.at(
                 file, path: "training.loss",
                 "cross_entropy needs a softmax or sigmoid output layer, found \(activations[outputIndex].rawValue)")
+        }
+    }
+
+    /// Validation from two places, or early stopping on a column the log
+    /// will not have.
+    func validateTrainingOptions() throws(TrainerError) {
+        if training.validationSplit != nil && data.validation != nil {
+            throw TrainerError.at(
+                file, path: "training.validation_split",
+                "data.validation is also given; expected one source of validation data, not both")
+        }
+        if let stopping = training.earlyStopping {
+            let path = "training.early_stopping.monitor"
+            if stopping.monitor.hasPrefix("val_") && training.validationSplit == nil && data.validation == nil {
+                throw TrainerError.at(
+                    file, path: path,
+                    "\(stopping.monitor) needs validation data; add training.validation_split or data.validation")
+            }
+            if stopping.monitor.hasPrefix("test_") && data.test == nil {
+                throw TrainerError.at(file, path: path, "\(stopping.monitor) needs data.test")
+            }
         }
     }
 }

@@ -83,16 +83,31 @@ public struct TrainingConfig: Sendable {
     public var shuffle: Bool = true
     public var seed: UInt64 = 0
     public var precision: Precision = .float64
+    /// How gradients become steps (`sgd`, the plain delta rule, by default).
+    public var optimizer: OptimizerKind = .sgd
+    /// λ of L2 weight decay (weights only), 0 by default.
+    public var l2: Double = 0
+    /// The learning rate by epoch; constant by default.
+    public var learningRateSchedule: LearningRateSchedule = .constant
+    /// The fraction of `data.train` held out for validation, if any.
+    public var validationSplit: Double?
+    public var earlyStopping: EarlyStopping?
+    /// Save the weights every this many epochs, if set.
+    public var checkpointEvery: Int?
 
     /// What the epoch loop needs of these settings.
     public var schedule: TrainingSchedule {
-        TrainingSchedule(loss: loss, learningRate: learningRate, epochs: epochs, batchSize: batchSize, shuffle: shuffle)
+        TrainingSchedule(
+            loss: loss, learningRate: learningRate, epochs: epochs, batchSize: batchSize, shuffle: shuffle,
+            optimizer: optimizer, l2: l2, learningRateSchedule: learningRateSchedule, earlyStopping: earlyStopping)
     }
 }
 
 public struct DataConfig: Sendable {
     public var train: DataSource
     public var test: DataSource?
+    /// Validation data (`data.validation`), if given.
+    public var validation: DataSource?
 }
 
 /// Where a data set comes from.

@@ -14,9 +14,10 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     static func tanh(_ x: Self) -> Self
 
     /// `C[m×n] += A[m×k] · B[k×n]` (see ``Kernels``).
-    static func multiplyAdd(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int)
+    /// A `pool` splits large products across its threads (same bits).
+    static func multiplyAdd(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int, pool: KernelThreadPool?)
     /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]` (see ``Kernels``).
-    static func multiplyTransposedAAdd(alpha: Self, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int)
+    static func multiplyTransposedAAdd(alpha: Self, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int, pool: KernelThreadPool?)
     /// `C[m×k] = A[m×n] · B[k×n]ᵀ` (see ``Kernels``).
     static func multiplyTransposedB(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
     /// `x[i] /= d` for `i < count` (see ``Kernels``).
@@ -32,11 +33,11 @@ extension Double: Scalar {
     public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
     public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
 
-    public static func multiplyAdd(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int) {
-        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n)
+    public static func multiplyAdd(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
+        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, pool: pool)
     }
-    public static func multiplyTransposedAAdd(alpha: Double, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int) {
-        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n)
+    public static func multiplyTransposedAAdd(alpha: Double, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
+        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, pool: pool)
     }
     public static func multiplyTransposedB(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
         Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)
@@ -56,11 +57,11 @@ extension Float: Scalar {
     public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
     public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
 
-    public static func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int) {
-        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n)
+    public static func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
+        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, pool: pool)
     }
-    public static func multiplyTransposedAAdd(alpha: Float, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int) {
-        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n)
+    public static func multiplyTransposedAAdd(alpha: Float, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
+        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, pool: pool)
     }
     public static func multiplyTransposedB(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
         Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)

@@ -1,3 +1,5 @@
+import TrainerKernels
+
 /// One forward and backward pass over a mini-batch, and everything it
 /// computes, layer by layer: the trace that `explain` prints, `gradcheck`
 /// checks and `run` learns from (one implementation for all three).
@@ -27,6 +29,10 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// The number of samples in the current batch.
     public private(set) var batchSize: Int
+
+    /// Threads for the large products (`--threads`); nil runs on the caller.
+    /// Results are the same bits either way: a pool splits output rows only.
+    public var pool: KernelThreadPool?
 
     /// Buffers for batches of up to `batchCapacity` samples of `network`.
     public init(network: Network<S>, batchCapacity: Int) {
@@ -101,7 +107,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
                 }
                 activations[k].elements.withUnsafeBufferPointer { a in
                     network.weights[k].elements.withUnsafeBufferPointer { w in
-                        S.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n)
+                        S.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n, pool: pool)
                     }
                 }
             }
@@ -161,7 +167,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
             activations[k].elements.withUnsafeBufferPointer { a in
                 deltas[k].elements.withUnsafeBufferPointer { d in
                     // ∂E/∂W[k] = a[k]ᵀ·δ[k], summed over the batch ...
-                    S.multiplyTransposedAAdd(alpha: 1, a.baseAddress!, d.baseAddress!, g.baseAddress!, m: m, k: inputs, n: n)
+                    S.multiplyTransposedAAdd(alpha: 1, a.baseAddress!, d.baseAddress!, g.baseAddress!, m: m, k: inputs, n: n, pool: pool)
                 }
             }
             // ... then divided by m for the mean (exact for m = 1).

@@ -13,11 +13,21 @@ public final class LossLog {
     private let output: TextOutput
 
     /// The columns for a run.
-    public static func columns(accuracy: Bool, test: Bool, testAccuracy: Bool) -> [String] {
+    ///
+    /// Beyond SPEC.md's columns, placed before `seconds`: `val_loss` (and
+    /// `val_accuracy` for classes) with validation data, and `lr` when a
+    /// schedule changes the learning rate between epochs.
+    public static func columns(
+        accuracy: Bool, test: Bool, testAccuracy: Bool, validation: Bool = false, validationAccuracy: Bool = false,
+        learningRate: Bool = false
+    ) -> [String] {
         var columns = ["epoch", "loss"]
         if accuracy { columns.append("accuracy") }
         if test { columns.append("test_loss") }
         if test && testAccuracy { columns.append("test_accuracy") }
+        if validation { columns.append("val_loss") }
+        if validation && validationAccuracy { columns.append("val_accuracy") }
+        if learningRate { columns.append("lr") }
         columns.append("seconds")
         return columns
     }
@@ -43,6 +53,9 @@ public final class LossLog {
             case "accuracy": fields.append(record.accuracy.map(LossLog.number) ?? "")
             case "test_loss": fields.append(record.testLoss.map(LossLog.number) ?? "")
             case "test_accuracy": fields.append(record.testAccuracy.map(LossLog.number) ?? "")
+            case "val_loss": fields.append(record.validationLoss.map(LossLog.number) ?? "")
+            case "val_accuracy": fields.append(record.validationAccuracy.map(LossLog.number) ?? "")
+            case "lr": fields.append(LossLog.number(record.learningRate))
             case "seconds": fields.append(String(format: "%.6f", record.seconds))
             default: fields.append("")
             }

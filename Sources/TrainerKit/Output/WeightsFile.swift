@@ -42,6 +42,13 @@ public struct WeightsFile: Sendable {
         public var partialCorrect: Int?
         /// Class names of one-hot outputs, in output order, when known.
         public var classes: [String]?
+        /// With early stopping: the column watched, the epoch whose weights
+        /// these are, and its value there.
+        public var monitor: String?
+        public var bestEpoch: Int?
+        public var bestValue: Double?
+        /// The optimizer's state (momentum, adam), for an exact resume.
+        public var optimizer: OptimizerState?
 
         public init() {}
     }
@@ -106,10 +113,34 @@ public struct WeightsFile: Sendable {
         if let classes = metadata.classes {
             entries.append("\"classes\": [\(classes.map(JSONWriter.string).joined(separator: ", "))]")
         }
+        if let monitor = metadata.monitor { entries.append("\"monitor\": \(JSONWriter.string(monitor))") }
+        if let epoch = metadata.bestEpoch { entries.append("\"best_epoch\": \(epoch)") }
+        if let value = metadata.bestValue, value.isFinite { entries.append("\"best_value\": \(JSONWriter.number(value))") }
+        if let state = metadata.optimizer { entries.append("\"optimizer\": " + encoded(state)) }
         out += entries.map { "    " + $0 }.joined(separator: ",\n") + "\n"
         out += "  }\n"
         out += "}\n"
         return out
+    }
+
+    /// `{"name": …, "step": t, "weights": [slot][layer] matrices, "biases": [slot][layer] vectors}`.
+    private func encoded(_ state: OptimizerState) -> String {
+        let indent = "        "
+        func list(_ items: [String], _ inner: String) -> String {
+            "[\n" + items.map { inner + $0 }.joined(separator: ",\n") + "\n" + String(inner.dropLast(2)) + "]"
+        }
+        let weights = state.weightSlots.map { slot in
+            list(slot.map { matrix in "[" + matrix.map { "[" + $0.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]" }, indent + "    ")
+        }
+        let biases = state.biasSlots.map { slot in
+            list(slot.map { "[" + $0.joined(separator: ", ") + "]" }, indent + "    ")
+        }
+        return "{\n"
+            + "\(indent)\"name\": \(JSONWriter.string(state.name)),\n"
+            + "\(indent)\"step\": \(state.step),\n"
+            + "\(indent)\"weights\": \(list(weights, indent + "  ")),\n"
+            + "\(indent)\"biases\": \(list(biases, indent + "  "))\n"
+            + "      }"
     }
 
     private func hex(_ value: UInt64) -> String {
@@ -123,7 +154,9 @@ public struct WeightsFile: Sendable {
     static let metadataKeys = [
         "precision", "loss", "epochs_trained", "samples_into_epoch", "samples_trained", "final_loss",
         "stopped_by", "seed", "random_state", "partial_loss_sum", "partial_correct", "classes",
+        "monitor", "best_epoch", "best_value", "optimizer",
     ]
+    static let optimizerStateKeys = ["name", "step", "weights", "biases"]
 
     /// Reads a weights file.
     /// - Parameter file: the path, resolved; its `display` names it in errors.
@@ -178,7 +211,7 @@ public struct WeightsFile: Sendable {
             try object.required("biases", in: fields, expected: "bias vectors"), layers: layers, path: "biases")
         var metadata = Metadata()
         if let node = object["metadata"] {
-            metadata = try decodeMetadata(node, fields: fields)
+            metadata = try decodeMetadata(node, fields: fields, layers: layers)
         }
         return WeightsFile(layers: layers, activations: activations, weights: weights, biases: biases, metadata: metadata)
     }
@@ -190,7 +223,7 @@ public struct WeightsFile: Sendable {
         }
     }
 
-    private static func decodeMetadata(_ node: JSONNode, fields: JSONFields) throws(TrainerError) -> Metadata {
+    static func decodeMetadata(_ node: JSONNode, fields: JSONFields, layers: [Int]) throws(TrainerError) -> Metadata {
         let object = try fields.object(node, path: "metadata", known: metadataKeys)
         var metadata = Metadata()
         if let node = object["precision"] {
@@ -230,6 +263,35 @@ public struct WeightsFile: Sendable {
             }
             metadata.classes = names
         }
+        if let node = object["monitor"] { metadata.monitor = try fields.string(node, path: "metadata.monitor") }
+        if let node = object["best_epoch"] { metadata.bestEpoch = try fields.wholeNumber(node, path: "metadata.best_epoch", minimum: 1) }
+        if let node = object["best_value"] { metadata.bestValue = try fields.number(node, path: "metadata.best_value") }
+        if let node = object["optimizer"] { metadata.optimizer = try decodeOptimizerState(node, fields: fields, layers: layers) }
         return metadata
+    }
+
+    /// `metadata.optimizer`: each slot shaped like the network's weights and biases.
+    static func decodeOptimizerState(_ node: JSONNode, fields: JSONFields, layers: [Int]) throws(TrainerError) -> OptimizerState {
+        let path = "metadata.optimizer"
+        let object = try fields.object(node, path: path, known: optimizerStateKeys)
+        let name = try fields.name(
+            try object.required("name", in: fields, expected: "momentum or adam"), path: "\(path).name",
+            kind: "optimizer", names: OptimizerKind.names)
+        let step = try fields.wholeNumber(try object.required("step", in: fields, expected: "a whole number"), path: "\(path).step", minimum: 0)
+        let slots = name == "adam" ? 2 : name == "momentum" ? 1 : 0
+        let decoder = ConfigDecoder(fields: fields, directory: "")
+        let weightNodes = try fields.array(try object.required("weights", in: fields, expected: "an array of slots"), path: "\(path).weights")
+        let biasNodes = try fields.array(try object.required("biases", in: fields, expected: "an array of slots"), path: "\(path).biases")
+        guard weightNodes.count == slots, biasNodes.count == slots else {
+            throw fields.meaning(path: path, "\(name) keeps \(slots) slot\(slots == 1 ? "" : "s") of state, found \(weightNodes.count) and \(biasNodes.count)")
+        }
+        var weightSlots: [[LiteralMatrix]] = [], biasSlots: [[[String]]] = []
+        for (index, slot) in weightNodes.enumerated() {
+            weightSlots.append(try decoder.decodeWeights(slot, layers: layers, path: "\(path).weights[\(index)]"))
+        }
+        for (index, slot) in biasNodes.enumerated() {
+            biasSlots.append(try decoder.decodeBiases(slot, layers: layers, path: "\(path).biases[\(index)]"))
+        }
+        return OptimizerState(name: name, step: step, weightSlots: weightSlots, biasSlots: biasSlots)
     }
 }

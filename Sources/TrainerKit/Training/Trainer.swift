@@ -1,3 +1,4 @@
+import TrainerKernels
 import Foundation
 
 /// The settings of a training run that the epoch loop needs.
@@ -8,13 +9,31 @@ public struct TrainingSchedule: Sendable {
     public var epochs: Int
     public var batchSize: Int
     public var shuffle: Bool
+    public var optimizer: OptimizerKind
+    /// λ of L2 weight decay.
+    public var l2: Double
+    public var learningRateSchedule: LearningRateSchedule
+    public var earlyStopping: EarlyStopping?
 
-    public init(loss: Loss, learningRate: Double, epochs: Int, batchSize: Int, shuffle: Bool) {
+    public init(
+        loss: Loss, learningRate: Double, epochs: Int, batchSize: Int, shuffle: Bool,
+        optimizer: OptimizerKind = .sgd, l2: Double = 0, learningRateSchedule: LearningRateSchedule = .constant,
+        earlyStopping: EarlyStopping? = nil
+    ) {
         self.loss = loss
         self.learningRate = learningRate
         self.epochs = epochs
         self.batchSize = batchSize
         self.shuffle = shuffle
+        self.optimizer = optimizer
+        self.l2 = l2
+        self.learningRateSchedule = learningRateSchedule
+        self.earlyStopping = earlyStopping
+    }
+
+    /// The learning rate of `epoch` (1-based, over every run).
+    public func learningRate(epoch: Int) -> Double {
+        learningRateSchedule.rate(base: learningRate, epoch: epoch)
     }
 }
 
@@ -50,6 +69,10 @@ public struct EpochRecord: Equatable, Sendable {
     public var accuracy: Double?
     public var testLoss: Double?
     public var testAccuracy: Double?
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    /// The learning rate the epoch trained with.
+    public var learningRate: Double = 0
     /// Wall time since this run's training began.
     public var seconds: Double
 }
@@ -61,6 +84,17 @@ public enum StopReason: Equatable, Sendable {
     case interrupted(signal: Int32)
     /// The loss log's reader went away (a closed pipe).
     case outputClosed
+    /// Early stopping: the monitored column stopped improving.
+    case earlyStopped
+}
+
+/// Early stopping's memory: the best epoch so far and its network.
+public struct BestEpoch<S: Scalar>: Sendable {
+    public var epoch: Int
+    public var value: Double
+    public var network: Network<S>
+    /// Epochs since the best one.
+    public var epochsWithoutImprovement = 0
 }
 
 /// What a run reports as it goes. The library never prints: the CLI turns
@@ -95,27 +129,43 @@ public struct Trainer<S: Scalar> {
     public let schedule: TrainingSchedule
     public let train: Dataset<S>
     public let test: Dataset<S>?
+    public let validation: Dataset<S>?
+    /// The optimizer and its state (saved with the weights).
+    public private(set) var optimizer: Optimizer<S>
+    /// With early stopping: the best epoch of this run so far.
+    public private(set) var best: BestEpoch<S>?
 
     private var pass: Backpropagation<S>
     private var evaluator: Evaluator<S>?
-    private let optimizer: GradientDescent<S>
 
-    public init(network: Network<S>, progress: TrainingProgress, schedule: TrainingSchedule, train: Dataset<S>, test: Dataset<S>?) {
+    /// - Parameter threads: threads for the large matrix products (the
+    ///   results do not depend on it).
+    public init(
+        network: Network<S>, progress: TrainingProgress, schedule: TrainingSchedule, train: Dataset<S>, test: Dataset<S>?,
+        validation: Dataset<S>? = nil, optimizerState: OptimizerState? = nil, threads: Int = 1
+    ) {
         self.network = network
         self.progress = progress
         self.schedule = schedule
         self.train = train
         self.test = test
         self.pass = Backpropagation(network: network, batchCapacity: min(schedule.batchSize, train.count))
-        self.evaluator = test.map { _ in Evaluator(network: network) }
-        self.optimizer = GradientDescent(learningRate: S(schedule.learningRate))
+        if threads > 1 { self.pass.pool = KernelThreadPool(threads: threads) }
+        self.validation = validation
+        self.evaluator = (test ?? validation).map { _ in Evaluator(network: network) }
+        self.optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: optimizerState)
     }
 
     /// Trains `schedule.epochs` epochs (finishing an interrupted epoch first,
     /// which counts as one), or until the observer stops it.
     /// - Throws: a ``TrainerError`` of kind `.failure` when the loss becomes
     ///   NaN or infinite; the network is then not to be saved.
-    public mutating func run(observer: TrainingObserver) throws(TrainerError) -> StopReason {
+    /// - Parameter checkpoint: called with the trainer after every
+    ///   `checkpointEvery`-th epoch (by the epoch's number), to save it.
+    public mutating func run(
+        observer: TrainingObserver, checkpointEvery: Int? = nil,
+        checkpoint: ((Trainer<S>) throws(TrainerError) -> Void)? = nil
+    ) throws(TrainerError) -> StopReason {
         let clock = ContinuousClock()
         let started = clock.now
         let n = train.count
@@ -125,6 +175,7 @@ public struct Trainer<S: Scalar> {
             let generatorAtEpochStart = progress.generator
             var generator = progress.generator
             fillEpochOrder(&order, using: &generator)
+            let learningRate = schedule.learningRate(epoch: epoch)
             var lossSum = progress.partialLossSum
             var correct = progress.partialCorrect
             var start = progress.samplesIntoEpoch
@@ -140,7 +191,7 @@ public struct Trainer<S: Scalar> {
                     return .interrupted(signal: signal)
                 }
                 let m = min(schedule.batchSize, n - start)
-                let result = step(samples: order[start..<start + m])
+                let result = step(samples: order[start..<start + m], learningRate: learningRate)
                 guard result.lossSum.isFinite else {
                     throw nonFiniteLoss(epoch: epoch, value: result.lossSum)
                 }
@@ -164,17 +215,46 @@ public struct Trainer<S: Scalar> {
                 epoch: epoch, loss: epochLoss,
                 accuracy: train.labels.map { _ in Double(correct) / Double(n) },
                 seconds: 0)
+            record.learningRate = learningRate
             if let test, var evaluator {
                 let result = evaluator.evaluate(network, on: test, loss: schedule.loss)
                 self.evaluator = evaluator
                 record.testLoss = result.loss
                 record.testAccuracy = result.accuracy
             }
+            if let validation, var evaluator {
+                let result = evaluator.evaluate(network, on: validation, loss: schedule.loss)
+                self.evaluator = evaluator
+                record.validationLoss = result.loss
+                record.validationAccuracy = result.accuracy
+            }
             let elapsed = clock.now - started
             record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let shouldStop = noteForEarlyStopping(record)
             guard try observer.epochFinished(record) else { return .outputClosed }
+            if shouldStop { return .earlyStopped }
+            if let every = checkpointEvery, let checkpoint, epoch % every == 0 {
+                try checkpoint(self)
+            }
         }
         return .completed
+    }
+
+    /// Updates ``best`` with the epoch just finished; true when the
+    /// monitored column has not improved for `patience` epochs.
+    private mutating func noteForEarlyStopping(_ record: EpochRecord) -> Bool {
+        guard let stopping = schedule.earlyStopping, let value = record.value(of: stopping.monitor) else { return false }
+        if stopping.improves(value, on: best?.value) {
+            best = BestEpoch(epoch: record.epoch, value: value, network: network)
+            return false
+        }
+        best?.epochsWithoutImprovement += 1
+        return (best?.epochsWithoutImprovement ?? 0) >= stopping.patience
+    }
+
+    /// Puts the best epoch's weights back (early stopping, at the end of a run).
+    public mutating func restoreBest() {
+        if let best { network = best.network }
     }
 
     /// The order in which an epoch visits the training samples: shuffled by
@@ -193,7 +273,7 @@ public struct Trainer<S: Scalar> {
     /// One step of gradient descent on the given samples: forward pass, loss
     /// (before the update), backward pass, update. Afterwards ``trace`` holds
     /// every z, a, δ and gradient of the step.
-    public mutating func step(samples: ArraySlice<Int>) -> StepResult {
+    public mutating func step(samples: ArraySlice<Int>, learningRate: Double? = nil) -> StepResult {
         let m = samples.count
         pass.setBatchSize(m)
         train.copyBatch(samples: samples, into: &pass)
@@ -205,7 +285,7 @@ public struct Trainer<S: Scalar> {
             for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
         }
         pass.backward(network, loss: schedule.loss)
-        optimizer.update(&network, from: pass)
+        optimizer.update(&network, from: pass, learningRate: learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1))
         return StepResult(lossSum: lossSum, correct: correct)
     }
 
@@ -226,5 +306,20 @@ public struct Trainer<S: Scalar> {
         return TrainerError(
             .failure, place: "epoch \(epoch)",
             "loss became \(value.isNaN ? "nan" : "inf") (\(last)); try a smaller training.learning_rate")
+    }
+}
+
+extension EpochRecord {
+    /// The value of a log column, by its name (for early stopping).
+    public func value(of column: String) -> Double? {
+        switch column {
+        case "loss": loss
+        case "accuracy": accuracy
+        case "test_loss": testLoss
+        case "test_accuracy": testAccuracy
+        case "val_loss": validationLoss
+        case "val_accuracy": validationAccuracy
+        default: nil
+        }
     }
 }

@@ -274,8 +274,11 @@ private func removeSpot(_ marked: String) -> (text: String, position: String?) {
             name: "misspelt section", config: config(extra: ",\n  ⟨here⟩\"ouptut\": {}"),
             expected: "trainer: error: $DIR/c.json:{pos}: ouptut: unknown key; did you mean output?"),
         Case(
-            name: "unknown key with no near name", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, ⟨here⟩"momentum": 0.9}"#),
-            expected: "trainer: error: $DIR/c.json:{pos}: training.momentum: unknown key; expected one of loss, learning_rate, epochs, batch_size, shuffle, seed, precision"),
+            name: "unknown key with no near name", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, ⟨here⟩"dropout": 0.9}"#),
+            expected: "trainer: error: $DIR/c.json:{pos}: training.dropout: unknown key; expected one of loss, learning_rate, epochs, batch_size, shuffle, seed, precision, optimizer, l2, lr_schedule, validation_split, early_stopping, checkpoint_every"),
+        Case(
+            name: "optimizer option at the training level", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, ⟨here⟩"momentum": 0.9}"#),
+            expected: "trainer: error: $DIR/c.json:{pos}: training.momentum: unknown key; momentum belongs in training.optimizer"),
 
         // A9: required keys missing.
         Case(
@@ -393,6 +396,54 @@ private func removeSpot(_ marked: String) -> (text: String, position: String?) {
         Case(
             name: "precision float16", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "precision": "float16"}"#),
             expected: #"trainer: error: $DIR/c.json: training.precision: unknown precision "float16"; did you mean float64? (expected one of float64, float32)"#),
+        Case(
+            name: "unknown optimizer", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": "adma"}"#),
+            expected: "trainer: error: $DIR/c.json: training.optimizer: unknown optimizer \"adma\"; did you mean adam? (expected one of sgd, momentum, adam)"),
+        Case(
+            name: "unknown optimizer in an object", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "nesterov"}}"#),
+            expected: "trainer: error: $DIR/c.json: training.optimizer.name: unknown optimizer \"nesterov\" (expected one of sgd, momentum, adam)"),
+        Case(
+            name: "beta1 of 1", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "beta1": 1}}"#),
+            expected: "trainer: error: $DIR/c.json: training.optimizer.beta1: expected a number in [0, 1), found 1"),
+        Case(
+            name: "negative beta2", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "beta2": -0.5}}"#),
+            expected: "trainer: error: $DIR/c.json: training.optimizer.beta2: expected a number in [0, 1), found -0.5"),
+        Case(
+            name: "momentum option given to adam", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "momentum": 0.9}}"#),
+            expected: "trainer: error: $DIR/c.json: training.optimizer.momentum: not an option of adam (its options: beta1, beta2, epsilon)"),
+        Case(
+            name: "zero epsilon", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "epsilon": 0}}"#),
+            expected: "trainer: error: $DIR/c.json: training.optimizer.epsilon: expected a number > 0, found 0"),
+        Case(
+            name: "negative l2", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "l2": -0.01}"#),
+            expected: "trainer: error: $DIR/c.json: training.l2: expected a number ≥ 0, found -0.01"),
+        Case(
+            name: "unknown schedule", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": "cosin"}"#),
+            expected: "trainer: error: $DIR/c.json: training.lr_schedule: unknown schedule \"cosin\"; did you mean cosine? (expected one of constant, step, exponential, cosine)"),
+        Case(
+            name: "step schedule without its options", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": "step"}"#),
+            expected: "trainer: error: $DIR/c.json: training.lr_schedule: step needs every and factor; write {\"name\": \"step\", ...}"),
+        Case(
+            name: "step factor above 1", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": {"name": "step", "every": 5, "factor": 2}}"#),
+            expected: "trainer: error: $DIR/c.json: training.lr_schedule.factor: expected a number in (0, 1], found 2"),
+        Case(
+            name: "validation_split of 1", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 1}"#),
+            expected: "trainer: error: $DIR/c.json: training.validation_split: expected a fraction between 0 and 1 (exclusive), found 1"),
+        Case(
+            name: "negative patience", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"patience": -1}}"#),
+            expected: "trainer: error: $DIR/c.json: training.early_stopping.patience: expected a whole number ≥ 1, found -1"),
+        Case(
+            name: "negative min_delta", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"min_delta": -0.1}}"#),
+            expected: "trainer: error: $DIR/c.json: training.early_stopping.min_delta: expected a number ≥ 0, found -0.1"),
+        Case(
+            name: "unknown monitor", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"monitor": "val_los"}}"#),
+            expected: "trainer: error: $DIR/c.json: training.early_stopping.monitor: unknown column \"val_los\"; did you mean val_loss? (expected one of val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy)"),
+        Case(
+            name: "val_loss monitored without validation data", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "early_stopping": {"patience": 3}}"#),
+            expected: "trainer: error: $DIR/c.json: training.early_stopping.monitor: val_loss needs validation data; add training.validation_split or data.validation"),
+        Case(
+            name: "checkpoint_every 0", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "checkpoint_every": 0}"#),
+            expected: "trainer: error: $DIR/c.json: training.checkpoint_every: expected a whole number ≥ 1, found 0"),
         Case(
             name: "unknown loss", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "loss": "mae"}"#),
             expected: #"trainer: error: $DIR/c.json: training.loss: unknown loss "mae"; did you mean mse? (expected one of sse, mse, cross_entropy)"#),

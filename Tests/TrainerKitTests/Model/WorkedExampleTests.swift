@@ -53,7 +53,8 @@ import Testing
         expectClose(pass.biasGradients[1], [1.38498561628556965982e-1, -3.80982365165562165317e-2], "∂E/∂b[1]")
         expectClose(pass.biasGradients[0], [8.77135468948693454097e-3, 9.95425470521720143118e-3], "∂E/∂b[0]")
 
-        GradientDescent(learningRate: config.training.learningRate).update(&network, from: pass)
+        var optimizer = Optimizer(kind: .sgd, network: network)
+        optimizer.update(&network, from: pass, learningRate: config.training.learningRate)
         expectClose(
             network.weights[1].elements,
             [3.58916479717884610577e-1, 5.11301270238737529924e-1, 4.08666186076233372340e-1, 5.61370121107989105376e-1],

@@ -39,6 +39,12 @@ import Testing
         "softmax_cross_entropy",
         "softmax_sse",
         "softmax_mse_batch4",
+        // Issue 6: optimizers, L2 and learning-rate schedules.
+        "sgd_l2_exponential",
+        "momentum_step_schedule",
+        "nesterov_l2",
+        "adam_softmax_cosine",
+        "adam_l2_custom",
     ]
 
     @Test func everyFixtureIsListed() throws {

@@ -1,0 +1,67 @@
+/// `training.validation_split`: a seeded, stratified share of `data.train`
+/// held out for validation.
+///
+/// The generator is derived from `training.seed` (`seed` XOR a constant), not
+/// taken from the shuffling stream, so adding a split does not change how the
+/// rest is shuffled, and the same seed always holds out the same samples.
+/// For classes, each class gives `round(fraction · its count)` samples (so the
+/// shares of classes are kept); otherwise `round(fraction · n)` samples are
+/// drawn from all. Both parts keep the file's order.
+extension Dataset {
+    /// XORed into the seed for the split's own generator ("validate").
+    static var splitSeedSalt: UInt64 { 0x7661_6C69_6461_7465 }
+
+    /// The samples at `indices`, in that order.
+    func subset(_ indices: [Int], name: String) -> Dataset {
+        let inputWidth = inputSize, targetWidth = outputSize
+        var inputElements: [S] = [], targetElements: [S] = []
+        inputElements.reserveCapacity(indices.count * inputWidth)
+        targetElements.reserveCapacity(indices.count * targetWidth)
+        for i in indices {
+            inputElements.append(contentsOf: inputs.elements[i * inputWidth..<(i + 1) * inputWidth])
+            targetElements.append(contentsOf: targets.elements[i * targetWidth..<(i + 1) * targetWidth])
+        }
+        let subsetLocator: SampleLocator =
+            switch locator {
+            case .lines(let file, let lines): .lines(file: file, lines: indices.map { lines[$0] })
+            default: locator
+            }
+        return Dataset(
+            name: name, inputs: Matrix(rows: indices.count, columns: inputWidth, elements: inputElements),
+            targets: Matrix(rows: indices.count, columns: targetWidth, elements: targetElements),
+            classNames: classNames, locator: subsetLocator)
+    }
+
+    /// The indices held out for validation (sorted).
+    func validationIndices(fraction: Double, seed: UInt64) -> [Int] {
+        var generator = RandomGenerator(seed: seed ^ Dataset.splitSeedSalt)
+        var groups: [[Int]]
+        if let labels {
+            groups = Array(repeating: [], count: outputSize)
+            for (i, label) in labels.enumerated() { groups[label].append(i) }
+        } else {
+            groups = [Array(0..<count)]
+        }
+        var held: [Int] = []
+        for var group in groups where !group.isEmpty {
+            generator.shuffle(&group)
+            let take = Int((fraction * Double(group.count)).rounded())
+            held.append(contentsOf: group.prefix(take))
+        }
+        return held.sorted()
+    }
+
+    /// `(train, validation)`, or an error when either part would be empty.
+    func splitForValidation(fraction: Double, seed: UInt64, file: String) throws(TrainerError) -> (Dataset, Dataset) {
+        let held = validationIndices(fraction: fraction, seed: seed)
+        guard !held.isEmpty, held.count < count else {
+            throw TrainerError.at(
+                file, path: "training.validation_split",
+                "\(fraction) of \(DataLoader.plural(count, "sample")) leaves \(held.isEmpty ? "no validation sample" : "no training sample"); expected a fraction that keeps both")
+        }
+        var isHeld = [Bool](repeating: false, count: count)
+        for i in held { isHeld[i] = true }
+        let kept = (0..<count).filter { !isHeld[$0] }
+        return (subset(kept, name: name), subset(held, name: "training.validation_split"))
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import TrainerKit
+
+/// Issue 6: optimizers, schedules, validation, early stopping, checkpoints.
+/// The update rules themselves are checked against the Python reference
+/// (ReferenceTrainingTests: sgd_l2_exponential, momentum_step_schedule,
+/// nesterov_l2, adam_softmax_cosine, adam_l2_custom); these tests check what
+/// only the CLI can get wrong: resuming, the best epoch, the split.
+@Suite struct TrainingOptionsTests {
+    /// Twelve samples of two classes (XOR-like, with noise), softmax output.
+    static func config(training: String, rate: String = "0.1", extraData: String = "") -> String {
+        """
+        {
+          "network": {"layers": [2, 4, 2], "activations": ["tanh", "softmax"]},
+          "training": {"loss": "cross_entropy", "learning_rate": \(rate), "batch_size": 3, "seed": 7, \(training)},
+          "data": {"train": {
+            "inputs": [[0,0],[0,1],[1,0],[1,1],[0.1,0.9],[0.9,0.1],[0.9,0.9],[0.1,0.1],[0.2,0.8],[0.8,0.2],[0.8,0.8],[0.2,0.2]],
+            "targets": [[1,0],[0,1],[0,1],[1,0],[0,1],[0,1],[1,0],[1,0],[0,1],[0,1],[1,0],[1,0]]
+          }\(extraData)}
+        }
+        """
+    }
+
+    static let optimizers: [(String, String)] = [
+        ("sgd with L2 and an exponential schedule", #""epochs": 12, "l2": 0.01, "lr_schedule": {"name": "exponential", "factor": 0.9}"#),
+        ("momentum with a step schedule", #""epochs": 12, "optimizer": {"name": "momentum", "momentum": 0.8}, "lr_schedule": {"name": "step", "every": 4, "factor": 0.5}"#),
+        ("nesterov with L2", #""epochs": 12, "optimizer": {"name": "momentum", "nesterov": true}, "l2": 0.001"#),
+        ("adam with a cosine schedule", #""epochs": 12, "optimizer": "adam", "lr_schedule": {"name": "cosine", "epochs": 12, "minimum": 0.001}"#),
+    ]
+
+    /// The log without its `seconds` column (wall time differs between runs).
+    static func rowsWithoutSeconds(_ text: String) -> [String] {
+        text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+    }
+
+    /// 12 epochs in one run equal 5, then 7 more with `--init-from`, bit for
+    /// bit: weights, optimizer state and log rows.
+    @Test(arguments: optimizers.map(\.1))
+    func resumingEqualsAnUninterruptedRun(_ training: String) throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", Self.config(training: training))
+        let whole = runCLI(["run", config, "--quiet", "--weights-out", directory.file("whole.json"), "--log", directory.file("whole.csv")])
+        try #require(whole.code == 0, "\(whole.stderr)")
+        let first = runCLI(["run", config, "--quiet", "--epochs", "5", "--weights-out", directory.file("part.json"), "--log", directory.file("part.csv")])
+        try #require(first.code == 0, "\(first.stderr)")
+        let second = runCLI([
+            "run", config, "--quiet", "--epochs", "7", "--init-from", directory.file("part.json"),
+            "--weights-out", directory.file("part.json"), "--log", directory.file("part.csv"),
+        ])
+        try #require(second.code == 0, "\(second.stderr)")
+        let wholeFile = try WeightsFile.read(FilePath(path: directory.file("whole.json")))
+        let resumed = try WeightsFile.read(FilePath(path: directory.file("part.json")))
+        #expect(wholeFile.weights == resumed.weights)
+        #expect(wholeFile.biases == resumed.biases)
+        #expect(wholeFile.metadata.optimizer == resumed.metadata.optimizer)
+        #expect(Self.rowsWithoutSeconds(directory.read("whole.csv") ?? "") == Self.rowsWithoutSeconds(directory.read("part.csv") ?? ""))
+    }
+
+    /// Adam interrupted in the middle of an epoch (a signal after 5 batches)
+    /// and resumed gives the uninterrupted run's weights; the saved file
+    /// carries Adam's step count and both moments.
+    @Test func adamInterruptedMidEpochResumesExactly() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", Self.config(training: Self.optimizers[3].1))
+        let whole = runCLI(["run", config, "--quiet", "--weights-out", directory.file("whole.json"), "--log", directory.file("whole.csv")])
+        try #require(whole.code == 0)
+        var checks = 0
+        let interrupted = runCLI(
+            ["run", config, "--quiet", "--weights-out", directory.file("part.json"), "--log", directory.file("part.csv")],
+            pendingSignal: {
+                checks += 1
+                return checks > 6 ? SIGINT : nil
+            })
+        #expect(interrupted.code == 130)
+        let saved = try WeightsFile.read(FilePath(path: directory.file("part.json")))
+        let state = try #require(saved.metadata.optimizer)
+        // The signal is checked once before training, then before each batch:
+        // the 7th check stops after 5 batches of 3, one epoch of 12 and 3 samples.
+        #expect(state.name == "adam" && state.step == 5 && state.weightSlots.count == 2)
+        #expect(saved.metadata.samplesIntoEpoch == 3)
+        let resumed = runCLI([
+            "run", config, "--quiet", "--epochs", "11", "--init-from", directory.file("part.json"),
+            "--weights-out", directory.file("part.json"), "--log", directory.file("part.csv"),
+        ])
+        try #require(resumed.code == 0, "\(resumed.stderr)")
+        let wholeFile = try WeightsFile.read(FilePath(path: directory.file("whole.json")))
+        let resumedFile = try WeightsFile.read(FilePath(path: directory.file("part.json")))
+        #expect(wholeFile.weights == resumedFile.weights)
+        #expect(wholeFile.metadata.optimizer == resumedFile.metadata.optimizer)
+    }
+
+    /// Early stopping saves the best epoch's weights: equal, bit for bit, to
+    /// a run of exactly that many epochs without early stopping, whose last
+    /// val_loss is the log's smallest.
+    @Test func earlyStoppingRestoresTheBestEpoch() throws {
+        let directory = TemporaryDirectory()
+        // A high rate with momentum overshoots, so val_loss turns back up.
+        let training = #""epochs": 200, "optimizer": {"name": "momentum", "momentum": 0.9}, "validation_split": 0.34"#
+        let stopping = directory.write(
+            "stop.json", Self.config(training: training + #", "early_stopping": {"monitor": "val_loss", "patience": 3}"#, rate: "2.0"))
+        let result = runCLI(["run", stopping, "--weights-out", directory.file("stop.weights.json"), "--log", directory.file("stop.csv")])
+        try #require(result.code == 0, "\(result.stderr)")
+        let rows = (directory.read("stop.csv") ?? "").split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let header = try #require(rows.first)
+        #expect(header == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"])
+        let validation = rows.dropFirst().map { Double($0[3])! }
+        let bestIndex = validation.indices.min { validation[$0] < validation[$1] }!
+        let file = try WeightsFile.read(FilePath(path: directory.file("stop.weights.json")))
+        #expect(file.metadata.bestEpoch == bestIndex + 1)
+        #expect(file.metadata.bestValue == validation[bestIndex])
+        #expect(file.metadata.monitor == "val_loss")
+        // It stopped because of patience, `patience` epochs after the best.
+        #expect(validation.count < 200)
+        #expect(validation.count == bestIndex + 1 + 3)
+        #expect(file.metadata.stoppedBy == "early_stopping")
+        #expect(result.stderr.contains("early stopping after epoch \(validation.count)"))
+        #expect(result.stderr.contains("saved the weights of epoch \(bestIndex + 1)"))
+
+        let plain = directory.write("plain.json", Self.config(training: training, rate: "2.0"))
+        let again = runCLI([
+            "run", plain, "--quiet", "--epochs", String(bestIndex + 1), "--weights-out", directory.file("plain.weights.json"),
+            "--log", directory.file("plain.csv"),
+        ])
+        try #require(again.code == 0)
+        let plainFile = try WeightsFile.read(FilePath(path: directory.file("plain.weights.json")))
+        #expect(plainFile.weights == file.weights)
+        #expect(plainFile.biases == file.biases)
+    }
+
+    /// The split is seeded (the same samples every time), stratified (each
+    /// class gives its share), and disjoint from what is trained on.
+    @Test func validationSplitIsDeterministicStratifiedAndDisjoint() throws {
+        var targets: [[Double]] = []
+        for i in 0..<100 { targets.append(i < 70 ? [1, 0, 0] : i < 90 ? [0, 1, 0] : [0, 0, 1]) }
+        let inputs = (0..<100).map { [Double($0)] }
+        let data = Dataset<Double>(name: "data.train", inputs: Matrix(inputs), targets: Matrix(targets))
+        let held = data.validationIndices(fraction: 0.2, seed: 3)
+        #expect(held == data.validationIndices(fraction: 0.2, seed: 3))
+        #expect(held != data.validationIndices(fraction: 0.2, seed: 4))
+        // round(0.2 · 70) + round(0.2 · 20) + round(0.2 · 10) = 14 + 4 + 2.
+        #expect(held.filter { $0 < 70 }.count == 14)
+        #expect(held.filter { $0 >= 70 && $0 < 90 }.count == 4)
+        #expect(held.filter { $0 >= 90 }.count == 2)
+        let (train, validation) = try data.splitForValidation(fraction: 0.2, seed: 3, file: "c.json")
+        let trainedOn = Set(train.inputs.elements), validatedOn = Set(validation.inputs.elements)
+        #expect(trainedOn.isDisjoint(with: validatedOn))
+        #expect(trainedOn.union(validatedOn) == Set(inputs.map { $0[0] }))
+        #expect(validation.inputs.elements == held.map(Double.init))
+    }
+
+    /// A split that leaves one side empty is refused before training.
+    @Test func splitLeavingNothingIsRefused() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", Self.config(training: #""epochs": 2, "validation_split": 0.01"#))
+        let result = runCLI(["run", config, "--weights-out", directory.file("w.json")])
+        #expect(result.code == 2)
+        #expect(result.stderr == "trainer: error: \(config): training.validation_split: 0.01 of 12 samples leaves no validation sample; expected a fraction that keeps both\n")
+        #expect(directory.read("w.json") == nil)
+    }
+
+    /// checkpoint_every: a run killed (SIGKILL, no chance to save) after its
+    /// third epoch leaves the checkpoint of epoch 2 or later, which resumes.
+    @Test func checkpointSurvivesAKilledRun() throws {
+        let directory = TemporaryDirectory()
+        directory.write("c.json", Self.config(training: #""epochs": 100000, "checkpoint_every": 2"#))
+        let run = try TrainerProcess(["run", "c.json", "--quiet", "--weights-out", "w.json", "--log", "l.csv"], in: directory.path)
+        let sawThreeRows = waitUntil(timeout: .seconds(60)) { (directory.read("l.csv") ?? "").split(separator: "\n").count >= 4 }
+        run.send(SIGKILL)
+        _ = run.wait()
+        try #require(sawThreeRows)
+        let file = try WeightsFile.read(FilePath(path: directory.file("w.json")))
+        #expect(file.metadata.stoppedBy == "checkpoint")
+        #expect(file.metadata.epochsTrained >= 2 && file.metadata.epochsTrained % 2 == 0)
+        let resumed = runCLI(["run", directory.file("c.json"), "--quiet", "--epochs", "1", "--init-from", directory.file("w.json"),
+                              "--weights-out", directory.file("w2.json"), "--log", directory.file("l2.csv")])
+        #expect(resumed.code == 0, "\(resumed.stderr)")
+    }
+}
