@@ -35,13 +35,39 @@ struct CheckCommand {
             lines.append("resuming: after epoch \(resumed.epochsTrained)\(resumed.samplesIntoEpoch > 0 ? " and \(resumed.samplesIntoEpoch) samples" : "")")
         }
         lines.append("training: \(training.loss.rawValue) loss, learning rate \(training.learningRate), \(DataLoader.plural(training.epochs, "epoch")), batch size \(training.batchSize), shuffle \(training.shuffle ? "on" : "off"), seed \(training.seed), \(training.precision.rawValue)")
+        if let options = describeOptions(training) { lines.append(options) }
         lines.append(describe(prepared.train))
         if let test = prepared.test { lines.append(describe(test)) }
+        if let validation = prepared.validation { lines.append(describe(validation)) }
         lines.append("memory: ≈ \(MemoryEstimate.bytes(prepared.estimate.totalBytes)) (network and batches \(MemoryEstimate.bytes(prepared.estimate.networkBytes)), data \(MemoryEstimate.bytes(prepared.estimate.dataBytes)); limit \(MemoryEstimate.bytes(setup.memoryLimit)))")
         lines.append("output: weights \(plan.weights.file.display), loss log \(plan.log?.file.display ?? "stdout")")
         lines.append("ok")
         try context.stdout.write(lines.joined(separator: "\n") + "\n")
         return ExitCode.success
+    }
+
+    /// The optimizer, L2, schedule, early stopping and checkpoints, when
+    /// any differs from the plain delta rule.
+    func describeOptions(_ training: TrainingConfig) -> String? {
+        var parts: [String] = []
+        switch training.optimizer {
+        case .sgd: if training.l2 > 0 || training.learningRateSchedule.varies { parts.append("sgd") }
+        case .momentum(let momentum, let nesterov): parts.append("momentum \(momentum)\(nesterov ? " (Nesterov)" : "")")
+        case .adam(let beta1, let beta2, let epsilon): parts.append("adam (β₁ \(beta1), β₂ \(beta2), ε \(epsilon))")
+        }
+        if training.l2 > 0 { parts.append("L2 \(training.l2)") }
+        switch training.learningRateSchedule {
+        case .constant: break
+        case .step(let every, let factor): parts.append("learning rate ×\(factor) every \(DataLoader.plural(every, "epoch"))")
+        case .exponential(let factor): parts.append("learning rate ×\(factor) per epoch")
+        case .cosine(let epochs, let minimum): parts.append("cosine learning rate over \(DataLoader.plural(epochs, "epoch")) down to \(minimum)")
+        }
+        if let fraction = training.validationSplit { parts.append("validation split \(fraction)") }
+        if let stopping = training.earlyStopping {
+            parts.append("early stopping on \(stopping.monitor) (patience \(stopping.patience), min_delta \(stopping.minDelta))")
+        }
+        if let every = training.checkpointEvery { parts.append("checkpoint every \(DataLoader.plural(every, "epoch"))") }
+        return parts.isEmpty ? nil : "options: " + parts.joined(separator: ", ")
     }
 
     func describe<S: Scalar>(_ data: Dataset<S>) -> String {
