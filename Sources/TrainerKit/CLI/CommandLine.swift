@@ -94,7 +94,7 @@ extension CommandSpec {
             guard let option = options.first(where: { $0.name == name || $0.short == name }) else {
                 let suggestion = Suggestion.closest(to: name, in: options.map(\.name))
                 let hint = suggestion.map { "; did you mean \($0)?" } ?? ""
-                throw TrainerError.usage(name, "unknown option for '\(self.name)'\(hint) See 'trainer help \(self.name)'.")
+                throw TrainerError.usage(name, "unknown option for '\(self.name)'\(hint.isEmpty ? "." : hint) See 'trainer help \(self.name)'.")
             }
             if option.value == nil {
                 if inlineValue != nil {

@@ -1,14 +1,28 @@
 import Foundation
 
-/// Progress and notices of `run` on stderr (never stdout). Without a
-/// terminal it writes at most about a dozen epoch lines, evenly spread, so
-/// CI logs stay short; `--quiet` writes nothing but errors.
+/// Progress and notices of `run` on stderr (never stdout).
+///
+/// On a terminal: one line that updates in place while an epoch runs (a bar
+/// over its samples, samples per second, elapsed and remaining time, the
+/// running loss), at most five times a second, then a summary line per epoch.
+/// Without a terminal (CI, a redirected stderr): no bar, and at most about a
+/// dozen epoch lines, evenly spread, so logs stay short. `--quiet` writes
+/// nothing but errors.
 final class ProgressReporter {
     private let context: CommandContext
     private let quiet: Bool
     private let firstEpoch: Int
     private let epochs: Int
     private let stride: Int
+    private let clock = ContinuousClock()
+    private var epochStarted: ContinuousClock.Instant
+    private var lastDrawn: ContinuousClock.Instant
+    /// Samples done when the epoch's timing started (a resumed epoch starts part-way).
+    var epochStartSamples = 0
+    private var barShown = false
+
+    /// The least time between two redraws of the bar.
+    static let redrawInterval = Duration.milliseconds(200)
 
     init(context: CommandContext, quiet: Bool, firstEpoch: Int, epochs: Int) {
         self.context = context
@@ -16,13 +30,59 @@ final class ProgressReporter {
         self.firstEpoch = firstEpoch
         self.epochs = epochs
         self.stride = max(1, epochs / 10)
+        epochStarted = clock.now
+        lastDrawn = clock.now
+    }
+
+    /// Whether the updating bar is drawn: a terminal, and not `--quiet`.
+    var showsBar: Bool { !quiet && context.stderrIsTerminal }
+
+    /// After each batch; redraws the bar when it is due. Cheap otherwise.
+    func batchFinished(epoch: Int, samplesDone: Int, samples: Int, lossSum: Double) {
+        guard showsBar else { return }
+        let now = clock.now
+        guard now - lastDrawn >= ProgressReporter.redrawInterval || samplesDone == samples else { return }
+        lastDrawn = now
+        barShown = true
+        let elapsed = Self.seconds(of: now - epochStarted)
+        try? context.stderr.write("\r\u{1B}[K" + Self.bar(
+            epoch: epoch, lastEpoch: firstEpoch + epochs - 1, samplesDone: samplesDone, samples: samples,
+            startSamples: epochStartSamples, elapsed: elapsed, lossSum: lossSum))
+        try? context.stderr.flush()
+    }
+
+    /// `epoch 3/30 [########------------]  40%  24,000/60,000  312,000/s  0.1 s, 0.1 s left  loss 0.0412`.
+    static func bar(
+        epoch: Int, lastEpoch: Int, samplesDone: Int, samples: Int, startSamples: Int, elapsed: Double, lossSum: Double,
+        width: Int = 20
+    ) -> String {
+        let fraction = samples > 0 ? Double(samplesDone) / Double(samples) : 1
+        let filled = min(width, Int(fraction * Double(width)))
+        let rate = elapsed > 0 ? Double(samplesDone - startSamples) / elapsed : 0
+        let left = rate > 0 ? Double(samples - samplesDone) / rate : 0
+        let percent = String(format: "%3d%%", Int(fraction * 100))
+        return "epoch \(epoch)/\(lastEpoch) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            + "] \(percent)  \(MemoryEstimate.grouped(samplesDone))/\(MemoryEstimate.grouped(samples))"
+            + "  \(MemoryEstimate.grouped(Int(rate)))/s  \(seconds(elapsed)), \(seconds(left)) left"
+            + "  loss \(short(samplesDone > 0 ? lossSum / Double(samplesDone) : 0))"
     }
 
     func epochFinished(_ record: EpochRecord) {
         guard !quiet else { return }
+        epochStarted = clock.now
+        epochStartSamples = 0
+        if barShown {
+            try? context.stderr.write("\r\u{1B}[K")
+            barShown = false
+        }
         let index = record.epoch - firstEpoch + 1
-        guard index == 1 || index == epochs || index % stride == 0 else { return }
+        // A terminal shows every epoch; a log file about a dozen.
+        guard context.stderrIsTerminal || index == 1 || index == epochs || index % stride == 0 else { return }
         context.note(ProgressReporter.describe(record, lastEpoch: firstEpoch + epochs - 1))
+    }
+
+    private static func seconds(of duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// `epoch 10/30: loss 0.0123, accuracy 0.95, test_loss 0.0150, test_accuracy 0.94 (2.1 s)`.
@@ -31,6 +91,8 @@ final class ProgressReporter {
         if let accuracy = record.accuracy { parts.append("accuracy \(short(accuracy))") }
         if let loss = record.testLoss { parts.append("test_loss \(short(loss))") }
         if let accuracy = record.testAccuracy { parts.append("test_accuracy \(short(accuracy))") }
+        if let loss = record.validationLoss { parts.append("val_loss \(short(loss))") }
+        if let accuracy = record.validationAccuracy { parts.append("val_accuracy \(short(accuracy))") }
         return "epoch \(record.epoch)/\(lastEpoch): " + parts.joined(separator: ", ") + " (\(seconds(record.seconds)))"
     }
 

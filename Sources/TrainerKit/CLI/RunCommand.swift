@@ -98,6 +98,7 @@ struct RunCommand {
         let reporter = ProgressReporter(
             context: context, quiet: arguments.has("--quiet"),
             firstEpoch: prepared.progress.epochsCompleted + 1, epochs: schedule.epochs)
+        reporter.epochStartSamples = prepared.progress.samplesIntoEpoch
         let logIsStdout = plan.log == nil
         let observer = TrainingObserver(
             epochFinished: { (record: EpochRecord) throws(TrainerError) -> Bool in
@@ -109,6 +110,9 @@ struct RunCommand {
                 }
                 reporter.epochFinished(record)
                 return true
+            },
+            batchFinished: { epoch, done, samples, lossSum in
+                reporter.batchFinished(epoch: epoch, samplesDone: done, samples: samples, lossSum: lossSum)
             },
             pendingSignal: context.pendingSignal)
 
