@@ -31,9 +31,8 @@ struct GradcheckCommand {
                     "--samples", "\(count) is more than the \(DataLoader.plural(prepared.train.count, "sample")) of data.train")
             }
         }
-        let train = prepared.train
-        let inputs = Matrix(rows: count, columns: train.inputSize, elements: Array(train.inputs.elements[0..<count * train.inputSize]))
-        let targets = Matrix(rows: count, columns: train.outputSize, elements: Array(train.targets.elements[0..<count * train.outputSize]))
+        let train = prepared.train.subset(Array(0..<count), name: prepared.train.name)
+        let inputs = train.inputs, targets = train.targets
         let loss = setup.config.training.loss
         let check = GradientCheck.run(
             network: prepared.network, inputs: inputs, targets: targets, loss: loss,

@@ -113,13 +113,8 @@ enum IDXDataLoader {
         }
         // Pixel p becomes p/255, rounded once from the exact quotient.
         let scale: [S] = (0...255).map { S(Double($0) / 255) }
-        var inputs = Matrix<S>(rows: count, columns: pixels)
-        inputs.elements.withUnsafeMutableBufferPointer { out in
-            imageBytes.withUnsafeBufferPointer { bytes in
-                let start = images.headerSize
-                for i in 0..<count * pixels { out[i] = scale[Int(bytes[start + i])] }
-            }
-        }
+        // Kept as bytes; scaled through the table when batches are copied.
+        let pixelBytes = Array(imageBytes[images.headerSize..<images.headerSize + count * pixels])
         var targets = Matrix<S>(rows: count, columns: shape.outputSize)
         for i in 0..<count {
             let label = Int(labelBytes[labels.headerSize + i])
@@ -130,6 +125,8 @@ enum IDXDataLoader {
             }
             targets[i, label] = 1
         }
-        return Dataset(name: source.path, inputs: inputs, targets: targets, locator: .indexed(file: labelsFile))
+        return Dataset(
+            name: source.path, bytes: pixelBytes, table: scale, inputSize: pixels, targets: targets,
+            locator: .indexed(file: labelsFile))
     }
 }

@@ -14,22 +14,33 @@ extension Dataset {
     /// The samples at `indices`, in that order.
     func subset(_ indices: [Int], name: String) -> Dataset {
         let inputWidth = inputSize, targetWidth = outputSize
-        var inputElements: [S] = [], targetElements: [S] = []
-        inputElements.reserveCapacity(indices.count * inputWidth)
+        var targetElements: [S] = []
         targetElements.reserveCapacity(indices.count * targetWidth)
         for i in indices {
-            inputElements.append(contentsOf: inputs.elements[i * inputWidth..<(i + 1) * inputWidth])
             targetElements.append(contentsOf: targets.elements[i * targetWidth..<(i + 1) * targetWidth])
         }
+        let subsetTargets = Matrix(rows: indices.count, columns: targetWidth, elements: targetElements)
         let subsetLocator: SampleLocator =
             switch locator {
             case .lines(let file, let lines): .lines(file: file, lines: indices.map { lines[$0] })
             default: locator
             }
-        return Dataset(
-            name: name, inputs: Matrix(rows: indices.count, columns: inputWidth, elements: inputElements),
-            targets: Matrix(rows: indices.count, columns: targetWidth, elements: targetElements),
-            classNames: classNames, locator: subsetLocator)
+        switch inputStorage {
+        case .values(let matrix):
+            var inputElements: [S] = []
+            inputElements.reserveCapacity(indices.count * inputWidth)
+            for i in indices { inputElements.append(contentsOf: matrix.elements[i * inputWidth..<(i + 1) * inputWidth]) }
+            return Dataset(
+                name: name, inputs: Matrix(rows: indices.count, columns: inputWidth, elements: inputElements),
+                targets: subsetTargets, classNames: classNames, locator: subsetLocator)
+        case .bytes(let bytes, let table):
+            var subsetBytes: [UInt8] = []
+            subsetBytes.reserveCapacity(indices.count * inputWidth)
+            for i in indices { subsetBytes.append(contentsOf: bytes[i * inputWidth..<(i + 1) * inputWidth]) }
+            return Dataset(
+                name: name, bytes: subsetBytes, table: table, inputSize: inputWidth, targets: subsetTargets,
+                classNames: classNames, locator: subsetLocator)
+        }
     }
 
     /// The indices held out for validation (sorted).

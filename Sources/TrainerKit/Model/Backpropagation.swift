@@ -33,6 +33,9 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// Threads for the large products (`--threads`); nil runs on the caller.
     /// Results are the same bits either way: a pool splits output rows only.
     public var pool: KernelThreadPool?
+    /// Where ``Dataset/prefetchInputs(of:)`` leaves its sum, so that the
+    /// reads that warm the cache are not removed as unused.
+    var prefetched: UInt8 = 0
 
     /// Buffers for batches of up to `batchCapacity` samples of `network`.
     public init(network: Network<S>, batchCapacity: Int) {

@@ -64,14 +64,18 @@ extension Matrix {
 extension Dataset {
     /// Copies the given samples, in order, into a pass's inputs and targets.
     func copyBatch(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
-        let inputWidth = inputSize, targetWidth = outputSize
-        inputs.elements.withUnsafeBufferPointer { x in
-            targets.elements.withUnsafeBufferPointer { t in
-                for (row, sample) in samples.enumerated() {
-                    pass.withBatchRow(row) { inputRow, targetRow in
-                        // update(from:count:) is a memcpy; an element loop here was
-                        // not vectorised and took a third of an MNIST epoch.
-                        inputRow.baseAddress!.update(from: x.baseAddress! + sample * inputWidth, count: inputWidth)
+        let targetWidth = outputSize
+        pass.prefetched = prefetchInputs(of: samples)
+        targets.elements.withUnsafeBufferPointer { t in
+            for (row, sample) in samples.enumerated() {
+                pass.withBatchRow(row) { inputRow, targetRow in
+                    copyInputs(of: sample, to: inputRow.baseAddress!)
+                    if let labels {
+                        // One-hot targets, written from the label: the same
+                        // numbers without reading the scattered target row.
+                        targetRow.update(repeating: 0)
+                        targetRow[labels[sample]] = 1
+                    } else {
                         targetRow.baseAddress!.update(from: t.baseAddress! + sample * targetWidth, count: targetWidth)
                     }
                 }

@@ -142,7 +142,8 @@ public struct Trainer<S: Scalar> {
     ///   results do not depend on it).
     public init(
         network: Network<S>, progress: TrainingProgress, schedule: TrainingSchedule, train: Dataset<S>, test: Dataset<S>?,
-        validation: Dataset<S>? = nil, optimizerState: OptimizerState? = nil, threads: Int = 1
+        validation: Dataset<S>? = nil, optimizerState: OptimizerState? = nil, threads: Int = 1,
+        minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations
     ) {
         self.network = network
         self.progress = progress
@@ -150,7 +151,7 @@ public struct Trainer<S: Scalar> {
         self.train = train
         self.test = test
         self.pass = Backpropagation(network: network, batchCapacity: min(schedule.batchSize, train.count))
-        if threads > 1 { self.pass.pool = KernelThreadPool(threads: threads) }
+        if threads > 1 { self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations) }
         self.validation = validation
         self.evaluator = (test ?? validation).map { _ in Evaluator(network: network) }
         self.optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: optimizerState)

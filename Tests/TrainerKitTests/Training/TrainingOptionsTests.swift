@@ -177,3 +177,31 @@ import Testing
         #expect(resumed.code == 0, "\(resumed.stderr)")
     }
 }
+
+/// `--threads`: the same bits whatever the count, with every product split
+/// (threshold 0; by default the small products of these tests would not be).
+@Suite struct ThreadCountTests {
+    @Test(arguments: [2, 3])
+    func splitProductsGiveTheSameWeights(threads: Int) throws {
+        func train(threads: Int, as: Float.Type) throws -> (Network<Float>, Double?) {
+            let config = try Config.decode(
+                Array(TrainingOptionsTests.config(training: #""epochs": 5, "optimizer": "adam", "precision": "float32""#).utf8),
+                file: "c.json", directory: "")
+            let setup = config.training
+            let shape = DataShape(inputSize: 2, outputSize: 2, configFile: "c.json")
+            let data: Dataset<Float> = try DataLoader.load(config.data.train, shape: shape)
+            var generator = RandomGenerator(seed: setup.seed)
+            let network: Network<Float> = try config.resolveNetwork(initFrom: nil).build(using: &generator)
+            var trainer = Trainer(
+                network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data, test: nil,
+                threads: threads, minimumSplitOperations: 0)
+            _ = try trainer.run(observer: TrainingObserver())
+            return (trainer.network, trainer.progress.lastEpochLoss)
+        }
+        let (one, oneLoss) = try train(threads: 1, as: Float.self)
+        let (many, manyLoss) = try train(threads: threads, as: Float.self)
+        #expect(one.weights.map(\.elements) == many.weights.map(\.elements))
+        #expect(one.biases == many.biases)
+        #expect(oneLoss == manyLoss)
+    }
+}
