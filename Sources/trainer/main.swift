@@ -14,6 +14,7 @@ let context = CommandContext(
     stdout: FileDescriptorOutput(descriptor: STDOUT_FILENO, name: "stdout"),
     stderr: FileDescriptorOutput(descriptor: STDERR_FILENO, name: "stderr", capacity: 0),
     stderrIsTerminal: isatty(STDERR_FILENO) == 1,
+    stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
     environment: ProcessInfo.processInfo.environment,
     pendingSignal: { Signals.pending },
     armSignals: { Signals.arm() },

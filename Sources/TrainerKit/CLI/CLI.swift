@@ -58,7 +58,9 @@ public enum CLI {
         case "gradcheck": return try GradcheckCommand(arguments: parsed, context: context).execute()
         case "predict": return try PredictCommand(arguments: parsed, context: context).execute()
         case "eval": return try EvalCommand(arguments: parsed, context: context).execute()
+        case "plot": return try PlotCommand(arguments: parsed, context: context).execute()
         case "example": return try ExampleCommand.execute(parsed, context: context)
+        case "completion": return try CompletionCommand.execute(parsed, context: context)
         case "help": return try Help.execute(parsed, context: context)
         default: preconditionFailure("command \(spec.name) has no implementation")
         }

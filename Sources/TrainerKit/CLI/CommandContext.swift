@@ -1,10 +1,12 @@
-/// The world a command runs in: its streams, whether stderr is a terminal,
+/// The world a command runs in: its streams, whether they are terminals,
 /// the environment, and the signal flag. The executable passes the real
 /// ones; tests pass buffers and fakes, so every command runs in-process.
 public struct CommandContext {
     public var stdout: TextOutput
     public var stderr: TextOutput
     public var stderrIsTerminal: Bool
+    /// Whether stdout is a terminal (colour in `plot`'s chart).
+    public var stdoutIsTerminal: Bool
     public var environment: [String: String]
     /// The signal (SIGINT, SIGTERM) received and not yet acted on, if any.
     public var pendingSignal: () -> Int32?
@@ -15,13 +17,14 @@ public struct CommandContext {
     public var processorCount: Int
 
     public init(
-        stdout: TextOutput, stderr: TextOutput, stderrIsTerminal: Bool = false,
+        stdout: TextOutput, stderr: TextOutput, stderrIsTerminal: Bool = false, stdoutIsTerminal: Bool = false,
         environment: [String: String] = [:], pendingSignal: @escaping () -> Int32? = { nil },
         armSignals: @escaping () -> Void = {}, processorCount: Int = 1
     ) {
         self.stdout = stdout
         self.stderr = stderr
         self.stderrIsTerminal = stderrIsTerminal
+        self.stdoutIsTerminal = stdoutIsTerminal
         self.environment = environment
         self.pendingSignal = pendingSignal
         self.armSignals = armSignals

@@ -148,6 +148,42 @@ public enum Commands {
             config's layers; it runs in the precision it was trained in.
             """)
 
+    public static let plot = CommandSpec(
+        name: "plot",
+        summary: "a chart of a loss log: in the terminal, or as an SVG file",
+        arguments: [ArgumentSpec("LOSS.csv", help: "a loss log written by run ('-' reads stdin)")],
+        options: [
+            OptionSpec("--columns", value: "NAMES", help: "the columns to plot, e.g. loss,test_loss (default: all but epoch and seconds)"),
+            OptionSpec("--svg", value: "OUT.svg", help: "write an SVG file instead of drawing in the terminal ('-' is stdout)"),
+            OptionSpec("--log-scale", help: "a log10 y axis; values <= 0 are left out (with a note on stderr)"),
+            OptionSpec("--width", value: "N", help: "the terminal chart's width in characters (default 72, at least 30)"),
+            OptionSpec("--height", value: "N", help: "the terminal chart's height in lines (default 20, at least 6)"),
+        ],
+        details: """
+            Plots the columns of a loss log against its epoch column, one line per
+            column. A log still being written can be plotted: a last line without
+            its newline is taken to be half-written and left out. An empty cell
+            (a column not computed every epoch) gives that row no point; the line
+            joins its neighbours. Any other cell must be a number.
+
+            In the terminal the chart is drawn with braille dots (2×4 per
+            character), with the smallest, middle and largest value on the y
+            axis, the first, middle and last epoch on the x axis, and a legend.
+            Colours (one per column) are used when stdout is a terminal, NO_COLOR
+            is not set (or empty) and TERM is not dumb; without them the legend
+            lists the columns in the order they are drawn.
+
+            --svg writes a standalone SVG file (replaced atomically) and nothing
+            on stdout: axes with round ticks, the file name as title, a legend,
+            and one <path class="series" data-column="NAME"> per column. The
+            <g class="plot"> around the paths records the plot area (data-left,
+            data-top, data-width, data-height) and the axis ends (data-x-min,
+            data-x-max, data-y-min, data-y-max, data-y-scale): a point is at
+            x = left + (epoch - xmin) / (xmax - xmin) * width and
+            y = top + (t(ymax) - t(value)) / (t(ymax) - t(ymin)) * height, with t
+            the identity, or log10 under --log-scale; coordinates have 6 decimals.
+            """)
+
     public static let example = CommandSpec(
         name: "example",
         summary: "list the built-in example configs, or print one",
@@ -167,5 +203,24 @@ public enum Commands {
         options: [],
         details: "")
 
-    public static let all: [CommandSpec] = [run, check, explain, gradcheck, predict, eval, example, help]
+    public static let completion = CommandSpec(
+        name: "completion",
+        summary: "print a shell completion script for bash or zsh",
+        arguments: [ArgumentSpec("SHELL", help: "bash or zsh")],
+        options: [],
+        details: """
+            Prints a script, generated from this command table, that completes
+            trainer's commands, each command's options, option values with a
+            fixed list (--format text|json, --example NAME) and file arguments
+            (CONFIG.json and W.json complete to .json files, INPUT.csv and
+            LOSS.csv to .csv files, PATH to any file).
+
+            bash: add 'source <(trainer completion bash)' to ~/.bashrc, or save the
+            script as ~/.local/share/bash-completion/completions/trainer.
+            zsh: save it as _trainer in a folder of $fpath ('trainer completion zsh
+            > ~/.zfunc/_trainer' with fpath=(~/.zfunc $fpath) before compinit in
+            ~/.zshrc), or add 'source <(trainer completion zsh)' after compinit.
+            """)
+
+    public static let all: [CommandSpec] = [run, check, explain, gradcheck, predict, eval, plot, example, completion, help]
 }
