@@ -1,6 +1,7 @@
 /// Configs built into the binary, so that `trainer run --example xor` works on
 /// a fresh machine with nothing else. Each is also in `configs/`, where a test
-/// checks the two copies agree.
+/// checks the two copies agree (the copy there also names the schema beside
+/// it with `"$schema"`, which would dangle wherever `trainer example` writes).
 public enum Examples {
     public struct Example: Sendable {
         public var name: String
