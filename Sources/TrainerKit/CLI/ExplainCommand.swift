@@ -35,6 +35,14 @@ struct ExplainCommand {
         var trainer = Trainer(
             network: prepared.network, progress: prepared.progress, schedule: schedule,
             train: prepared.train, test: prepared.test)
+        // The trace comes from an unfused step: for float32 with sgd, run
+        // folds the update into the gradient product and keeps no ∂E/∂W, so
+        // a second trainer takes the same step the long way to show them.
+        // The weights after the step are run's (the fused trainer's); they
+        // may differ from W − η·∂E/∂W computed by hand in the last bit.
+        var tracer = Trainer(
+            network: prepared.network, progress: prepared.progress, schedule: schedule,
+            train: prepared.train, test: nil, allowFusedUpdate: false)
         let count = prepared.train.count
         var order = Array(0..<count)
         var generator = prepared.progress.generator  // a copy: the trainer's own stays untouched
@@ -42,12 +50,13 @@ struct ExplainCommand {
         let start = prepared.progress.samplesIntoEpoch
         let batch = order[start..<start + min(schedule.batchSize, count - start)]
         let result = trainer.step(samples: batch)
+        if trainer.fusesUpdate { _ = tracer.step(samples: batch) } else { tracer = trainer }
         return ExplainedStep(
             configFile: setup.config.file, epoch: prepared.progress.epochsCompleted + 1,
             firstSampleInEpoch: start, samples: Array(batch), trainCount: count,
             batchSize: schedule.batchSize, shuffle: schedule.shuffle, loss: schedule.loss,
             learningRate: S(schedule.learningRate),
-            before: prepared.network, after: trainer.network, trace: trainer.trace,
+            before: prepared.network, after: trainer.network, trace: tracer.trace,
             meanLoss: result.lossSum / Double(batch.count))
     }
 }

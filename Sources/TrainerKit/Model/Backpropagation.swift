@@ -161,6 +161,63 @@ public struct Backpropagation<S: Scalar>: Sendable {
         }
     }
 
+    /// The backward pass and the plain delta rule in one, for the float32
+    /// fast path: `W[k] += (−η/m)·a[k]ᵀ·δ[k]` is one pass over `W[k]` (the
+    /// kernel scales a[k] by −η/m and adds the products straight into the
+    /// weights), where ``backward(_:loss:)`` and an update take four (zero
+    /// the gradient, add the products, divide by m, subtract η times it).
+    /// The result differs from those in rounding only. The weight gradients
+    /// are not kept (``weightGradients`` is left as it was); the bias
+    /// gradients are, and biases are updated as by the unfused rule.
+    public mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
+        let last = network.layerCount - 1
+        let m = batchSize
+        // δ[L-1] = ∂E/∂a[L] ⊙ f'(z[L-1])   (a - t for cross-entropy)
+        loss.outputDelta(
+            output: activations[last + 1], weightedInput: weightedInputs[last], target: targets,
+            activation: network.activations[last], into: &deltas[last])
+        for k in stride(from: last, through: 0, by: -1) {
+            if k > 0 {
+                // δ[k-1] = (δ[k]·W[k]ᵀ) ⊙ f'(z[k-1]), with W[k] before its update
+                propagateDelta(to: k - 1, network: network)
+                network.activations[k - 1].backward(
+                    &deltas[k - 1], activation: activations[k], weightedInput: weightedInputs[k - 1])
+            }
+            let inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
+            let scale = -eta / S(m)
+            network.weights[k].elements.withUnsafeMutableBufferPointer { w in
+                activations[k].elements.withUnsafeBufferPointer { a in
+                    deltas[k].elements.withUnsafeBufferPointer { d in
+                        // W[k] += (−η/m)·a[k]ᵀ·δ[k]
+                        S.multiplyTransposedAAdd(
+                            alpha: scale, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                    }
+                }
+            }
+            computeBiasGradient(layer: k, n: n)
+            network.biases[k].withUnsafeMutableBufferPointer { b in
+                biasGradients[k].withUnsafeBufferPointer { g in
+                    for j in 0..<n { b[j] -= eta * g[j] }  // b[k] -= η · ∂E/∂b[k]
+                }
+            }
+        }
+    }
+
+    /// `∂E/∂b[k] = Σ_rows δ[k] / m`.
+    private mutating func computeBiasGradient(layer k: Int, n: Int) {
+        let m = batchSize
+        let count = S(m)
+        biasGradients[k].withUnsafeMutableBufferPointer { gb in
+            deltas[k].elements.withUnsafeBufferPointer { d in
+                for j in 0..<n {
+                    var sum: S = 0
+                    for row in 0..<m { sum += d[row * n + j] }  // ∂E/∂b[k] = Σ δ[k] / m
+                    gb[j] = sum / count
+                }
+            }
+        }
+    }
+
     /// `∂E/∂W[k] = a[k]ᵀ·δ[k] / m` and `∂E/∂b[k] = Σ_rows δ[k] / m`.
     private mutating func computeGradients(layer k: Int, network: Network<S>) {
         let m = batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
@@ -176,15 +233,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
             // ... then divided by m for the mean (exact for m = 1).
             if m > 1 { S.divide(g.baseAddress!, count: g.count, by: count) }
         }
-        biasGradients[k].withUnsafeMutableBufferPointer { gb in
-            deltas[k].elements.withUnsafeBufferPointer { d in
-                for j in 0..<n {
-                    var sum: S = 0
-                    for row in 0..<m { sum += d[row * n + j] }  // ∂E/∂b[k] = Σ δ[k] / m
-                    gb[j] = sum / count
-                }
-            }
-        }
+        computeBiasGradient(layer: k, n: n)
     }
 
     /// Writes `∂E/∂a[k] = δ[k]·W[k]ᵀ` into `deltas[k-1]`, to be turned into δ[k-1].

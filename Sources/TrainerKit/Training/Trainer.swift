@@ -137,13 +137,15 @@ public struct Trainer<S: Scalar> {
 
     private var pass: Backpropagation<S>
     private var evaluator: Evaluator<S>?
+    /// Whether ``step(samples:learningRate:)`` folds the update into the gradient product.
+    public let fusesUpdate: Bool
 
     /// - Parameter threads: threads for the large matrix products (the
     ///   results do not depend on it).
     public init(
         network: Network<S>, progress: TrainingProgress, schedule: TrainingSchedule, train: Dataset<S>, test: Dataset<S>?,
         validation: Dataset<S>? = nil, optimizerState: OptimizerState? = nil, threads: Int = 1,
-        minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations
+        minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
     ) {
         self.network = network
         self.progress = progress
@@ -151,6 +153,10 @@ public struct Trainer<S: Scalar> {
         self.train = train
         self.test = test
         self.pass = Backpropagation(network: network, batchCapacity: min(schedule.batchSize, train.count))
+        // The float32 fast path with the plain delta rule: the update folded
+        // into the gradient product (see Backpropagation.backwardUpdating).
+        // Float64 never: it stays the step the teaching examples write out.
+        self.fusesUpdate = allowFusedUpdate && S.self == Float.self && schedule.optimizer == .sgd && schedule.l2 == 0
         if threads > 1 { self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations) }
         self.validation = validation
         self.evaluator = (test ?? validation).map { _ in Evaluator(network: network) }
@@ -285,8 +291,13 @@ public struct Trainer<S: Scalar> {
             let output = pass.output
             for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
         }
-        pass.backward(network, loss: schedule.loss)
-        optimizer.update(&network, from: pass, learningRate: learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1))
+        let rate = learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1)
+        if fusesUpdate {
+            pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate))
+        } else {
+            pass.backward(network, loss: schedule.loss)
+            optimizer.update(&network, from: pass, learningRate: rate)
+        }
         return StepResult(lossSum: lossSum, correct: correct)
     }
 
