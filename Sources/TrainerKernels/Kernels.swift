@@ -132,6 +132,26 @@ extension Kernels {
     }
 }
 
+extension Kernels {
+    /// `g[i] /= d`, then `w[i] −= scale·g[i]`, in one pass (the gradient's
+    /// mean and the delta rule's step; the same roundings as the two apart).
+    public static func divideAndSubtractScaled(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int,
+        level: KernelLevel = .active
+    ) {
+        Float.table(level).divideAndSubtractScaled(w, g, d, scale, count)
+    }
+
+    /// `g[i] /= d`, then `w[i] −= scale·g[i]`, in one pass (the gradient's
+    /// mean and the delta rule's step; the same roundings as the two apart).
+    public static func divideAndSubtractScaled(
+        _ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int,
+        level: KernelLevel = .active
+    ) {
+        Double.table(level).divideAndSubtractScaled(w, g, d, scale, count)
+    }
+}
+
 // MARK: - Naive kernels: the specification
 
 extension Kernels {
@@ -239,6 +259,7 @@ struct KernelTable<S>: Sendable {
     let multiplyTransposedB: Product
     let divide: @Sendable (UnsafeMutablePointer<S>, Int, S) -> Void
     let subtractScaled: @Sendable (UnsafeMutablePointer<S>, UnsafePointer<S>, S, Int) -> Void
+    let divideAndSubtractScaled: @Sendable (UnsafeMutablePointer<S>, UnsafeMutablePointer<S>, S, S, Int) -> Void
 }
 
 /// Float and Double, with their per-level tables and thread-pool tasks.
@@ -262,17 +283,20 @@ private let floatTables: [KernelTable<Float>] = [
         multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
         multiplyTransposedB: KernelsBaseline.multiplyTransposedB,
         divide: { KernelsBaseline.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) }),
+        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) },
+        divideAndSubtractScaled: { KernelsBaseline.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) }),
     KernelTable(
         multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
         multiplyTransposedB: KernelsV3.multiplyTransposedB,
         divide: { KernelsV3.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) }),
+        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) },
+        divideAndSubtractScaled: { KernelsV3.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) }),
     KernelTable(
         multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
         multiplyTransposedB: KernelsV4.multiplyTransposedB,
         divide: { KernelsV4.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) }),
+        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) },
+        divideAndSubtractScaled: { KernelsV4.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) }),
 ]
 
 private let doubleTables: [KernelTable<Double>] = [
@@ -280,17 +304,20 @@ private let doubleTables: [KernelTable<Double>] = [
         multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
         multiplyTransposedB: KernelsBaseline.multiplyTransposedB,
         divide: { KernelsBaseline.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) }),
+        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) },
+        divideAndSubtractScaled: { KernelsBaseline.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) }),
     KernelTable(
         multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
         multiplyTransposedB: KernelsV3.multiplyTransposedB,
         divide: { KernelsV3.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) }),
+        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) },
+        divideAndSubtractScaled: { KernelsV3.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) }),
     KernelTable(
         multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
         multiplyTransposedB: KernelsV4.multiplyTransposedB,
         divide: { KernelsV4.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) }),
+        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) },
+        divideAndSubtractScaled: { KernelsV4.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) }),
 ]
 
 extension Float: DispatchedScalar {

@@ -63,4 +63,16 @@ public enum KernelsBaseline {
     public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
         Elementwise<DoubleX2>.subtractScaled(w, g, scale: scale, count: count)
     }
+
+    public static func divideAndSubtractScaled(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int
+    ) {
+        Elementwise<FloatX4>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
+    }
+
+    public static func divideAndSubtractScaled(
+        _ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int
+    ) {
+        Elementwise<DoubleX2>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
+    }
 }

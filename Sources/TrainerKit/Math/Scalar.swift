@@ -24,6 +24,8 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     static func divide(_ x: UnsafeMutablePointer<Self>, count: Int, by d: Self)
     /// `w[i] -= scale·g[i]` for `i < count`, never fused (see ``Kernels``).
     static func subtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, scale: Self, count: Int)
+    /// `g[i] /= d; w[i] -= scale·g[i]` in one pass (see ``Kernels``).
+    static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, by d: Self, scale: Self, count: Int)
 }
 
 extension Double: Scalar {
@@ -48,6 +50,9 @@ extension Double: Scalar {
     public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
         Kernels.subtractScaled(w, g, scale: scale, count: count)
     }
+    public static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int) {
+        Kernels.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
+    }
 }
 
 extension Float: Scalar {
@@ -71,5 +76,8 @@ extension Float: Scalar {
     }
     public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
         Kernels.subtractScaled(w, g, scale: scale, count: count)
+    }
+    public static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int) {
+        Kernels.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
 }

@@ -144,14 +144,16 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// Fills every δ and gradient for the current batch, from the outputs of
     /// the last ``forward(_:)``. The network is not changed.
-    public mutating func backward(_ network: Network<S>, loss: Loss) {
+    /// - Parameter deferMean: leave each ∂E/∂W[k] as the batch's sum, for
+    ///   ``applyDeltaRule(_:learningRate:)`` to divide in its own pass.
+    public mutating func backward(_ network: Network<S>, loss: Loss, deferMean: Bool = false) {
         let last = network.layerCount - 1
         // δ[L-1] = ∂E/∂a[L] ⊙ f'(z[L-1])   (a - t for cross-entropy)
         loss.outputDelta(
             output: activations[last + 1], weightedInput: weightedInputs[last], target: targets,
             activation: network.activations[last], into: &deltas[last])
         for k in stride(from: last, through: 0, by: -1) {
-            computeGradients(layer: k, network: network)
+            computeGradients(layer: k, network: network, deferMean: deferMean)
             if k > 0 {
                 // δ[k-1] = (δ[k]·W[k]ᵀ) ⊙ f'(z[k-1])
                 propagateDelta(to: k - 1, network: network)
@@ -203,6 +205,27 @@ public struct Backpropagation<S: Scalar>: Sendable {
         }
     }
 
+    /// The delta rule after ``backward(_:loss:deferMean:)`` with `deferMean`:
+    /// `∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m`, then `W[k] -= η · ∂E/∂W[k]`, in one
+    /// pass over each W[k] (the same numbers as dividing, then updating);
+    /// `b[k] -= η · ∂E/∂b[k]`. Afterwards the gradients are the means.
+    public mutating func applyDeltaRule(_ network: inout Network<S>, learningRate eta: S) {
+        let count = S(batchSize)
+        for k in 0..<network.layerCount {
+            network.weights[k].elements.withUnsafeMutableBufferPointer { w in
+                weightGradients[k].elements.withUnsafeMutableBufferPointer { g in
+                    // ∂E/∂W[k] = Σ / m;  W[k] -= η · ∂E/∂W[k]
+                    S.divideAndSubtractScaled(w.baseAddress!, g.baseAddress!, by: count, scale: eta, count: w.count)
+                }
+            }
+            network.biases[k].withUnsafeMutableBufferPointer { b in
+                biasGradients[k].withUnsafeBufferPointer { g in
+                    for j in 0..<b.count { b[j] -= eta * g[j] }  // b[k] -= η · ∂E/∂b[k]
+                }
+            }
+        }
+    }
+
     /// `∂E/∂b[k] = Σ_rows δ[k] / m`.
     private mutating func computeBiasGradient(layer k: Int, n: Int) {
         let m = batchSize
@@ -219,7 +242,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     }
 
     /// `∂E/∂W[k] = a[k]ᵀ·δ[k] / m` and `∂E/∂b[k] = Σ_rows δ[k] / m`.
-    private mutating func computeGradients(layer k: Int, network: Network<S>) {
+    private mutating func computeGradients(layer k: Int, network: Network<S>, deferMean: Bool) {
         let m = batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
         let count = S(m)
         weightGradients[k].elements.withUnsafeMutableBufferPointer { g in
@@ -231,7 +254,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
                 }
             }
             // ... then divided by m for the mean (exact for m = 1).
-            if m > 1 { S.divide(g.baseAddress!, count: g.count, by: count) }
+            if m > 1 && !deferMean { S.divide(g.baseAddress!, count: g.count, by: count) }
         }
         computeBiasGradient(layer: k, n: n)
     }

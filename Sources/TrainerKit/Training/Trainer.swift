@@ -294,6 +294,10 @@ public struct Trainer<S: Scalar> {
         let rate = learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1)
         if fusesUpdate {
             pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate))
+        } else if schedule.optimizer == .sgd && schedule.l2 == 0 {
+            // The plain delta rule: the gradient's mean and the step in one pass.
+            pass.backward(network, loss: schedule.loss, deferMean: true)
+            pass.applyDeltaRule(&network, learningRate: S(rate))
         } else {
             pass.backward(network, loss: schedule.loss)
             optimizer.update(&network, from: pass, learningRate: rate)
