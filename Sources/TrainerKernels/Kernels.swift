@@ -133,6 +133,19 @@ extension Kernels {
 }
 
 extension Kernels {
+    /// `a[i] = σ(z[i]) = 1 / (1 + e^−z[i])` for `i < count`, vectorised (see
+    /// `Logistic` in TrainerKernelsCore): float32 only. Every level gives the
+    /// same bits.
+    public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int, level: KernelLevel = .active) {
+        switch level.isSupported ? level : KernelLevel.detected {
+        case .baseline: KernelsBaseline.logistic(z, a, count: count)
+        case .v3: KernelsV3.logistic(z, a, count: count)
+        case .v4: KernelsV4.logistic(z, a, count: count)
+        }
+    }
+}
+
+extension Kernels {
     /// `g[i] /= d`, then `w[i] −= scale·g[i]`, in one pass (the gradient's
     /// mean and the delta rule's step; the same roundings as the two apart).
     public static func divideAndSubtractScaled(

@@ -75,4 +75,8 @@ public enum KernelsBaseline {
     ) {
         Elementwise<DoubleX2>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
+
+    public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
+        Elementwise<FloatX4>.logistic(z, a, count: count)
+    }
 }

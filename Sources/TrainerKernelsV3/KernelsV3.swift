@@ -75,4 +75,8 @@ public enum KernelsV3 {
     ) {
         Elementwise<DoubleX4>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
+
+    public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
+        Elementwise<FloatX8>.logistic(z, a, count: count)
+    }
 }

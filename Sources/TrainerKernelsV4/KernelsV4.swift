@@ -75,4 +75,8 @@ public enum KernelsV4 {
     ) {
         Elementwise<DoubleX8>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
+
+    public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
+        Elementwise<FloatX16>.logistic(z, a, count: count)
+    }
 }

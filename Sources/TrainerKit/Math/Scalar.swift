@@ -26,9 +26,15 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     static func subtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, scale: Self, count: Int)
     /// `g[i] /= d; w[i] -= scale·g[i]` in one pass (see ``Kernels``).
     static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, by d: Self, scale: Self, count: Int)
+    /// `a[i] = σ(z[i])` by the vectorised kernel, returning true; or false
+    /// when this precision computes σ one value at a time (float64, whose
+    /// numbers are the teaching examples', through libm's exp).
+    static func vectorLogistic(_ z: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, count: Int) -> Bool
 }
 
 extension Double: Scalar {
+    public static func vectorLogistic(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, count: Int) -> Bool { false }
+
     public static var precisionName: String { "float64" }
     public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     public static func log(_ x: Double) -> Double { Foundation.log(x) }
@@ -56,6 +62,11 @@ extension Double: Scalar {
 }
 
 extension Float: Scalar {
+    public static func vectorLogistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+        Kernels.logistic(z, a, count: count)
+        return true
+    }
+
     public static var precisionName: String { "float32" }
     public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
     public static func log(_ x: Float) -> Float { Foundation.logf(x) }

@@ -73,6 +73,8 @@ public enum Activation: String, CaseIterable, Sendable {
                     }
                 case .linear:
                     for i in 0..<zs.count { out[i] = zs[i] }
+                case .sigmoid where zs.count > 0 && S.vectorLogistic(zs.baseAddress!, out.baseAddress!, count: zs.count):
+                    break  // float32: a vectorised σ, a few ulp from the exact value
                 default:
                     for i in 0..<zs.count { out[i] = value(zs[i]) }
                 }
