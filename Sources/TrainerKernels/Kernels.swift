@@ -133,6 +133,27 @@ extension Kernels {
 }
 
 extension Kernels {
+    /// `out[i] = b[i] / 255` (IDX pixels to [0, 1]), correctly rounded: the
+    /// same numbers as converting each byte on its own, in vectors.
+    public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int, level: KernelLevel = .active) {
+        switch level.isSupported ? level : KernelLevel.detected {
+        case .baseline: KernelsBaseline.unitBytes(b, out, count: count)
+        case .v3: KernelsV3.unitBytes(b, out, count: count)
+        case .v4: KernelsV4.unitBytes(b, out, count: count)
+        }
+    }
+
+    /// `out[i] = b[i] / 255` (IDX pixels to [0, 1]), correctly rounded.
+    public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Double>, count: Int, level: KernelLevel = .active) {
+        switch level.isSupported ? level : KernelLevel.detected {
+        case .baseline: KernelsBaseline.unitBytes(b, out, count: count)
+        case .v3: KernelsV3.unitBytes(b, out, count: count)
+        case .v4: KernelsV4.unitBytes(b, out, count: count)
+        }
+    }
+}
+
+extension Kernels {
     /// `a[i] = σ(z[i]) = 1 / (1 + e^−z[i])` for `i < count`, vectorised (see
     /// `Logistic` in TrainerKernelsCore): float32 only. Every level gives the
     /// same bits.

@@ -79,4 +79,12 @@ public enum KernelsV3 {
     public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
         Elementwise<FloatX8>.logistic(z, a, count: count)
     }
+
+    public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { out[i] = Float(b[i]) / 255 }  // a loop the compiler vectorises
+    }
+
+    public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { out[i] = Double(b[i]) / 255 }
+    }
 }

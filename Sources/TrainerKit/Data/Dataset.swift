@@ -1,8 +1,8 @@
 /// Samples, one per row: inputs (`count × inputSize`) and targets (`count ×
 /// outputSize`), in the precision of the network they feed.
 ///
-/// Inputs are held either as numbers or, for IDX images, as their bytes with
-/// a 256-entry table of what each byte stands for (p/255): a quarter of the
+/// Inputs are held either as numbers or, for IDX images, as their bytes,
+/// each standing for p/255 (correctly rounded): a quarter of the
 /// memory of float32 (47 MB instead of 188 MB for MNIST's training images),
 /// and a quarter of the memory traffic when an epoch gathers its shuffled
 /// batches. Both give the same numbers to the network.
@@ -10,8 +10,8 @@ public struct Dataset<S: Scalar>: Sendable {
     /// How the inputs are held.
     enum InputStorage: Sendable {
         case values(Matrix<S>)
-        /// Row-major bytes, `table[byte]` being the input value.
-        case bytes([UInt8], table: [S])
+        /// Row-major bytes, `byte / 255` being the input value.
+        case bytes([UInt8])
     }
 
     /// The config path it came from: `data.train`, `data.test`.
@@ -38,11 +38,11 @@ public struct Dataset<S: Scalar>: Sendable {
         self.labels = Dataset.oneHotLabels(targets)
     }
 
-    /// Inputs held as bytes (`inputSize` per sample) through `table`.
-    init(name: String, bytes: [UInt8], table: [S], inputSize: Int, targets: Matrix<S>, classNames: [String]? = nil, locator: SampleLocator) {
-        precondition(table.count == 256 && bytes.count == inputSize * targets.rows)
+    /// Inputs held as bytes (`inputSize` per sample), each standing for byte/255.
+    init(name: String, bytes: [UInt8], inputSize: Int, targets: Matrix<S>, classNames: [String]? = nil, locator: SampleLocator) {
+        precondition(bytes.count == inputSize * targets.rows)
         self.name = name
-        self.inputStorage = .bytes(bytes, table: table)
+        self.inputStorage = .bytes(bytes)
         self.inputSize = inputSize
         self.targets = targets
         self.classNames = classNames
@@ -55,7 +55,12 @@ public struct Dataset<S: Scalar>: Sendable {
     public var inputs: Matrix<S> {
         switch inputStorage {
         case .values(let matrix): return matrix
-        case .bytes(let bytes, let table): return Matrix(rows: count, columns: inputSize, elements: bytes.map { table[Int($0)] })
+        case .bytes(let bytes):
+            var elements = [S](repeating: 0, count: bytes.count)
+            bytes.withUnsafeBufferPointer { b in
+                elements.withUnsafeMutableBufferPointer { S.unitBytes(b.baseAddress!, $0.baseAddress!, count: b.count) }
+            }
+            return Matrix(rows: count, columns: inputSize, elements: elements)
         }
     }
 
@@ -68,25 +73,21 @@ public struct Dataset<S: Scalar>: Sendable {
             matrix.elements.withUnsafeBufferPointer { x in
                 destination.update(from: x.baseAddress! + sample * width, count: width)
             }
-        case .bytes(let bytes, let table):
+        case .bytes(let bytes):
             bytes.withUnsafeBufferPointer { b in
-                table.withUnsafeBufferPointer { t in
-                    let row = b.baseAddress! + sample * width
-                    for j in 0..<width { destination[j] = t[Int(row[j])] }
-                }
+                S.unitBytes(b.baseAddress! + sample * width, destination, count: width)
             }
         }
     }
 
     /// Starts loading the given samples' input bytes into the cache, all at
     /// once: a batch of shuffled MNIST rows is 10 scattered reads of 784
-    /// bytes, and the table lookups that convert them issue too few loads at
-    /// a time to overlap the misses (measured: a quarter of an epoch without
-    /// this). One read per 64-byte line is enough; the sum only keeps the
+    /// bytes, whose conversion alone would issue too few loads at a time to
+    /// overlap the misses (measured: a quarter of an epoch without this). One read per 64-byte line is enough; the sum only keeps the
     /// reads from being optimised away.
     @inline(__always)
     func prefetchInputs(of samples: some Collection<Int>) -> UInt8 {
-        guard case .bytes(let bytes, _) = inputStorage else { return 0 }
+        guard case .bytes(let bytes) = inputStorage else { return 0 }
         let width = inputSize
         var touched: UInt8 = 0
         bytes.withUnsafeBufferPointer { b in

@@ -111,8 +111,8 @@ enum IDXDataLoader {
                 imagesFile,
                 "\(images.dimensions[1])×\(images.dimensions[2]) = \(pixels) pixels per image, but network.layers[0] is \(shape.inputSize)")
         }
-        // Pixel p becomes p/255, rounded once from the exact quotient.
-        let scale: [S] = (0...255).map { S(Double($0) / 255) }
+        // Pixel p becomes p/255, rounded once from the exact quotient (when
+        // a batch is copied: see Dataset).
         // Kept as bytes; scaled through the table when batches are copied.
         let pixelBytes = Array(imageBytes[images.headerSize..<images.headerSize + count * pixels])
         var targets = Matrix<S>(rows: count, columns: shape.outputSize)
@@ -126,7 +126,7 @@ enum IDXDataLoader {
             targets[i, label] = 1
         }
         return Dataset(
-            name: source.path, bytes: pixelBytes, table: scale, inputSize: pixels, targets: targets,
+            name: source.path, bytes: pixelBytes, inputSize: pixels, targets: targets,
             locator: .indexed(file: labelsFile))
     }
 }

@@ -33,12 +33,12 @@ extension Dataset {
             return Dataset(
                 name: name, inputs: Matrix(rows: indices.count, columns: inputWidth, elements: inputElements),
                 targets: subsetTargets, classNames: classNames, locator: subsetLocator)
-        case .bytes(let bytes, let table):
+        case .bytes(let bytes):
             var subsetBytes: [UInt8] = []
             subsetBytes.reserveCapacity(indices.count * inputWidth)
             for i in indices { subsetBytes.append(contentsOf: bytes[i * inputWidth..<(i + 1) * inputWidth]) }
             return Dataset(
-                name: name, bytes: subsetBytes, table: table, inputSize: inputWidth, targets: subsetTargets,
+                name: name, bytes: subsetBytes, inputSize: inputWidth, targets: subsetTargets,
                 classNames: classNames, locator: subsetLocator)
         }
     }

@@ -30,9 +30,14 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     /// when this precision computes σ one value at a time (float64, whose
     /// numbers are the teaching examples', through libm's exp).
     static func vectorLogistic(_ z: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, count: Int) -> Bool
+    /// `out[i] = b[i] / 255`, correctly rounded (see ``Kernels``).
+    static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Double: Scalar {
+    public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Double>, count: Int) {
+        Kernels.unitBytes(b, out, count: count)
+    }
     public static func vectorLogistic(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, count: Int) -> Bool { false }
 
     public static var precisionName: String { "float64" }
@@ -62,6 +67,9 @@ extension Double: Scalar {
 }
 
 extension Float: Scalar {
+    public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        Kernels.unitBytes(b, out, count: count)
+    }
     public static func vectorLogistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) -> Bool {
         Kernels.logistic(z, a, count: count)
         return true

@@ -233,6 +233,22 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
         }
     }
 
+    /// IDX pixels: every byte at every level is p/255 rounded once from the
+    /// exact quotient, in float32 (rounded from the float64 quotient: the two
+    /// roundings agree for all 256 bytes) and float64.
+    @Test func unitBytesAreCorrectlyRounded() {
+        let bytes = (0..<300).map { UInt8($0 % 256) }
+        for level in KernelLevel.supported {
+            var floats = [Float](repeating: -1, count: bytes.count), doubles = [Double](repeating: -1, count: bytes.count)
+            bytes.withUnsafeBufferPointer { b in
+                floats.withUnsafeMutableBufferPointer { Kernels.unitBytes(b.baseAddress!, $0.baseAddress!, count: b.count, level: level) }
+                doubles.withUnsafeMutableBufferPointer { Kernels.unitBytes(b.baseAddress!, $0.baseAddress!, count: b.count, level: level) }
+            }
+            #expect(floats == bytes.map { Float(Double($0) / 255) }, "\(level)")
+            #expect(doubles == bytes.map { Double($0) / 255 }, "\(level)")
+        }
+    }
+
     /// A pool that was shut down still computes, on the caller alone.
     @Test func shutDownPoolRunsOnCaller() {
         let pool = KernelThreadPool(threads: 2, minimumOperations: 0)
