@@ -1,28 +1,33 @@
 import TrainerKernelsCore
 
-/// The kernels instantiated for x86-64-v4 (AVX-512: 16 floats or 8 doubles per vector): `KernelDriver` compiled in this
-/// target, with this target's `-march` (see Package.swift). Only
-/// TrainerKernels calls these, after checking the CPU can run them.
-public enum KernelsV4 {
+// One source for the three CPU-level targets: TrainerKernelsV3 and
+// TrainerKernelsV4 hold symbolic links to this file. Each target's
+// Level.swift says which vector types and tile policies it instantiates; the
+// compiler builds everything here with that target's -march (Package.swift).
+// Only TrainerKernels calls these, after checking the CPU can run them.
+
+/// The kernels of one CPU level (`KernelDriver` and `Elementwise` for this
+/// target's vector types). Named per target by Level.swift.
+public enum LevelKernels {
     public static func multiplyAdd(
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
     ) {
-        KernelDriver<FloatX16, V4Policy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+        KernelDriver<FloatVector, FloatPolicy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
     }
 
     public static func multiplyAdd(
         _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
         _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
     ) {
-        KernelDriver<DoubleX8, Unfused<V4Policy>>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+        KernelDriver<DoubleVector, DoublePolicy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
     }
 
     public static func multiplyTransposedAAdd(
         alpha: Float, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
     ) {
-        KernelDriver<FloatX16, V4Policy>.multiplyTransposedAAdd(
+        KernelDriver<FloatVector, FloatPolicy>.multiplyTransposedAAdd(
             alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
     }
 
@@ -30,7 +35,7 @@ public enum KernelsV4 {
         alpha: Double, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
         _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
     ) {
-        KernelDriver<DoubleX8, Unfused<V4Policy>>.multiplyTransposedAAdd(
+        KernelDriver<DoubleVector, DoublePolicy>.multiplyTransposedAAdd(
             alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
     }
 
@@ -38,46 +43,46 @@ public enum KernelsV4 {
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int
     ) {
-        KernelDriver<FloatX16, V4Policy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+        KernelDriver<FloatVector, FloatPolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
     }
 
     public static func multiplyTransposedB(
         _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
         _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, n: Int, k: Int
     ) {
-        KernelDriver<DoubleX8, Unfused<V4Policy>>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+        KernelDriver<DoubleVector, DoublePolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
     }
 
     public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
-        Elementwise<FloatX16>.divide(x, count: count, by: d)
+        Elementwise<FloatVector>.divide(x, count: count, by: d)
     }
 
     public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
-        Elementwise<FloatX16>.subtractScaled(w, g, scale: scale, count: count)
+        Elementwise<FloatVector>.subtractScaled(w, g, scale: scale, count: count)
     }
 
     public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double) {
-        Elementwise<DoubleX8>.divide(x, count: count, by: d)
+        Elementwise<DoubleVector>.divide(x, count: count, by: d)
     }
 
     public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
-        Elementwise<DoubleX8>.subtractScaled(w, g, scale: scale, count: count)
+        Elementwise<DoubleVector>.subtractScaled(w, g, scale: scale, count: count)
     }
 
     public static func divideAndSubtractScaled(
         _ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int
     ) {
-        Elementwise<FloatX16>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
+        Elementwise<FloatVector>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
 
     public static func divideAndSubtractScaled(
         _ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int
     ) {
-        Elementwise<DoubleX8>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
+        Elementwise<DoubleVector>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
 
     public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
-        Elementwise<FloatX16>.logistic(z, a, count: count)
+        Elementwise<FloatVector>.logistic(z, a, count: count)
     }
 
     public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int) {

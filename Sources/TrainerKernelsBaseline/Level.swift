@@ -1,0 +1,10 @@
+import TrainerKernelsCore
+
+// The level this target compiles LevelKernels.swift for: x86-64 baseline (SSE2: 4 floats or 2 doubles per vector, no FMA).
+typealias FloatVector = FloatX4
+typealias DoubleVector = DoubleX2
+typealias FloatPolicy = BaselinePolicy
+typealias DoublePolicy = BaselinePolicy
+
+/// The kernels instantiated for x86-64 baseline.
+public typealias KernelsBaseline = LevelKernels

@@ -1,0 +1,1 @@
+../TrainerKernelsBaseline/LevelKernels.swift
