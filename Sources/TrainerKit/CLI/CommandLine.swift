@@ -30,6 +30,30 @@ public struct ArgumentSpec: Sendable {
     }
 }
 
+/// One line of a command's EXIT STATUS section: the code (or codes, `130, 143`)
+/// and what it means for that command.
+public struct ExitStatusSpec: Sendable {
+    public var codes: String
+    public var meaning: String
+
+    public init(_ codes: String, _ meaning: String) {
+        self.codes = codes
+        self.meaning = meaning
+    }
+}
+
+/// One entry of a command's EXAMPLES section: a command line that works from
+/// the repository's root folder, and what it does.
+public struct ExampleSpec: Sendable {
+    public var command: String
+    public var meaning: String
+
+    public init(_ command: String, _ meaning: String) {
+        self.command = command
+        self.meaning = meaning
+    }
+}
+
 /// A command: its arguments, options and help text.
 public struct CommandSpec: Sendable {
     public var name: String
@@ -38,6 +62,10 @@ public struct CommandSpec: Sendable {
     public var options: [OptionSpec]
     /// Paragraphs shown by `trainer help COMMAND` after the option list.
     public var details: String
+    /// The exit codes this command can return (SPEC.md, "Streams and exit codes").
+    public var exitStatus: [ExitStatusSpec]
+    /// Command lines that work from the repository's root folder.
+    public var examples: [ExampleSpec]
 
     /// `run CONFIG.json [options]`.
     public var usage: String {

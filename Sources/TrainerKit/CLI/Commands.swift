@@ -12,6 +12,11 @@ public enum Commands {
         OptionSpec("--max-memory", value: "SIZE", help: "refuse runs estimated above SIZE (default: 16G or 3/4 of RAM)"),
     ]
 
+    /// Exit statuses shared by several commands.
+    static let invalidInput = ExitStatusSpec("2", "bad command line, config or data; nothing is written")
+    static let outputFailed = ExitStatusSpec("1", "writing stdout failed (a full disk, for one)")
+    static let outputClosed = ExitStatusSpec("141", "the reader of stdout went away ('| head'); the rest is not written")
+
     public static let run = CommandSpec(
         name: "run",
         summary: "train a network; write its weights and a loss log",
@@ -36,25 +41,55 @@ public enum Commands {
             generator come from the file, epochs counts this run's epochs, the
             log's epoch numbers continue from the file's, and an existing log
             with the same columns is appended to.
-
-            Exit codes: 0 trained; 1 failed while running (I/O, loss became NaN or
-            infinite; no weights written); 2 bad command line, config or data
-            (nothing written); 130/143 stopped by SIGINT/SIGTERM after saving the
-            weights so far; 141 the log's reader went away (weights so far saved).
-            """)
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "trained to the last epoch, or stopped by training.early_stopping"),
+            ExitStatusSpec(
+                "1",
+                "failed while running: an I/O error, or the loss became NaN or infinite (the weights file is not written; the log keeps the rows before)"
+            ),
+            ExitStatusSpec("2", "bad command line, config or data, found before training; nothing is written"),
+            ExitStatusSpec(
+                "130, 143",
+                "stopped by SIGINT or SIGTERM at a batch boundary; the log is complete to the last epoch and the weights so far are saved (continue with --init-from)"
+            ),
+            ExitStatusSpec("141", "the reader of --log - went away ('| head -3'); the weights so far are saved"),
+        ],
+        examples: [
+            ExampleSpec(
+                "trainer run configs/xor.json",
+                "Train XOR; the weights go to configs/out/xor.weights.json, the log to configs/out/xor.loss.csv."),
+            ExampleSpec(
+                "trainer run configs/xor.json --epochs 1000 --init-from configs/out/xor.weights.json",
+                "Then 1000 epochs more from the saved weights: epochs 2001 to 3000, appended to the log."),
+            ExampleSpec(
+                "trainer run configs/mnist.json --epochs 5 --log - | trainer plot -",
+                "Five epochs of MNIST (after 'make mnist'), the log on stdout drawn as a chart."),
+            ExampleSpec("trainer run --example xor --quiet", "The built-in example, no file needed; its outputs go to out/."),
+        ])
 
     public static let check = CommandSpec(
         name: "check",
-        summary: "validate a config and its data; print a summary; train and write nothing",
+        summary: "validate a config and its data; print a summary; write nothing",
         arguments: [ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")],
         options: configOptions,
         details: """
             Reads the config and its data exactly as run would, with the same
             overrides, and prints on stdout: the layers and parameter count, the
             memory estimate, the training settings, the data shapes (and class
-            counts), and where run would write. Exit 0 when run would start, 2
-            with the first problem otherwise.
-            """)
+            counts), and where run would write.
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the config and its data are valid: run would start"),
+            outputFailed,
+            ExitStatusSpec("2", "the first problem found in the command line, config or data"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer check configs/mnist.json", "The network, memory estimate and data shapes of MNIST's config."),
+            ExampleSpec("trainer check configs/iris.json --batch-size 16", "The same with an override, as run would apply it."),
+            ExampleSpec("trainer example xor | trainer check -", "A config read from stdin."),
+        ])
 
     public static let gradcheck = CommandSpec(
         name: "gradcheck",
@@ -80,9 +115,21 @@ public enum Commands {
             pass, and their ratio: why nobody trains with numerical gradients.
 
             Layers with more than --max-parameters weights are checked on a
-            seeded random sample of them (the output says so). Exit 0 when the
-            largest relative error is at most the tolerance, 1 when it is above.
-            """)
+            seeded random sample of them (the output says so).
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the largest relative error is at most --tolerance"),
+            ExitStatusSpec("1", "the largest relative error is above --tolerance (or writing stdout failed)"),
+            invalidInput,
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer gradcheck configs/worked-3-5-4-2.json", "Every parameter of the tutorials' 3-5-4-2 network."),
+            ExampleSpec(
+                "trainer gradcheck configs/mnist.json --samples 10 --max-parameters 100",
+                "MNIST's 784-30-10 network on 10 images, 100 sampled weights per layer."),
+            ExampleSpec("trainer gradcheck configs/xor.json --epsilon 1e-1", "A step h too large: the check fails, exit 1."),
+        ])
 
     public static let explain = CommandSpec(
         name: "explain",
@@ -109,7 +156,18 @@ public enum Commands {
             every number as one JSON object, never summarised: layers[k] holds
             W[k] and b[k] before the step, z[k], a[k+1], the delta of z[k], the
             gradients of W[k] and b[k], and W[k] and b[k] after it.
-            """)
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the step was written out"),
+            outputFailed,
+            invalidInput,
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer explain configs/worked-2-2-2.json", "The worked example's step, every number written out."),
+            ExampleSpec("trainer explain configs/iris.json --full", "A 4-8-3 network's first batch of 10, unsummarised."),
+            ExampleSpec("trainer explain configs/xor.json --format json", "The same numbers as one JSON object, for scripts."),
+        ])
 
     public static let predict = CommandSpec(
         name: "predict",
@@ -127,11 +185,25 @@ public enum Commands {
             on stdout, each number the shortest decimal that reads back exactly.
             With --argmax each row is the index of the largest output (the class).
             The network runs in the precision it was trained in.
-            """)
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "every row was predicted"),
+            ExitStatusSpec("1", "reading the input or writing stdout failed"),
+            ExitStatusSpec("2", "bad command line or weights file, or an input row that is not numbers of the right count"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec(
+                "printf '0,0\\n0,1\\n1,0\\n1,1\\n' | trainer predict configs/out/xor.weights.json",
+                "XOR's four outputs, after 'trainer run configs/xor.json'."),
+            ExampleSpec(
+                "cut -d, -f1-4 data/iris-test.csv | trainer predict configs/out/iris.weights.json --argmax",
+                "The class of each test flower, after 'trainer run configs/iris.json' (the header row is skipped)."),
+        ])
 
     public static let eval = CommandSpec(
         name: "eval",
-        summary: "loss, accuracy and confusion matrix of saved weights on a config's data",
+        summary: "loss, accuracy and confusion matrix of saved weights",
         arguments: [
             ArgumentSpec("W.json", help: "a weights file written by run"),
             ArgumentSpec("CONFIG.json", help: "the config whose data.test (else data.train) is evaluated"),
@@ -146,7 +218,21 @@ public enum Commands {
             classes, the accuracy and the confusion matrix (rows: the actual
             class, columns: the predicted one). The network must have the
             config's layers; it runs in the precision it was trained in.
-            """)
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the data was evaluated"),
+            outputFailed,
+            ExitStatusSpec("2", "bad command line, weights file, config or data, or a network without the config's layers"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec(
+                "trainer eval configs/out/iris.weights.json configs/iris.json",
+                "Iris's test set, after 'trainer run configs/iris.json'."),
+            ExampleSpec(
+                "trainer eval configs/out/iris.weights.json configs/iris.json --format json",
+                "The same as one JSON object, for scripts."),
+        ])
 
     public static let plot = CommandSpec(
         name: "plot",
@@ -182,7 +268,22 @@ public enum Commands {
             x = left + (epoch - xmin) / (xmax - xmin) * width and
             y = top + (t(ymax) - t(value)) / (t(ymax) - t(ymin)) * height, with t
             the identity, or log10 under --log-scale; coordinates have 6 decimals.
-            """)
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the chart was drawn, or the SVG file written"),
+            ExitStatusSpec("1", "the SVG file or stdout could not be written"),
+            ExitStatusSpec("2", "bad command line, or a log that cannot be plotted (no rows, an unknown column, a cell that is not a number)"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer plot configs/out/xor.loss.csv --log-scale", "XOR's loss, after 'trainer run configs/xor.json'."),
+            ExampleSpec(
+                "trainer plot configs/out/iris.loss.csv --columns loss,test_loss --svg configs/out/iris.svg",
+                "Two columns of iris's log as an SVG file, after 'trainer run configs/iris.json'."),
+            ExampleSpec(
+                "trainer run configs/mnist.json --epochs 5 --log - | trainer plot -",
+                "A log read from stdin: five epochs of MNIST (after 'make mnist'), drawn when they are done."),
+        ])
 
     public static let example = CommandSpec(
         name: "example",
@@ -194,14 +295,38 @@ public enum Commands {
             config as JSON, a starting point for your own ('trainer example xor >
             my.json'). 'trainer run --example xor' trains it directly; its outputs
             go to out/xor.weights.json and out/xor.loss.csv in the working folder.
-            """)
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the list or the config was printed"),
+            outputFailed,
+            ExitStatusSpec("2", "an unknown example"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer example", "The built-in examples, one a line."),
+            ExampleSpec("trainer example xor > my.json", "XOR's config as a file to edit; 'trainer run my.json' trains it."),
+        ])
 
     public static let help = CommandSpec(
         name: "help",
         summary: "show help for trainer or one of its commands",
         arguments: [ArgumentSpec("COMMAND", optional: true, help: "the command to describe")],
         options: [],
-        details: "")
+        details: """
+            Without COMMAND: every command with its summary. With one: its usage,
+            arguments, options, description, exit status and examples, the same
+            text as 'trainer COMMAND --help'.
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the help was printed"),
+            outputFailed,
+            ExitStatusSpec("2", "an unknown command"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer help", "Every command."),
+            ExampleSpec("trainer help run", "How to use run; 'trainer run --help' prints the same."),
+        ])
 
     public static let completion = CommandSpec(
         name: "completion",
@@ -220,7 +345,19 @@ public enum Commands {
             zsh: save it as _trainer in a folder of $fpath ('trainer completion zsh
             > ~/.zfunc/_trainer' with fpath=(~/.zfunc $fpath) before compinit in
             ~/.zshrc), or add 'source <(trainer completion zsh)' after compinit.
-            """)
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the script was printed"),
+            outputFailed,
+            ExitStatusSpec("2", "a missing or unknown shell"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("source <(trainer completion bash)", "Completion in the running bash (add the line to ~/.bashrc to keep it)."),
+            ExampleSpec(
+                "mkdir -p ~/.zfunc && trainer completion zsh > ~/.zfunc/_trainer",
+                "For zsh, with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc."),
+        ])
 
     public static let all: [CommandSpec] = [run, check, explain, gradcheck, predict, eval, plot, example, completion, help]
 }

@@ -1,39 +1,49 @@
 /// Help texts, generated from the command table so they cannot drift from
 /// what the parser accepts.
 enum Help {
+    /// Help is written for an 80-column terminal: table cells and example
+    /// descriptions are wrapped to it (the description paragraphs of the
+    /// command table are wrapped by hand).
+    static let width = 80
+
     static func overview() -> String {
         var text = """
-            trainer \(CLI.version): trains multilayer perceptrons by backpropagation
+            trainer \(CLI.version) - trains multilayer perceptrons by backpropagation
 
-            Usage: trainer COMMAND [ARGUMENTS] [OPTIONS]
+            USAGE
+              trainer COMMAND [ARGUMENTS] [OPTIONS]
+              trainer help COMMAND, or trainer COMMAND --help: how to use COMMAND
 
-            Commands:
-
-            """
-        let width = Commands.all.map(\.name.count).max()! + 2
-        for command in Commands.all {
-            text += "  " + command.name.padding(toLength: width, withPad: " ", startingAt: 0) + command.summary + "\n"
-        }
-        text += """
-
-            Global options:
-              --help, -h     show this help
-              --version      print the version
-
-            Exit codes: 0 success; 1 failure while running; 2 bad command line,
-            config or data; 130/143 interrupted by SIGINT/SIGTERM; 141 the reader
-            of stdout went away.
-
-            Start with 'trainer run --example xor'. 'trainer help COMMAND' describes a command.
+            COMMANDS
 
             """
+        text += table(Commands.all.map { ($0.name, $0.summary) })
+        text += "\nOPTIONS\n"
+        text += table([("-h, --help", "show this help"), ("-V, --version", "print the version")])
+        text += "\nEXIT STATUS\n"
+        text += table([
+            ("0", "success"),
+            ("1", "a failure while running: I/O, the loss became NaN or infinite, gradcheck above its tolerance"),
+            ("2", "bad command line, config or data, found before anything is written"),
+            ("130, 143", "interrupted by SIGINT or SIGTERM (run saves the weights so far)"),
+            ("141", "the reader of stdout went away"),
+        ])
+        text += "\nEXAMPLES\n" + examples(overviewExamples)
         return text
     }
 
+    /// The examples of `trainer help`.
+    static let overviewExamples = [
+        ExampleSpec("trainer run --example xor", "Train the built-in XOR example; a first run, no file needed."),
+        ExampleSpec("trainer example xor > my.json", "Its config, a starting point for your own."),
+        ExampleSpec("trainer help run", "How to use run."),
+    ]
+
+    /// `trainer help COMMAND`, `trainer COMMAND --help`: a short man page.
     static func text(for command: CommandSpec) -> String {
-        var text = "trainer \(command.name): \(command.summary)\n\nUsage: \(command.usage)\n"
+        var text = "trainer \(command.name) - \(command.summary)\n\nUSAGE\n  \(command.usage)\n"
         if !command.arguments.isEmpty {
-            text += "\nArguments:\n"
+            text += "\nARGUMENTS\n"
             text += table(command.arguments.map { ($0.name, $0.help) })
         }
         var rows = command.options.map { option -> (String, String) in
@@ -43,21 +53,69 @@ enum Help {
             return (left, option.help)
         }
         rows.append(("-h, --help", "show this help"))
-        text += "\nOptions:\n" + table(rows)
+        text += "\nOPTIONS\n" + table(rows)
         if !command.details.isEmpty {
-            text += "\n" + command.details + "\n"
+            text += "\nDESCRIPTION\n" + indented(command.details, by: 2) + "\n"
+        }
+        if !command.exitStatus.isEmpty {
+            text += "\nEXIT STATUS\n" + table(command.exitStatus.map { ($0.codes, $0.meaning) })
+        }
+        if !command.examples.isEmpty {
+            text += "\nEXAMPLES\n" + examples(command.examples)
         }
         return text
     }
 
+    /// Two columns: the left one indented by 2, the right one wrapped to
+    /// `width` and aligned; a left cell too wide for its column gets a line
+    /// of its own.
     private static func table(_ rows: [(String, String)]) -> String {
-        let width = min(28, (rows.map(\.0.count).max() ?? 0) + 2)
+        let column = min(28, (rows.map(\.0.count).max() ?? 0) + 2)
         return rows.map { left, right in
-            let padded = left.count + 2 > width
-                ? left + "\n" + String(repeating: " ", count: width + 2)
-                : left.padding(toLength: width, withPad: " ", startingAt: 0)
-            return "  " + padded + right + "\n"
+            let lines = wrap(right, width: width - 2 - column)
+            let indent = String(repeating: " ", count: column + 2)
+            var cell = "  " + left
+            if left.count + 2 > column {
+                cell += "\n" + indent
+            } else {
+                cell += String(repeating: " ", count: column - left.count)
+            }
+            return cell + lines.joined(separator: "\n" + indent) + "\n"
         }.joined()
+    }
+
+    /// Each example: what it does (wrapped, indented by 2), then the command
+    /// line on its own (indented by 4, never wrapped, so it can be copied).
+    private static func examples(_ examples: [ExampleSpec]) -> String {
+        examples.map { example in
+            wrap(example.meaning, width: width - 2).map { "  " + $0 + "\n" }.joined() + "    " + example.command + "\n"
+        }.joined(separator: "\n")
+    }
+
+    /// Words of `text` filled into lines of at most `width` characters (a
+    /// word longer than that gets a line of its own).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    private static func indented(_ text: String, by count: Int) -> String {
+        let indent = String(repeating: " ", count: count)
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : indent + $0 }
+            .joined(separator: "\n")
     }
 
     static func execute(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {

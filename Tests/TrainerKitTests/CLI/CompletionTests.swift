@@ -156,7 +156,7 @@ import Testing
     @Test func helpDescribesCompletion() {
         let result = runCLI(["help", "completion"])
         #expect(result.code == 0)
-        #expect(result.stdout.contains("Usage: trainer completion SHELL"))
+        #expect(result.stdout.contains("USAGE\n  trainer completion SHELL\n"))
         #expect(runCLI(["--help"]).stdout.contains("completion"))
     }
 }
