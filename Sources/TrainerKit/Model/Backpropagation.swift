@@ -232,11 +232,14 @@ public struct Backpropagation<S: Scalar>: Sendable {
         let count = S(m)
         biasGradients[k].withUnsafeMutableBufferPointer { gb in
             deltas[k].elements.withUnsafeBufferPointer { d in
-                for j in 0..<n {
-                    var sum: S = 0
-                    for row in 0..<m { sum += d[row * n + j] }  // ∂E/∂b[k] = Σ δ[k] / m
-                    gb[j] = sum / count
+                // ∂E/∂b[k] = Σ δ[k] / m, summed a row at a time (each sum in
+                // row order, as one column at a time would, but along rows).
+                for j in 0..<n { gb[j] = 0 }
+                for row in 0..<m {
+                    let deltaRow = d.baseAddress! + row * n
+                    for j in 0..<n { gb[j] += deltaRow[j] }
                 }
+                for j in 0..<n { gb[j] /= count }
             }
         }
     }
