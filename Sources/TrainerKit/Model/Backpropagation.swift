@@ -80,18 +80,21 @@ public struct Backpropagation<S: Scalar>: Sendable {
         targets.elements.replaceSubrange(0..<newTargets.elements.count, with: newTargets.elements)
     }
 
-    /// Gives a loader direct access to row `row` of the inputs and the targets.
-    public mutating func withBatchRow(
-        _ row: Int, _ body: (UnsafeMutableBufferPointer<S>, UnsafeMutableBufferPointer<S>) -> Void
-    ) {
-        let inputWidth = activations[0].columns, targetWidth = targets.columns
+    /// Gives a loader the current batch's inputs and targets (`batchSize` rows each).
+    public mutating func withBatchBuffers(_ body: (UnsafeMutablePointer<S>, UnsafeMutablePointer<S>) -> Void) {
         activations[0].elements.withUnsafeMutableBufferPointer { inputs in
             targets.elements.withUnsafeMutableBufferPointer { targetBuffer in
-                body(
-                    UnsafeMutableBufferPointer(rebasing: inputs[row * inputWidth..<(row + 1) * inputWidth]),
-                    UnsafeMutableBufferPointer(rebasing: targetBuffer[row * targetWidth..<(row + 1) * targetWidth]))
+                body(inputs.baseAddress!, targetBuffer.baseAddress!)
             }
         }
+    }
+
+    /// Exchanges the batch's inputs and targets with buffers of the same
+    /// sizes that a loader filled (no copy: the arrays' storage is swapped).
+    mutating func swapBatch(inputs: inout [S], targets newTargets: inout [S]) {
+        precondition(inputs.count == activations[0].elements.count && newTargets.count == targets.elements.count)
+        swap(&activations[0].elements, &inputs)
+        swap(&targets.elements, &newTargets)
     }
 
     // MARK: - Forward
