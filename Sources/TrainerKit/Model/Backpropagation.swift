@@ -167,13 +167,14 @@ public struct Backpropagation<S: Scalar>: Sendable {
     }
 
     /// The backward pass and the plain delta rule in one, for the float32
-    /// fast path: `W[k] += (−η/m)·a[k]ᵀ·δ[k]` is one pass over `W[k]` (the
-    /// kernel scales a[k] by −η/m and adds the products straight into the
-    /// weights), where ``backward(_:loss:)`` and an update take four (zero
+    /// fast path: `W[k] += a[k]ᵀ·((−η/m)·δ[k])` is one pass over `W[k]` (δ[k]
+    /// is scaled in place once it is used up, and the kernel adds the
+    /// products straight into the weights), where ``backward(_:loss:)`` and an update take four (zero
     /// the gradient, add the products, divide by m, subtract η times it).
     /// The result differs from those in rounding only. The weight gradients
-    /// are not kept (``weightGradients`` is left as it was); the bias
-    /// gradients are, and biases are updated as by the unfused rule.
+    /// are not kept (``weightGradients`` is left as it was) and the δ are
+    /// left scaled; the bias gradients are kept, and biases are updated as
+    /// by the unfused rule.
     public mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
         let last = network.layerCount - 1
         let m = batchSize
@@ -189,17 +190,22 @@ public struct Backpropagation<S: Scalar>: Sendable {
                     &deltas[k - 1], activation: activations[k], weightedInput: weightedInputs[k - 1])
             }
             let inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
+            computeBiasGradient(layer: k, n: n)
+            // δ[k] is used up (δ[k-1] and ∂E/∂b[k] are done): scale it in
+            // place by −η/m, m·n products where scaling a[k] would take m·inputs.
             let scale = -eta / S(m)
+            deltas[k].elements.withUnsafeMutableBufferPointer { d in
+                for i in 0..<m * n { d[i] *= scale }
+            }
             network.weights[k].elements.withUnsafeMutableBufferPointer { w in
                 activations[k].elements.withUnsafeBufferPointer { a in
                     deltas[k].elements.withUnsafeBufferPointer { d in
-                        // W[k] += (−η/m)·a[k]ᵀ·δ[k]
+                        // W[k] += a[k]ᵀ·((−η/m)·δ[k])
                         S.multiplyTransposedAAdd(
-                            alpha: scale, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                            alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
                     }
                 }
             }
-            computeBiasGradient(layer: k, n: n)
             network.biases[k].withUnsafeMutableBufferPointer { b in
                 biasGradients[k].withUnsafeBufferPointer { g in
                     for j in 0..<n { b[j] -= eta * g[j] }  // b[k] -= η · ∂E/∂b[k]

@@ -3,7 +3,7 @@ import Testing
 @testable import TrainerKit
 
 /// The float32 fast path: `backwardUpdating` folds W −= η·(a[k]ᵀ·δ[k] / m)
-/// into one kernel call, W += (−η/m)·a[k]ᵀ·δ[k]. Against the long way
+/// into one kernel call, W += a[k]ᵀ·((−η/m)·δ[k]). Against the long way
 /// (backward, then the sgd update), and against a float64 computation of the
 /// same step, for a three-layer net and a batch of 7.
 @Suite struct FusedUpdateTests {
