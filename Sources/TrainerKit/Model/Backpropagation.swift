@@ -150,19 +150,10 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// - Parameter deferMean: leave each ∂E/∂W[k] as the batch's sum, for
     ///   ``applyDeltaRule(_:learningRate:)`` to divide in its own pass.
     public mutating func backward(_ network: Network<S>, loss: Loss, deferMean: Bool = false) {
-        let last = network.layerCount - 1
-        // δ[L-1] = ∂E/∂a[L] ⊙ f'(z[L-1])   (a - t for cross-entropy)
-        loss.outputDelta(
-            output: activations[last + 1], weightedInput: weightedInputs[last], target: targets,
-            activation: network.activations[last], into: &deltas[last])
-        for k in stride(from: last, through: 0, by: -1) {
+        computeOutputDelta(network, loss: loss)
+        for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
             computeGradients(layer: k, network: network, deferMean: deferMean)
-            if k > 0 {
-                // δ[k-1] = (δ[k]·W[k]ᵀ) ⊙ f'(z[k-1])
-                propagateDelta(to: k - 1, network: network)
-                network.activations[k - 1].backward(
-                    &deltas[k - 1], activation: activations[k], weightedInput: weightedInputs[k - 1])
-            }
+            if k > 0 { propagateDelta(to: k - 1, network: network) }
         }
     }
 
@@ -176,19 +167,10 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// left scaled; the bias gradients are kept, and biases are updated as
     /// by the unfused rule.
     public mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
-        let last = network.layerCount - 1
         let m = batchSize
-        // δ[L-1] = ∂E/∂a[L] ⊙ f'(z[L-1])   (a - t for cross-entropy)
-        loss.outputDelta(
-            output: activations[last + 1], weightedInput: weightedInputs[last], target: targets,
-            activation: network.activations[last], into: &deltas[last])
-        for k in stride(from: last, through: 0, by: -1) {
-            if k > 0 {
-                // δ[k-1] = (δ[k]·W[k]ᵀ) ⊙ f'(z[k-1]), with W[k] before its update
-                propagateDelta(to: k - 1, network: network)
-                network.activations[k - 1].backward(
-                    &deltas[k - 1], activation: activations[k], weightedInput: weightedInputs[k - 1])
-            }
+        computeOutputDelta(network, loss: loss)
+        for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
+            if k > 0 { propagateDelta(to: k - 1, network: network) }  // with W[k] before its update
             let inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
             computeBiasGradient(layer: k, n: n)
             // δ[k] is used up (δ[k-1] and ∂E/∂b[k] are done): scale it in
@@ -206,11 +188,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
                     }
                 }
             }
-            network.biases[k].withUnsafeMutableBufferPointer { b in
-                biasGradients[k].withUnsafeBufferPointer { g in
-                    for j in 0..<n { b[j] -= eta * g[j] }  // b[k] -= η · ∂E/∂b[k]
-                }
-            }
+            stepBiases(&network, layer: k, learningRate: eta)
         }
     }
 
@@ -227,12 +205,25 @@ public struct Backpropagation<S: Scalar>: Sendable {
                     S.divideAndSubtractScaled(w.baseAddress!, g.baseAddress!, by: count, scale: eta, count: w.count)
                 }
             }
-            network.biases[k].withUnsafeMutableBufferPointer { b in
-                biasGradients[k].withUnsafeBufferPointer { g in
-                    for j in 0..<b.count { b[j] -= eta * g[j] }  // b[k] -= η · ∂E/∂b[k]
-                }
+            stepBiases(&network, layer: k, learningRate: eta)
+        }
+    }
+
+    /// `b[k] -= η · ∂E/∂b[k]`.
+    private func stepBiases(_ network: inout Network<S>, layer k: Int, learningRate eta: S) {
+        network.biases[k].withUnsafeMutableBufferPointer { b in
+            biasGradients[k].withUnsafeBufferPointer { g in
+                S.subtractScaled(b.baseAddress!, g.baseAddress!, scale: eta, count: b.count)  // b[k] -= η · ∂E/∂b[k]
             }
         }
+    }
+
+    /// `δ[L-1] = ∂E/∂a[L] ⊙ f'(z[L-1])` (`a - t` for cross-entropy).
+    private mutating func computeOutputDelta(_ network: Network<S>, loss: Loss) {
+        let last = network.layerCount - 1
+        loss.outputDelta(
+            output: activations[last + 1], weightedInput: weightedInputs[last], target: targets,
+            activation: network.activations[last], into: &deltas[last])
     }
 
     /// `∂E/∂b[k] = Σ_rows δ[k] / m`.
@@ -271,16 +262,20 @@ public struct Backpropagation<S: Scalar>: Sendable {
         computeBiasGradient(layer: k, n: n)
     }
 
-    /// Writes `∂E/∂a[k] = δ[k]·W[k]ᵀ` into `deltas[k-1]`, to be turned into δ[k-1].
+    /// `δ[k-1] = (δ[k]·W[k]ᵀ) ⊙ f'(z[k-1])`, into `deltas[k-1]`.
     private mutating func propagateDelta(to previous: Int, network: Network<S>) {
         let k = previous + 1
         let m = batchSize, n = network.layerSizes[k + 1], width = network.layerSizes[k]
         deltas[k].elements.withUnsafeBufferPointer { d in
             network.weights[k].elements.withUnsafeBufferPointer { w in
                 deltas[previous].elements.withUnsafeMutableBufferPointer { out in
+                    // ∂E/∂a[k] = δ[k]·W[k]ᵀ
                     S.multiplyTransposedB(d.baseAddress!, w.baseAddress!, out.baseAddress!, m: m, n: n, k: width)
                 }
             }
         }
+        // δ[k-1] = ∂E/∂a[k] ⊙ f'(z[k-1])
+        network.activations[previous].backward(
+            &deltas[previous], activation: activations[k], weightedInput: weightedInputs[previous])
     }
 }

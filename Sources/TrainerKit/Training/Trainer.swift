@@ -139,8 +139,10 @@ public struct Trainer<S: Scalar> {
     private var evaluator: Evaluator<S>?
     /// The next batch, loaded by a worker during the current step.
     private var staging: BatchStaging<S>
-    /// Whether ``step(samples:learningRate:)`` folds the update into the gradient product.
-    public let fusesUpdate: Bool
+    /// How a step turns the batch's gradient into new weights.
+    private let update: UpdateRule
+    /// Whether ``step(samples:learningRate:loadingNext:)`` folds the update into the gradient product.
+    public var fusesUpdate: Bool { update == .fused }
 
     /// - Parameter threads: threads for the large matrix products (the
     ///   results do not depend on it).
@@ -163,10 +165,16 @@ public struct Trainer<S: Scalar> {
         let overlaps = threads > 1 && network.parameterCount <= 64 * max(train.inputSize, 1)
         self.staging = BatchStaging(
             rows: overlaps ? min(schedule.batchSize, train.count) : 0, inputs: train.inputSize, outputs: train.outputSize)
-        // The float32 fast path with the plain delta rule: the update folded
-        // into the gradient product (see Backpropagation.backwardUpdating).
-        // Float64 never: it stays the step the teaching examples write out.
-        self.fusesUpdate = allowFusedUpdate && S.self == Float.self && schedule.optimizer == .sgd && schedule.l2 == 0
+        if schedule.optimizer != .sgd || schedule.l2 != 0 {
+            self.update = .optimizer
+        } else if allowFusedUpdate && S.self == Float.self {
+            // The float32 fast path: the update folded into the gradient
+            // product (see Backpropagation.backwardUpdating). Float64 never:
+            // it stays the step the teaching examples write out.
+            self.update = .fused
+        } else {
+            self.update = .deltaRule
+        }
         if threads > 1 { self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations) }
         self.validation = validation
         self.evaluator = (test ?? validation).map { _ in Evaluator(network: network) }
@@ -234,17 +242,11 @@ public struct Trainer<S: Scalar> {
                 accuracy: train.labels.map { _ in Double(correct) / Double(n) },
                 seconds: 0)
             record.learningRate = learningRate
-            if let test, var evaluator {
-                let result = evaluator.evaluate(network, on: test, loss: schedule.loss)
-                self.evaluator = evaluator
-                record.testLoss = result.loss
-                record.testAccuracy = result.accuracy
+            if let result = evaluate(on: test) {
+                (record.testLoss, record.testAccuracy) = (result.loss, result.accuracy)
             }
-            if let validation, var evaluator {
-                let result = evaluator.evaluate(network, on: validation, loss: schedule.loss)
-                self.evaluator = evaluator
-                record.validationLoss = result.loss
-                record.validationAccuracy = result.accuracy
+            if let result = evaluate(on: validation) {
+                (record.validationLoss, record.validationAccuracy) = (result.loss, result.accuracy)
             }
             let elapsed = clock.now - started
             record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -256,6 +258,14 @@ public struct Trainer<S: Scalar> {
             }
         }
         return .completed
+    }
+
+    /// The network's loss and accuracy on `data`, if there is such data.
+    private mutating func evaluate(on data: Dataset<S>?) -> Evaluation? {
+        guard let data, var evaluator else { return nil }
+        let result = evaluator.evaluate(network, on: data, loss: schedule.loss)
+        self.evaluator = evaluator
+        return result
     }
 
     /// Updates ``best`` with the epoch just finished; true when the
@@ -303,7 +313,7 @@ public struct Trainer<S: Scalar> {
             train.copyBatch(samples: samples, into: &pass)
         }
         staging.loaded = nil
-        if let pool = pass.pool, let next, next.count == m, staging.fits(rows: m) {
+        if let pool = pass.pool, let next, staging.fits(rows: next.count) {
             // Part 0, this thread: the step. Part 1, a worker: the next batch
             // into the staging buffers, which the step does not touch.
             var result = StepResult(lossSum: 0, correct: 0)
@@ -342,13 +352,14 @@ public struct Trainer<S: Scalar> {
             for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
         }
         let rate = learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1)
-        if fusesUpdate {
+        switch update {
+        case .fused:
             pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate))
-        } else if schedule.optimizer == .sgd && schedule.l2 == 0 {
-            // The plain delta rule: the gradient's mean and the step in one pass.
+        case .deltaRule:
+            // The gradient's mean and the step in one pass.
             pass.backward(network, loss: schedule.loss, deferMean: true)
             pass.applyDeltaRule(&network, learningRate: S(rate))
-        } else {
+        case .optimizer:
             pass.backward(network, loss: schedule.loss)
             optimizer.update(&network, from: pass, learningRate: rate)
         }
@@ -408,13 +419,23 @@ struct BatchStaging<S: Scalar> {
         targets = [S](repeating: 0, count: rows * outputs)
     }
 
-    /// Whether a batch of `rows` samples can be staged (full batches only).
+    /// Whether a batch of `m` samples can be staged (full batches only).
     func fits(rows m: Int) -> Bool { rows > 0 && m == rows }
 
     func holds(_ samples: ArraySlice<Int>) -> Bool {
         guard let loaded else { return false }
         return loaded.startIndex == samples.startIndex && loaded.elementsEqual(samples)
     }
+}
+
+/// How a step updates the network.
+private enum UpdateRule {
+    /// Float32 and the plain delta rule: folded into the gradient product.
+    case fused
+    /// The plain delta rule, exactly as written out (float64, `explain`).
+    case deltaRule
+    /// Momentum, Adam or L2: through ``Optimizer``.
+    case optimizer
 }
 
 /// A step and a batch load as the two parts of one pool run.
