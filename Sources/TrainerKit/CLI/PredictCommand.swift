@@ -21,8 +21,8 @@ struct PredictCommand {
         let network: Network<S> = try spec.build(using: &unused)
 
         let inputPath = arguments.positionals.count > 1 ? arguments.positionals[1] : "-"
-        let display = inputPath == "-" ? "stdin" : inputPath
-        let bytes = try FileReading.read(inputPath == "-" ? "/dev/stdin" : inputPath, display: display)
+        let display = FileReading.display(of: inputPath)
+        let bytes = try FileReading.read(argument: inputPath)
         let source = CSVSource(path: "input", file: FilePath(path: inputPath, display: display), inputs: nil, targets: nil)
         let inputs: Matrix<S> = try CSVDataLoader.loadInputs(bytes, source: source, width: network.inputSize)
 

@@ -8,7 +8,7 @@ struct RunSetup {
     /// NAME in the default output paths `out/NAME.weights.json`.
     var name: String
     /// The folder default outputs and relative config paths live in.
-    var directory: String
+    var directory: String { config.directory }
     /// The config file read, if it is a file (for output collision checks).
     var configFile: FilePath?
     var initFrom: FilePath?
@@ -26,22 +26,19 @@ struct RunSetup {
             guard let example = Examples.named(exampleName) else { throw ExampleCommand.unknownExample(exampleName) }
             config = try Config.decode(Array(example.config.utf8), file: "example \(example.name)", directory: "")
             name = example.name
-            directory = ""
         } else {
             guard let path = arguments.positionals.first else {
                 throw TrainerError.usage("", "missing CONFIG.json (or --example NAME). See 'trainer help run'.")
             }
-            let isStream = FileReading.isStream(path)
+            // A stream (`-`, `/dev/stdin`, `<(cat c.json)`) has no folder of
+            // its own: Config.load gives it the working folder, for its paths
+            // and for the default outputs.
             config = try Config.load(path: path)
             if path == "-" {
                 name = "stdin"
-                directory = ""
             } else {
                 let fileName = Paths.fileName(of: path)
                 name = fileName.hasSuffix(".json") ? String(fileName.dropLast(5)) : fileName
-                // A stream (`/dev/stdin`, `<(cat c.json)`) has no folder of
-                // its own: default outputs go to out/ of the working folder.
-                directory = isStream ? "" : Paths.directory(of: path)
                 configFile = FilePath(path: path)
             }
         }

@@ -32,12 +32,10 @@ extension Config {
     /// the config resolve against its folder, or against the working folder
     /// when it comes from a stream (see ``FileReading/isStream(_:)``).
     public static func load(path: String) throws(TrainerError) -> Config {
-        let isStdin = path == "-"
-        let display = isStdin ? "stdin" : path
         // Before reading: a FIFO's type is known without consuming it.
         let directory = FileReading.isStream(path) ? "" : Paths.directory(of: path)
-        let bytes = try FileReading.read(isStdin ? "/dev/stdin" : path, display: display)
-        return try decode(bytes, file: display, directory: directory)
+        let bytes = try FileReading.read(argument: path)
+        return try decode(bytes, file: FileReading.display(of: path), directory: directory)
     }
 
     /// Decodes config text.
@@ -79,7 +77,7 @@ struct ConfigDecoder {
         let dataNode = try top.required("data", in: fields, expected: "an object with train")
         let data = try decodeData(dataNode)
         let output = try top["output"].map { node throws(TrainerError) in try decodeOutput(node) } ?? OutputConfig()
-        let config = Config(file: fields.file, network: network, training: training, data: data, output: output)
+        let config = Config(file: fields.file, directory: directory, network: network, training: training, data: data, output: output)
         try config.validateCombinations()
         return config
     }
@@ -92,10 +90,7 @@ struct ConfigDecoder {
         for key in Config.earlyStoppingKeys { misplaced[key] = "training.early_stopping" }
         let object = try fields.object(node, path: "training", known: Config.trainingKeys, elsewhere: misplaced)
         let rateNode = try object.required("learning_rate", in: fields, expected: "a number > 0")
-        let learningRate = try fields.number(rateNode, path: "training.learning_rate")
-        guard learningRate > 0 else {
-            throw fields.meaning(path: "training.learning_rate", "expected a number > 0, found \(try fields.numberLiteral(rateNode, path: ""))")
-        }
+        let learningRate = try fields.number(rateNode, path: "training.learning_rate", expected: "a number > 0") { $0 > 0 }
         let epochsNode = try object.required("epochs", in: fields, expected: "a whole number ≥ 1")
         var training = TrainingConfig(
             learningRate: learningRate,

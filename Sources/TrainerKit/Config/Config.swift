@@ -5,6 +5,10 @@
 public struct Config: Sendable {
     /// The config file as messages name it (as given on the command line).
     public var file: String
+    /// The folder its relative paths resolve against (and default outputs
+    /// go beside): the config's own, or "" (the working folder) for stdin,
+    /// streams and built-in examples.
+    public var directory: String
     public var network: NetworkConfig
     public var training: TrainingConfig
     public var data: DataConfig

@@ -34,20 +34,12 @@ extension ConfigDecoder {
     func decodeTrainingOptions(_ object: JSONObject, into training: inout TrainingConfig) throws(TrainerError) {
         if let node = object["optimizer"] { training.optimizer = try decodeOptimizer(node) }
         if let node = object["l2"] {
-            training.l2 = try fields.number(node, path: "training.l2")
-            guard training.l2 >= 0 else {
-                throw fields.meaning(path: "training.l2", "expected a number ≥ 0, found \(try fields.numberLiteral(node, path: ""))")
-            }
+            training.l2 = try fields.number(node, path: "training.l2", expected: "a number ≥ 0") { $0 >= 0 }
         }
         if let node = object["lr_schedule"] { training.learningRateSchedule = try decodeSchedule(node) }
         if let node = object["validation_split"] {
-            let value = try fields.number(node, path: "training.validation_split")
-            guard value > 0, value < 1 else {
-                throw fields.meaning(
-                    path: "training.validation_split",
-                    "expected a fraction between 0 and 1 (exclusive), found \(try fields.numberLiteral(node, path: ""))")
-            }
-            training.validationSplit = value
+            training.validationSplit = try fields.number(
+                node, path: "training.validation_split", expected: "a fraction between 0 and 1 (exclusive)") { $0 > 0 && $0 < 1 }
         }
         if let node = object["early_stopping"] { training.earlyStopping = try decodeEarlyStopping(node) }
         if let node = object["checkpoint_every"] {
@@ -58,19 +50,7 @@ extension ConfigDecoder {
     /// `"adam"` or `{"name": "adam", "beta1": 0.9, ...}`.
     func decodeOptimizer(_ node: JSONNode) throws(TrainerError) -> OptimizerKind {
         let path = "training.optimizer"
-        let name: String
-        var object: JSONObject?
-        if case .string = node.value {
-            name = try fields.name(node, path: path, kind: "optimizer", names: OptimizerKind.names)
-        } else {
-            guard case .object = node.value else {
-                throw fields.typeMismatch(node, path: path, expected: "a name (sgd, momentum, adam) or an object with name")
-            }
-            let members = try fields.object(node, path: path, known: Config.optimizerKeys)
-            let nameNode = try members.required("name", in: fields, expected: "one of \(OptimizerKind.names.joined(separator: ", "))")
-            name = try fields.name(nameNode, path: "\(path).name", kind: "optimizer", names: OptimizerKind.names)
-            object = members
-        }
+        let (name, object) = try nameOrObject(node, path: path, kind: "optimizer", names: OptimizerKind.names, known: Config.optimizerKeys)
         let allowed: [String] =
             switch name {
             case "momentum": ["name", "momentum", "nesterov"]
@@ -84,11 +64,7 @@ extension ConfigDecoder {
         }
         func fraction(_ key: String, default value: Double) throws(TrainerError) -> Double {
             guard let node = object?[key] else { return value }
-            let number = try fields.number(node, path: "\(path).\(key)")
-            guard number >= 0, number < 1 else {
-                throw fields.meaning(path: "\(path).\(key)", "expected a number in [0, 1), found \(try fields.numberLiteral(node, path: ""))")
-            }
-            return number
+            return try fields.number(node, path: "\(path).\(key)", expected: "a number in [0, 1)") { $0 >= 0 && $0 < 1 }
         }
         switch name {
         case "momentum":
@@ -98,10 +74,7 @@ extension ConfigDecoder {
         case "adam":
             var epsilon = 1e-8
             if let node = object?["epsilon"] {
-                epsilon = try fields.number(node, path: "\(path).epsilon")
-                guard epsilon > 0 else {
-                    throw fields.meaning(path: "\(path).epsilon", "expected a number > 0, found \(try fields.numberLiteral(node, path: ""))")
-                }
+                epsilon = try fields.number(node, path: "\(path).epsilon", expected: "a number > 0") { $0 > 0 }
             }
             return .adam(beta1: try fraction("beta1", default: 0.9), beta2: try fraction("beta2", default: 0.999), epsilon: epsilon)
         default:
@@ -113,19 +86,7 @@ extension ConfigDecoder {
     func decodeSchedule(_ node: JSONNode) throws(TrainerError) -> LearningRateSchedule {
         let path = "training.lr_schedule"
         let names = LearningRateSchedule.names
-        let name: String
-        var object: JSONObject?
-        if case .string = node.value {
-            name = try fields.name(node, path: path, kind: "schedule", names: names)
-        } else {
-            guard case .object = node.value else {
-                throw fields.typeMismatch(node, path: path, expected: "a name (\(names.joined(separator: ", "))) or an object with name")
-            }
-            let members = try fields.object(node, path: path, known: Config.scheduleKeys)
-            let nameNode = try members.required("name", in: fields, expected: "one of \(names.joined(separator: ", "))")
-            name = try fields.name(nameNode, path: "\(path).name", kind: "schedule", names: names)
-            object = members
-        }
+        let (name, object) = try nameOrObject(node, path: path, kind: "schedule", names: names, known: Config.scheduleKeys)
         let required: [String] =
             switch name {
             case "step": ["every", "factor"]
@@ -145,11 +106,7 @@ extension ConfigDecoder {
         }
         func factor() throws(TrainerError) -> Double {
             let node = try object!.required("factor", in: fields, expected: "a number in (0, 1]")
-            let value = try fields.number(node, path: "\(path).factor")
-            guard value > 0, value <= 1 else {
-                throw fields.meaning(path: "\(path).factor", "expected a number in (0, 1], found \(try fields.numberLiteral(node, path: ""))")
-            }
-            return value
+            return try fields.number(node, path: "\(path).factor", expected: "a number in (0, 1]") { $0 > 0 && $0 <= 1 }
         }
         switch name {
         case "step":
@@ -163,15 +120,28 @@ extension ConfigDecoder {
                 try object!.required("epochs", in: fields, expected: "a whole number ≥ 1"), path: "\(path).epochs", minimum: 1)
             var minimum = 0.0
             if let node = object!["minimum"] {
-                minimum = try fields.number(node, path: "\(path).minimum")
-                guard minimum >= 0 else {
-                    throw fields.meaning(path: "\(path).minimum", "expected a number ≥ 0, found \(try fields.numberLiteral(node, path: ""))")
-                }
+                minimum = try fields.number(node, path: "\(path).minimum", expected: "a number ≥ 0") { $0 >= 0 }
             }
             return .cosine(epochs: epochs, minimum: minimum)
         default:
             return .constant
         }
+    }
+
+    /// `"name"`, or `{"name": "name", option: value, ...}` with only `known`
+    /// keys: the name, and the object when there is one.
+    func nameOrObject(
+        _ node: JSONNode, path: String, kind: String, names: [String], known: [String]
+    ) throws(TrainerError) -> (String, JSONObject?) {
+        if case .string = node.value {
+            return (try fields.name(node, path: path, kind: kind, names: names), nil)
+        }
+        guard case .object = node.value else {
+            throw fields.typeMismatch(node, path: path, expected: "a name (\(names.joined(separator: ", "))) or an object with name")
+        }
+        let members = try fields.object(node, path: path, known: known)
+        let nameNode = try members.required("name", in: fields, expected: "one of \(names.joined(separator: ", "))")
+        return (try fields.name(nameNode, path: "\(path).name", kind: kind, names: names), members)
     }
 
     func decodeEarlyStopping(_ node: JSONNode) throws(TrainerError) -> EarlyStopping {
@@ -185,10 +155,7 @@ extension ConfigDecoder {
             stopping.patience = try fields.wholeNumber(node, path: "\(path).patience", minimum: 1)
         }
         if let node = object["min_delta"] {
-            stopping.minDelta = try fields.number(node, path: "\(path).min_delta")
-            guard stopping.minDelta >= 0 else {
-                throw fields.meaning(path: "\(path).min_delta", "expected a number ≥ 0, found \(try fields.numberLiteral(node, path: ""))")
-            }
+            stopping.minDelta = try fields.number(node, path: "\(path).min_delta", expected: "a number ≥ 0") { $0 >= 0 }
         }
         return stopping
     }

@@ -29,20 +29,20 @@ public struct Dataset<S: Scalar>: Sendable {
 
     public init(name: String, inputs: Matrix<S>, targets: Matrix<S>, classNames: [String]? = nil, locator: SampleLocator? = nil) {
         precondition(inputs.rows == targets.rows)
-        self.name = name
-        self.inputStorage = .values(inputs)
-        self.inputSize = inputs.columns
-        self.targets = targets
-        self.classNames = classNames
-        self.locator = locator ?? .path(file: "", path: name + ".inputs")
-        self.labels = Dataset.oneHotLabels(targets)
+        self.init(
+            name: name, storage: .values(inputs), inputSize: inputs.columns, targets: targets, classNames: classNames,
+            locator: locator ?? .path(file: "", path: name + ".inputs"))
     }
 
     /// Inputs held as bytes (`inputSize` per sample), each standing for byte/255.
     init(name: String, bytes: [UInt8], inputSize: Int, targets: Matrix<S>, classNames: [String]? = nil, locator: SampleLocator) {
         precondition(bytes.count == inputSize * targets.rows)
+        self.init(name: name, storage: .bytes(bytes), inputSize: inputSize, targets: targets, classNames: classNames, locator: locator)
+    }
+
+    private init(name: String, storage: InputStorage, inputSize: Int, targets: Matrix<S>, classNames: [String]?, locator: SampleLocator) {
         self.name = name
-        self.inputStorage = .bytes(bytes)
+        self.inputStorage = storage
         self.inputSize = inputSize
         self.targets = targets
         self.classNames = classNames

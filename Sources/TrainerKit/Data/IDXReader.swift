@@ -111,9 +111,8 @@ enum IDXDataLoader {
                 imagesFile,
                 "\(images.dimensions[1])×\(images.dimensions[2]) = \(pixels) pixels per image, but network.layers[0] is \(shape.inputSize)")
         }
-        // Pixel p becomes p/255, rounded once from the exact quotient (when
-        // a batch is copied: see Dataset).
-        // Kept as bytes; scaled through the table when batches are copied.
+        // Kept as bytes: pixel p becomes p/255, rounded once from the exact
+        // quotient, when a batch is copied (see Dataset).
         let pixelBytes = Array(imageBytes[images.headerSize..<images.headerSize + count * pixels])
         var targets = Matrix<S>(rows: count, columns: shape.outputSize)
         for i in 0..<count {

@@ -13,13 +13,7 @@ extension Dataset {
 
     /// The samples at `indices`, in that order.
     func subset(_ indices: [Int], name: String) -> Dataset {
-        let inputWidth = inputSize, targetWidth = outputSize
-        var targetElements: [S] = []
-        targetElements.reserveCapacity(indices.count * targetWidth)
-        for i in indices {
-            targetElements.append(contentsOf: targets.elements[i * targetWidth..<(i + 1) * targetWidth])
-        }
-        let subsetTargets = Matrix(rows: indices.count, columns: targetWidth, elements: targetElements)
+        let subsetTargets = Matrix(rows: indices.count, columns: outputSize, elements: rows(of: targets.elements, width: outputSize, indices))
         let subsetLocator: SampleLocator =
             switch locator {
             case .lines(let file, let lines): .lines(file: file, lines: indices.map { lines[$0] })
@@ -27,20 +21,22 @@ extension Dataset {
             }
         switch inputStorage {
         case .values(let matrix):
-            var inputElements: [S] = []
-            inputElements.reserveCapacity(indices.count * inputWidth)
-            for i in indices { inputElements.append(contentsOf: matrix.elements[i * inputWidth..<(i + 1) * inputWidth]) }
             return Dataset(
-                name: name, inputs: Matrix(rows: indices.count, columns: inputWidth, elements: inputElements),
+                name: name, inputs: Matrix(rows: indices.count, columns: inputSize, elements: rows(of: matrix.elements, width: inputSize, indices)),
                 targets: subsetTargets, classNames: classNames, locator: subsetLocator)
         case .bytes(let bytes):
-            var subsetBytes: [UInt8] = []
-            subsetBytes.reserveCapacity(indices.count * inputWidth)
-            for i in indices { subsetBytes.append(contentsOf: bytes[i * inputWidth..<(i + 1) * inputWidth]) }
             return Dataset(
-                name: name, bytes: subsetBytes, inputSize: inputWidth, targets: subsetTargets,
+                name: name, bytes: rows(of: bytes, width: inputSize, indices), inputSize: inputSize, targets: subsetTargets,
                 classNames: classNames, locator: subsetLocator)
         }
+    }
+
+    /// Rows `indices` (of `width` elements each) of a row-major array, in that order.
+    private func rows<T>(of elements: [T], width: Int, _ indices: [Int]) -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(indices.count * width)
+        for i in indices { result.append(contentsOf: elements[i * width..<(i + 1) * width]) }
+        return result
     }
 
     /// The indices held out for validation (sorted).

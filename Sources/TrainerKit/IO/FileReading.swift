@@ -12,6 +12,16 @@ public enum FileReading {
     /// larger, are read by ``IDXReader`` with their own size check.)
     public static let maximumSize = 256 << 20
 
+    /// How messages name a command-line input: `stdin` for `-`, else the path.
+    public static func display(of argument: String) -> String {
+        argument == "-" ? "stdin" : argument
+    }
+
+    /// Reads a command-line input: the file at `argument`, or stdin for `-`.
+    public static func read(argument: String) throws(TrainerError) -> [UInt8] {
+        try read(argument == "-" ? "/dev/stdin" : argument, display: display(of: argument))
+    }
+
     /// Reads the file at `path`.
     /// - Parameters:
     ///   - display: how messages name the file (for example

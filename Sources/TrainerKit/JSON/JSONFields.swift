@@ -106,6 +106,14 @@ struct JSONFields {
             .get(orThrow: { meaning(path: path, $0) })
     }
 
+    /// A finite number that satisfies `isValid`, or an error quoting the
+    /// literal as written: `training.l2: expected a number ≥ 0, found -0.01`.
+    func number(_ node: JSONNode, path: String, expected: String, where isValid: (Double) -> Bool) throws(TrainerError) -> Double {
+        let value = try number(node, path: path)
+        guard isValid(value) else { throw meaning(path: path, "expected \(expected), found \(try numberLiteral(node, path: path))") }
+        return value
+    }
+
     /// The value of a JSON number literal in `S`, or why it does not fit:
     /// `"1e39 overflows float32"`, `"1e-400 underflows float64 (rounds to 0)"`.
     static func finiteValue<S: Scalar>(of text: String, as: S.Type) -> Result<S, ValueProblem> {

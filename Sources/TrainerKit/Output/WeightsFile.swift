@@ -223,7 +223,7 @@ public struct WeightsFile: Sendable {
         }
     }
 
-    static func decodeMetadata(_ node: JSONNode, fields: JSONFields, layers: [Int]) throws(TrainerError) -> Metadata {
+    private static func decodeMetadata(_ node: JSONNode, fields: JSONFields, layers: [Int]) throws(TrainerError) -> Metadata {
         let object = try fields.object(node, path: "metadata", known: metadataKeys)
         var metadata = Metadata()
         if let node = object["precision"] {
@@ -271,14 +271,14 @@ public struct WeightsFile: Sendable {
     }
 
     /// `metadata.optimizer`: each slot shaped like the network's weights and biases.
-    static func decodeOptimizerState(_ node: JSONNode, fields: JSONFields, layers: [Int]) throws(TrainerError) -> OptimizerState {
+    private static func decodeOptimizerState(_ node: JSONNode, fields: JSONFields, layers: [Int]) throws(TrainerError) -> OptimizerState {
         let path = "metadata.optimizer"
         let object = try fields.object(node, path: path, known: optimizerStateKeys)
         let name = try fields.name(
             try object.required("name", in: fields, expected: "momentum or adam"), path: "\(path).name",
             kind: "optimizer", names: OptimizerKind.names)
         let step = try fields.wholeNumber(try object.required("step", in: fields, expected: "a whole number"), path: "\(path).step", minimum: 0)
-        let slots = name == "adam" ? 2 : name == "momentum" ? 1 : 0
+        let slots = OptimizerKind.slots(named: name)
         let decoder = ConfigDecoder(fields: fields, directory: "")
         let weightNodes = try fields.array(try object.required("weights", in: fields, expected: "an array of slots"), path: "\(path).weights")
         let biasNodes = try fields.array(try object.required("biases", in: fields, expected: "an array of slots"), path: "\(path).biases")

@@ -26,11 +26,14 @@ public enum OptimizerKind: Equatable, Sendable {
     }
 
     /// State buffers per parameter: none, the velocity, or the two moments.
-    var slots: Int {
-        switch self {
-        case .sgd: return 0
-        case .momentum: return 1
-        case .adam: return 2
+    var slots: Int { OptimizerKind.slots(named: name) }
+
+    /// State buffers per parameter of the optimizer called `name`.
+    static func slots(named name: String) -> Int {
+        switch name {
+        case "momentum": return 1
+        case "adam": return 2
+        default: return 0
         }
     }
 }
