@@ -9,19 +9,8 @@ import Testing
 // The config is written to a fresh temporary folder and passed by its
 // absolute path, so messages name it as `$DIR/c.json`: `$DIR` stands for the
 // folder. Where a case marks a spot with ⟨here⟩ (removed before writing),
-// `{pos}` in the expected line stands for that spot's line:column.
-
-/// The marker of the spot an error must name.
-private let spot = "⟨here⟩"
-
-/// The text without the marker, and the marker's `line:column` (1-based,
-/// columns counting Unicode scalars), or nil when there is no marker.
-private func removeSpot(_ marked: String) -> (text: String, position: String?) {
-    guard let range = marked.range(of: spot) else { return (marked, nil) }
-    let before = marked[..<range.lowerBound]
-    let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
-    return (String(before + marked[range.upperBound...]), "\(lines.count):\(lines.last!.unicodeScalars.count + 1)")
-}
+// `{pos}` in the expected line stands for that spot's line:column
+// (`markedSpot` in Support/TestSupport.swift).
 
 @Suite struct ConfigErrorTests {
     /// One bad input and the exact line it must give.
@@ -217,11 +206,11 @@ private func removeSpot(_ marked: String) -> (text: String, position: String?) {
 
         // A6: deep nesting, in a config.
         Case(
-            name: "100000 opening brackets", config: #"{"network": "# + String(repeating: "[", count: 63) + spot + String(repeating: "[", count: 99_937),
+            name: "100000 opening brackets", config: #"{"network": "# + String(repeating: "[", count: 63) + spotMarker + String(repeating: "[", count: 99_937),
             expected: "trainer: error: $DIR/c.json:{pos}: nested deeper than 64 levels"),
         Case(
             name: "100000 nested closed arrays",
-            config: #"{"network": "# + String(repeating: "[", count: 63) + spot + String(repeating: "[", count: 99_937)
+            config: #"{"network": "# + String(repeating: "[", count: 63) + spotMarker + String(repeating: "[", count: 99_937)
                 + String(repeating: "]", count: 100_000) + "}",
             expected: "trainer: error: $DIR/c.json:{pos}: nested deeper than 64 levels"),
         Case(
@@ -574,9 +563,9 @@ private func removeSpot(_ marked: String) -> (text: String, position: String?) {
         if let bytes = testCase.configBytes {
             directory.write(testCase.configName, bytes: bytes)
         } else if let marked = testCase.config {
-            let (text, spotPosition) = removeSpot(marked)
+            let (text, spotPosition) = markedSpot(marked)
             position = spotPosition
-            if let byte = testCase.spotByte, let range = marked.range(of: spot) {
+            if let byte = testCase.spotByte, let range = marked.range(of: spotMarker) {
                 let bytes = Array(marked[..<range.lowerBound].utf8) + [byte] + Array(marked[range.upperBound...].utf8)
                 directory.write(testCase.configName, bytes: bytes)
             } else {

@@ -58,7 +58,7 @@ private struct CSVFixture {
             case .float32: _ = try load(source, inputs: inputs, outputs: outputs, classes: classes, as: Float.self)
             }
         }
-        return line.map { $0.replacingOccurrences(of: directory.path + "/", with: "") }
+        return line.map(directory.relative)
     }
 }
 
@@ -576,10 +576,6 @@ extension CSVSource {
             """)
     }
 
-    private func stripped(_ text: String, _ directory: TemporaryDirectory) -> String {
-        text.replacingOccurrences(of: directory.path + "/", with: "")
-    }
-
     @Test func relativePathResolvesAgainstTheConfigFolder() {
         let directory = TemporaryDirectory()
         directory.write("data/x.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n")
@@ -597,7 +593,7 @@ extension CSVSource {
         expectNoCrash(result)
         #expect(result.code == 2)
         #expect(result.stdout == "")
-        #expect(stripped(result.stderr, directory)
+        #expect(directory.relative(result.stderr)
             == "trainer: error: data/missing.csv (from cfg/c.json: data.train.csv): No such file or directory\n")
     }
 
@@ -610,7 +606,7 @@ extension CSVSource {
         expectNoCrash(result)
         #expect(result.code == 2)
         #expect(result.stdout == "")
-        #expect(stripped(result.stderr, directory) == "trainer: error: data/x.csv:3: expected 3 fields, found 2\n")
+        #expect(directory.relative(result.stderr) == "trainer: error: data/x.csv:3: expected 3 fields, found 2\n")
         #expect(directory.listing() == before)
     }
 }

@@ -3,29 +3,20 @@ import Testing
 @testable import TrainerKit
 
 // Tests of the IDX reader and loader (SPEC.md "data", FAULTS.md C4-C7, G2).
-// Every file is built byte by byte here: the magic 00 00 08 <rank>, one
-// big-endian UInt32 per dimension, then the unsigned-byte payload.
+// Every file is built byte by byte here (`idxBytes`, Support/TestSupport.swift):
+// the magic 00 00 08 <rank>, one big-endian UInt32 per dimension, then the
+// unsigned-byte payload.
 
 // MARK: - Helpers
 
-/// The bytes of an IDX file: `00 00 <type> <rank>`, the dimensions, the payload.
-private func idxFile(type: UInt8 = 0x08, dimensions: [UInt32], payload: [UInt8]) -> [UInt8] {
-    var bytes: [UInt8] = [0x00, 0x00, type, UInt8(dimensions.count)]
-    for size in dimensions {
-        bytes += [UInt8(size >> 24), UInt8((size >> 16) & 0xFF), UInt8((size >> 8) & 0xFF), UInt8(size & 0xFF)]
-    }
-    return bytes + payload
-}
-
 /// An image file of `count` images of `rows × columns` pixels.
 private func imageFile(count: UInt32, rows: UInt32, columns: UInt32, pixels: [UInt8]) -> [UInt8] {
-    idxFile(dimensions: [count, rows, columns], payload: pixels)
+    idxBytes(dimensions: [count, rows, columns], payload: pixels)
 }
 
 private func labelFile(_ labels: [UInt8]) -> [UInt8] {
-    idxFile(dimensions: [UInt32(labels.count)], payload: labels)
+    idxBytes(dimensions: [UInt32(labels.count)], payload: labels)
 }
-
 
 /// The error line for an image header (rank 3) in the file `images.idx`.
 private func imageHeaderError(_ bytes: [UInt8]) -> String? {
@@ -53,7 +44,7 @@ private struct IDXFixture {
     /// The error line, with the temporary folder removed from paths.
     func error(_ source: IDXSource, inputs: Int, outputs: Int) -> String? {
         errorLine { () throws(TrainerError) in _ = try load(source, inputs: inputs, outputs: outputs, as: Double.self) }
-            .map { $0.replacingOccurrences(of: directory.path + "/", with: "") }
+            .map(directory.relative)
     }
 }
 
@@ -69,15 +60,18 @@ private struct IDXFixture {
         #expect(data.count == 1)
         #expect(data.inputSize == 256)
         // Pixel p is the Double nearest to p/255 (IEEE division rounds once).
+        // `inputs` builds the matrix on each access for byte data: read it once.
+        let inputs = data.inputs
         for p in 0...255 {
-            #expect(data.inputs[0, p] == Double(p) / 255, "pixel \(p)")
+            #expect(inputs[0, p] == Double(p) / 255, "pixel \(p)")
         }
-        #expect(data.inputs[0, 0] == 0)
-        #expect(data.inputs[0, 255] == 1)
+        #expect(inputs[0, 0] == 0)
+        #expect(inputs[0, 255] == 1)
         // In float32, the Float nearest to p/255.
         let single: Dataset<Float> = try fixture.load(source, inputs: 256, outputs: 10)
+        let singleInputs = single.inputs
         for p in 0...255 {
-            #expect(single.inputs[0, p] == Float(p) / 255, "pixel \(p)")
+            #expect(singleInputs[0, p] == Float(p) / 255, "pixel \(p)")
         }
     }
 
@@ -183,7 +177,7 @@ private struct IDXFixture {
 
     @Test func wrongTypeByte() {
         // 0x0D is IDX's float32 type.
-        #expect(imageHeaderError(idxFile(type: 0x0D, dimensions: [1, 1, 1], payload: [0, 0, 0, 0]))
+        #expect(imageHeaderError(idxBytes(type: 0x0D, dimensions: [1, 1, 1], payload: [0, 0, 0, 0]))
             == "trainer: error: images.idx: IDX data type 0x0d is not supported; expected 0x08 (unsigned bytes)")
     }
 
@@ -208,7 +202,7 @@ private struct IDXFixture {
     @Test func dimensionsWhoseProductOverflowsInt() {
         // ffffffff³ ≈ 7.9e28 > Int.max ≈ 9.2e18 (already ffffffff² ≈ 1.8e19 is):
         // reported, not trapped.
-        let bytes = idxFile(dimensions: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: [])
+        let bytes = idxBytes(dimensions: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: [])
         #expect(imageHeaderError(bytes)
             == "trainer: error: images.idx: header dimensions 4294967295×4294967295×4294967295 are too large")
     }
@@ -218,7 +212,7 @@ private struct IDXFixture {
         // but rows × columns would overflow: "no samples" must come first.
         let fixture = IDXFixture()
         let source = fixture.source(
-            images: idxFile(dimensions: [0, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), labels: labelFile([]))
+            images: idxBytes(dimensions: [0, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), labels: labelFile([]))
         #expect(fixture.error(source, inputs: 2, outputs: 2) == "trainer: error: data/images.idx: no samples; the file holds 0 images")
     }
 

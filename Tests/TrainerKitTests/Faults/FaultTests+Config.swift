@@ -8,21 +8,13 @@ import Testing
 // place, exit 2, stdout empty, the folder and the previous weights file
 // untouched, no trap).
 
-/// The text without the marker `⟨here⟩`, and the marker's `line:column`
-/// (1-based, columns counting Unicode scalars).
-func markedSpot(_ marked: String) -> (text: String, position: String) {
-    guard let range = marked.range(of: "⟨here⟩") else { return (marked, "") }
-    let lines = marked[..<range.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
-    return (marked.replacingCharacters(in: range, with: ""), "\(lines.count):\(lines.last!.unicodeScalars.count + 1)")
-}
-
 /// Writes `marked` (with `⟨here⟩` where the error is) as `c.json` and expects
 /// `run` to reject it with `c.json:{line}:{column}: message`.
 func expectRejectedAtSpot(_ marked: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let directory = TemporaryDirectory()
     let (text, position) = markedSpot(marked)
     let config = directory.faultConfig(text)
-    try expectBadInput(["run", config, "--quiet"], in: directory, "trainer: error: $DIR/c.json:\(position): \(message)\n", sourceLocation: sourceLocation)
+    try expectBadInput(["run", config, "--quiet"], in: directory, "trainer: error: $DIR/c.json:\(position ?? ""): \(message)\n", sourceLocation: sourceLocation)
 }
 
 /// Writes `text` as `c.json` and expects `command` to reject it with exactly `line`.

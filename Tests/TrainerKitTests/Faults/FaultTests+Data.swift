@@ -21,15 +21,6 @@ private func expectRunRefused(_ directory: TemporaryDirectory, _ line: String, s
     try expectBadInput(["run", directory.file("c.json"), "--quiet"], in: directory, line + "\n", sourceLocation: sourceLocation)
 }
 
-/// The bytes of an IDX file: `00 00 <type> <rank>`, big-endian dimensions, payload.
-func idxBytes(type: UInt8 = 0x08, dimensions: [UInt32], payload: [UInt8]) -> [UInt8] {
-    var bytes: [UInt8] = [0, 0, type, UInt8(dimensions.count)]
-    for size in dimensions {
-        bytes += [UInt8(size >> 24), UInt8((size >> 16) & 0xFF), UInt8((size >> 8) & 0xFF), UInt8(size & 0xFF)]
-    }
-    return bytes + payload
-}
-
 /// A folder with `c.json` training a 4-3-2 network on `data/images.idx`
 /// (2×2 pixels) and `data/labels.idx`.
 private func idxFolder(images: [UInt8], labels: [UInt8], limit: String? = nil) -> TemporaryDirectory {

@@ -279,33 +279,7 @@ func runTrainerShell(_ command: String, in directory: TemporaryDirectory) throws
     try TrainerProcess(in: directory.path, shell: command).wait()
 }
 
-/// Polls `condition` every millisecond until it holds or `timeout` passes.
-@discardableResult
-func waitUntil(timeout: Duration = .seconds(30), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        if ContinuousClock.now > deadline { return false }
-        usleep(1000)
-    }
-    return true
-}
-
 // MARK: - FAULTS.md's assertions
-
-/// No trap, stack trace or core dump: no `Fatal error`, `Program crashed` or
-/// `Backtrac` on stderr, and an exit status below 128 except 130, 141 (a
-/// closed pipe, documented) and 143. A process ended by a signal passes only
-/// for the signals a test sent (`allowed`).
-func expectNoTrap(_ result: TrainerResult, allowed: Set<Int32> = [], sourceLocation: SourceLocation = #_sourceLocation) {
-    for marker in ["Fatal error", "Program crashed", "Backtrac"] {
-        #expect(!result.stderr.contains(marker), "stderr shows a crash: \(result.stderr)", sourceLocation: sourceLocation)
-    }
-    if let signal = result.signal {
-        #expect(allowed.contains(signal), "ended by signal \(signal): \(result.stderr)", sourceLocation: sourceLocation)
-    } else {
-        #expect(result.code < 128 || [130, 141, 143].contains(result.code), "exit \(result.code)", sourceLocation: sourceLocation)
-    }
-}
 
 /// Runs trainer on bad input and checks FAULTS.md's harness assertions:
 /// stderr is exactly one line, starting `trainer: error: ` and containing

@@ -18,12 +18,8 @@ import Testing
         var testDescription: String { path }
     }
 
-    /// The repository's `Fuzz/` folder, found from this file's path.
-    static let fuzzFolder: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }  // Fuzz, TrainerKitTests, Tests, the repository
-        return url.path + "/Fuzz"
-    }()
+    /// The repository's `Fuzz/` folder.
+    static let fuzzFolder = repositoryDirectory + "/Fuzz"
 
     static func inputs(in folder: String) -> [Input] {
         FuzzProperty.Target.allCases.flatMap { target in

@@ -1,5 +1,6 @@
 import Testing
 @testable import TrainerKernels
+import TrainerKit
 
 // Every fast kernel against the naive one (the specification, STYLE.md item 11),
 // at every kernel level this CPU runs, on awkward shapes.
@@ -45,18 +46,10 @@ struct KernelCase: Sendable, CustomTestStringConvertible {
     }
 }
 
-/// SplitMix64, seeded: the same data on every run.
-struct KernelTestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Test data from trainer's own seeded generator: the same on every run.
+extension RandomGenerator {
     /// Uniform in [-1, 1).
-    mutating func unit<S: BinaryFloatingPoint>() -> S { S(Double(next() >> 11) * 0x1p-52 - 1) }
+    mutating func unit<S: BinaryFloatingPoint>() -> S { S(2 * nextUnitDouble() - 1) }
     mutating func array<S: BinaryFloatingPoint>(_ count: Int) -> [S] { (0..<count).map { _ in unit() } }
 }
 
@@ -133,7 +126,7 @@ let kernelCases: [KernelCase] = awkwardShapes.flatMap { shape in
 /// Checks every supported level against the naive kernel; returns the
 /// results by level.
 func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) -> [KernelLevel: [S]] {
-    var random = KernelTestRandom(state: UInt64(test.m * 1_000_003 + test.k * 1009 + test.n))
+    var random = RandomGenerator(seed: UInt64(test.m * 1_000_003 + test.k * 1009 + test.n))
     let (sizeA, sizeB, sizeC) = test.sizes
     let a: [S] = random.array(sizeA), b: [S] = random.array(sizeB), c: [S] = random.array(sizeC)
     let naive = S.result(test, a, b, c, level: nil)
@@ -184,7 +177,7 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
             KernelCase(product: .gradient, m: 10, k: 101, n: 33, alpha: 0.1), KernelCase(product: .gradient, m: 4, k: 1, n: 8),
         ]
         for test in tests {
-            var random = KernelTestRandom(state: 99)
+            var random = RandomGenerator(seed: 99)
             let (sizeA, sizeB, sizeC) = test.sizes
             let a: [Float] = random.array(sizeA), b: [Float] = random.array(sizeB), c: [Float] = random.array(sizeC)
             let da = a.map(Double.init), db = b.map(Double.init), dc = c.map(Double.init)
@@ -206,7 +199,7 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
     /// bit at every level, for lengths around each vector width (tails).
     @Test(arguments: [1, 3, 7, 8, 15, 16, 17, 31, 33, 100])
     func elementwiseMatchesScalar(count: Int) {
-        var random = KernelTestRandom(state: UInt64(count + 1))
+        var random = RandomGenerator(seed: UInt64(count + 1))
         let x: [Float] = random.array(count), g: [Float] = random.array(count)
         let dx = x.map(Double.init), dg = g.map(Double.init)
         for level in KernelLevel.supported {
@@ -255,7 +248,7 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
         pool.shutdown()
         pool.shutdown()
         let test = KernelCase(product: .forward, m: 4, k: 5, n: 6)
-        var random = KernelTestRandom(state: 5)
+        var random = RandomGenerator(seed: 5)
         let a: [Float] = random.array(20), b: [Float] = random.array(30), c: [Float] = random.array(24)
         #expect(Float.result(test, a, b, c, level: .baseline, pool: pool) == Float.result(test, a, b, c, level: nil))
     }

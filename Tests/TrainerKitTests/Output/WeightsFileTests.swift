@@ -216,7 +216,7 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
         expectNoCrash(result)
         #expect(result.code == 2)
         #expect(result.stdout == "")
-        #expect(result.stderr.replacingOccurrences(of: directory.path + "/", with: "")
+        #expect(directory.relative(result.stderr)
             == "trainer: error: w.json: layers [2,4,1] do not match network.layers [2,3,1] of c.json\n")
         #expect(directory.listing() == before)
     }
@@ -227,7 +227,7 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
         let result = runCLI(["check", config, "--init-from", config])
         expectNoCrash(result)
         #expect(result.code == 2)
-        #expect(result.stderr.replacingOccurrences(of: directory.path + "/", with: "")
+        #expect(directory.relative(result.stderr)
             == "trainer: error: c.json: not a trainer weights file; expected \"format\": \"trainer-weights\"\n")
     }
 }
@@ -252,7 +252,7 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
         expectNoCrash(result)
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stdout.contains("network: 2-3-1 (tanh, sigmoid), 13 parameters\n"), "\(result.stdout)")
-        #expect(result.stdout.replacingOccurrences(of: directory.path + "/", with: "").contains("initial parameters: weights of nets/w.json\n"))
+        #expect(directory.relative(result.stdout).contains("initial parameters: weights of nets/w.json\n"))
     }
 
     @Test func worksPastedAsNetwork() throws {

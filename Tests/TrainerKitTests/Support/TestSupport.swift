@@ -44,6 +44,12 @@ final class TemporaryDirectory: @unchecked Sendable {
 
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
 
+    /// `text` with the folder's path removed from the paths it names, so
+    /// `<folder>/data/x.csv` reads `data/x.csv`.
+    func relative(_ text: String) -> String {
+        text.replacingOccurrences(of: path + "/", with: "")
+    }
+
     /// Every file below the folder with its size and modification time, to
     /// show that a failed run changed nothing.
     func listing() -> [String] {
@@ -139,12 +145,59 @@ func errorLine(_ body: () throws(TrainerError) -> Void) -> String? {
     }
 }
 
-/// No trap, stack trace or core dump: FAULTS.md's harness check.
+/// No trap, stack trace or core dump: FAULTS.md's harness check
+/// (``expectNoTrap(_:allowed:sourceLocation:)`` for a run that exited).
 func expectNoCrash(_ result: CLIResult, sourceLocation: SourceLocation = #_sourceLocation) {
+    expectNoTrap(
+        TrainerResult(code: result.code, signal: nil, stdout: result.stdout, stderr: result.stderr), sourceLocation: sourceLocation)
+}
+
+/// No trap, stack trace or core dump: no `Fatal error`, `Program crashed` or
+/// `Backtrac` on stderr, and an exit status below 128 except 130, 141 (a
+/// closed pipe, documented) and 143. A process ended by a signal passes only
+/// for the signals a test sent (`allowed`).
+func expectNoTrap(_ result: TrainerResult, allowed: Set<Int32> = [], sourceLocation: SourceLocation = #_sourceLocation) {
     for marker in ["Fatal error", "Program crashed", "Backtrac"] {
         #expect(!result.stderr.contains(marker), "stderr shows a crash: \(result.stderr)", sourceLocation: sourceLocation)
     }
-    #expect(result.code < 128 || result.code == 130 || result.code == 143 || result.code == 141, sourceLocation: sourceLocation)
+    if let signal = result.signal {
+        #expect(allowed.contains(signal), "ended by signal \(signal): \(result.stderr)", sourceLocation: sourceLocation)
+    } else {
+        #expect(result.code < 128 || [130, 141, 143].contains(result.code), "exit \(result.code)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Polls `condition` every millisecond until it holds or `timeout` passes.
+@discardableResult
+func waitUntil(timeout: Duration = .seconds(30), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        if ContinuousClock.now > deadline { return false }
+        usleep(1000)
+    }
+    return true
+}
+
+/// The marker of the spot an error must name, in a config text.
+let spotMarker = "⟨here⟩"
+
+/// The text without the marker `⟨here⟩`, and the marker's `line:column`
+/// (1-based, columns counting Unicode scalars), or nil when there is no marker.
+func markedSpot(_ marked: String) -> (text: String, position: String?) {
+    guard let range = marked.range(of: spotMarker) else { return (marked, nil) }
+    let before = marked[..<range.lowerBound]
+    let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+    return (String(before + marked[range.upperBound...]), "\(lines.count):\(lines.last!.unicodeScalars.count + 1)")
+}
+
+/// The bytes of an IDX file: `00 00 <type> <rank>`, one big-endian UInt32 per
+/// dimension, then the payload.
+func idxBytes(type: UInt8 = 0x08, dimensions: [UInt32], payload: [UInt8]) -> [UInt8] {
+    var bytes: [UInt8] = [0x00, 0x00, type, UInt8(dimensions.count)]
+    for size in dimensions {
+        bytes += [UInt8(size >> 24), UInt8((size >> 16) & 0xFF), UInt8((size >> 8) & 0xFF), UInt8(size & 0xFF)]
+    }
+    return bytes + payload
 }
 
 /// Relative difference |a - b| / max(|a|, |b|, tiny).
