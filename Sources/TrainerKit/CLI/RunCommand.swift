@@ -51,15 +51,7 @@ struct RunCommand {
 
         let train = prepared.train, test = prepared.test, validation = prepared.validation
         let training = setup.config.training
-        let columns = LossLog.columns(
-            accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil,
-            validation: validation != nil, validationAccuracy: validation?.labels != nil,
-            learningRate: training.learningRateSchedule.varies)
-        if let stopping = training.earlyStopping, !columns.contains(stopping.monitor) {
-            throw TrainerError.at(
-                setup.config.file, path: "training.early_stopping.monitor",
-                "this run's log has no \(stopping.monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes")
-        }
+        let columns = prepared.logColumns
         let appendToLog = try plan.log.map { target throws(TrainerError) in
             try existingLogMatches(target.file, columns: columns, resuming: setup.initFrom != nil)
         } ?? false

@@ -66,7 +66,7 @@ struct RunSetup {
     var inputFiles: [(file: FilePath, origin: String)] {
         var files: [(FilePath, String)] = []
         if let configFile { files.append((configFile, "the config")) }
-        for source in [config.data.train] + (config.data.test.map { [$0] } ?? []) {
+        for source in [config.data.train] + [config.data.test, config.data.validation].compactMap({ $0 }) {
             switch source {
             case .inline: break
             case .csv(let csv): files.append((csv.file, "\(source.path).csv"))
@@ -88,6 +88,8 @@ struct RunSetup {
         /// `data.validation`, or the share of `data.train` that `training.validation_split` held out.
         var validation: Dataset<S>?
         var estimate: MemoryEstimate
+        /// The loss log's columns for this run.
+        var logColumns: [String]
     }
 
     func prepare<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
@@ -141,8 +143,19 @@ struct RunSetup {
         try test?.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try validation?.checkTargets(loss: training.loss, outputActivation: outputActivation)
         let estimate = try checkedEstimate(spec: spec, samples: train.count + (test?.count ?? 0) + (validation?.count ?? 0))
+        let columns = LossLog.columns(
+            accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil,
+            validation: validation != nil, validationAccuracy: validation?.labels != nil,
+            learningRate: training.learningRateSchedule.varies)
+        // Here, not in run: check and explain refuse the config too.
+        if let stopping = training.earlyStopping, !columns.contains(stopping.monitor) {
+            throw TrainerError.at(
+                config.file, path: "training.early_stopping.monitor",
+                "this run's log has no \(stopping.monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes")
+        }
         return Prepared(
-            spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, estimate: estimate)
+            spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, estimate: estimate,
+            logColumns: columns)
     }
 
     /// The memory estimate, or an error when it is above the limit.

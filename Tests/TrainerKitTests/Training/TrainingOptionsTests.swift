@@ -205,3 +205,42 @@ import Testing
         #expect(oneLoss == manyLoss)
     }
 }
+
+/// Outputs that would overwrite `data.validation` are refused like those
+/// that would overwrite `data.train` (nothing written, the CSV intact).
+@Suite struct ValidationInputTests {
+    @Test func logOverValidationDataIsRefused() throws {
+        let directory = TemporaryDirectory()
+        let csv = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+        directory.write("v.csv", csv)
+        let config = directory.write("c.json", """
+            {"network": {"layers": [2, 3, 1]}, "training": {"learning_rate": 0.5, "epochs": 2},
+             "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}, "validation": {"csv": "v.csv"}}}
+            """)
+        let result = runCLI(["run", config, "--log", directory.file("v.csv"), "--weights-out", directory.file("w.json")])
+        #expect(result.code == 2)
+        #expect(result.stderr == "trainer: error: --log: same file as data.validation.csv (\(directory.file("v.csv"))); writing it would destroy an input\n")
+        #expect(directory.read("v.csv") == csv)
+        #expect(directory.read("w.json") == nil)
+    }
+}
+
+/// Early stopping on a column the log will not have is refused by `check`
+/// as by `run` (exit 2, before anything is written).
+@Suite struct MonitorColumnTests {
+    @Test(arguments: ["check", "run"])
+    func accuracyWithoutClassesIsRefused(command: String) throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", """
+            {"network": {"layers": [2, 3, 1]}, "training": {"learning_rate": 0.5, "epochs": 2, "validation_split": 0.5,
+              "early_stopping": {"monitor": "val_accuracy"}},
+             "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}}}
+            """)
+        let outputs = command == "run" ? ["--log", directory.file("l.csv"), "--weights-out", directory.file("w.json")] : []
+        let result = runCLI([command, config] + outputs)
+        #expect(result.code == 2)
+        #expect(result.stderr == "trainer: error: \(config): training.early_stopping.monitor: this run's log has no val_accuracy column (its columns: epoch, loss, val_loss, seconds); accuracy needs one-hot classes\n")
+        #expect(result.stdout == "")
+        #expect(directory.read("l.csv") == nil && directory.read("w.json") == nil)
+    }
+}
