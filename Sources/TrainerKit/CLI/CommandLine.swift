@@ -15,6 +15,11 @@ public struct OptionSpec: Sendable {
         self.value = value
         self.help = help
     }
+
+    /// The names the parser accepts: the long name, then the short one if any.
+    public var names: [String] {
+        [name] + (short.map { [$0] } ?? [])
+    }
 }
 
 /// A positional argument of a command.
@@ -119,9 +124,8 @@ extension CommandSpec {
                 name = String(argument[..<equals])
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
-            guard let option = options.first(where: { $0.name == name || $0.short == name }) else {
-                let suggestion = Suggestion.closest(to: name, in: options.map(\.name))
-                let hint = suggestion.map { "; did you mean \($0)?" } ?? ""
+            guard let option = options.first(where: { $0.names.contains(name) }) else {
+                let hint = Suggestion.didYouMean(name, in: options.map(\.name))
                 throw TrainerError.usage(name, "unknown option for '\(self.name)'\(hint.isEmpty ? "." : hint) See 'trainer help \(self.name)'.")
             }
             if option.value == nil {

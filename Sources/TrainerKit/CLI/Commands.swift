@@ -12,6 +12,13 @@ public enum Commands {
         OptionSpec("--max-memory", value: "SIZE", help: "refuse runs estimated above SIZE (default: 16G or 3/4 of RAM)"),
     ]
 
+    /// The optional config argument of run, check, explain and gradcheck.
+    static let configArgument = ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")
+    /// The weights file argument of predict and eval.
+    static let weightsArgument = ArgumentSpec("W.json", help: "a weights file written by run")
+    /// `--format text|json`, of explain and eval.
+    static let formatOption = OptionSpec("--format", value: "FORMAT", help: "text (default) or json")
+
     /// Exit statuses shared by several commands.
     static let invalidInput = ExitStatusSpec("2", "bad command line, config or data; nothing is written")
     static let outputFailed = ExitStatusSpec("1", "writing stdout failed (a full disk, for one)")
@@ -20,7 +27,7 @@ public enum Commands {
     public static let run = CommandSpec(
         name: "run",
         summary: "train a network; write its weights and a loss log",
-        arguments: [ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")],
+        arguments: [configArgument],
         options: configOptions + [
             OptionSpec("--log", value: "PATH", help: "the loss log, overriding output.loss_log; '-' is stdout"),
             OptionSpec("--weights-out", value: "PATH", help: "the weights file, overriding output.weights"),
@@ -71,7 +78,7 @@ public enum Commands {
     public static let check = CommandSpec(
         name: "check",
         summary: "validate a config and its data; print a summary; write nothing",
-        arguments: [ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")],
+        arguments: [configArgument],
         options: configOptions,
         details: """
             Reads the config and its data exactly as run would, with the same
@@ -94,7 +101,7 @@ public enum Commands {
     public static let gradcheck = CommandSpec(
         name: "gradcheck",
         summary: "backprop's gradients against central differences, per layer",
-        arguments: [ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")],
+        arguments: [configArgument],
         options: configOptions + [
             OptionSpec("--epsilon", value: "E", help: "the step h of (E(w+h) - E(w-h)) / 2h (default 1e-5)"),
             OptionSpec("--tolerance", value: "T", help: "the largest relative error that passes (default 1e-6)"),
@@ -134,10 +141,10 @@ public enum Commands {
     public static let explain = CommandSpec(
         name: "explain",
         summary: "one training step written out like a worked example",
-        arguments: [ArgumentSpec("CONFIG.json", optional: true, help: "the config file ('-' reads stdin)")],
+        arguments: [configArgument],
         options: configOptions + [
             OptionSpec("--full", help: "write every number, however large the network"),
-            OptionSpec("--format", value: "FORMAT", help: "text (default) or json"),
+            formatOption,
         ],
         details: """
             Runs the first step of 'trainer run' (the first batch of the first
@@ -173,7 +180,7 @@ public enum Commands {
         name: "predict",
         summary: "outputs of a saved network for CSV rows of inputs",
         arguments: [
-            ArgumentSpec("W.json", help: "a weights file written by run"),
+            weightsArgument,
             ArgumentSpec("INPUT.csv", optional: true, help: "rows of inputs ('-' or absent: stdin)"),
         ],
         options: [
@@ -205,11 +212,11 @@ public enum Commands {
         name: "eval",
         summary: "loss, accuracy and confusion matrix of saved weights",
         arguments: [
-            ArgumentSpec("W.json", help: "a weights file written by run"),
+            weightsArgument,
             ArgumentSpec("CONFIG.json", help: "the config whose data.test (else data.train) is evaluated"),
         ],
         options: [
-            OptionSpec("--format", value: "FORMAT", help: "text (default) or json"),
+            formatOption,
         ],
         details: """
             Runs the saved network forward over the config's data.test (or

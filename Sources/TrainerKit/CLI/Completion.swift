@@ -48,7 +48,7 @@ enum Completion {
 
     /// The options of a command as the parser accepts them, `--help` and `-h` included.
     static func optionWords(_ command: CommandSpec) -> [String] {
-        command.options.flatMap { [$0.name] + ($0.short.map { [$0] } ?? []) } + ["--help", "-h"]
+        command.options.flatMap(\.names) + ["--help", "-h"]
     }
 
     static let globalOptions = ["--help", "-h", "--version", "-V"]
@@ -100,7 +100,7 @@ enum Completion {
 
             """
         for command in commands {
-            let valued = command.options.filter { $0.value != nil }.flatMap { [$0.name] + ($0.short.map { [$0] } ?? []) }
+            let valued = command.options.filter { $0.value != nil }.flatMap(\.names)
             text += "        \(command.name)) options=\(shellQuoted(optionWords(command).joined(separator: " ")))"
             text += "; valued=\(shellQuoted(valued.joined(separator: " "))) ;;\n"
         }
@@ -116,7 +116,7 @@ enum Completion {
         for command in commands {
             for option in command.options {
                 guard let placeholder = option.value else { continue }
-                let patterns = ([option.name] + (option.short.map { [$0] } ?? [])).map { "\(command.name) \($0)" }
+                let patterns = option.names.map { "\(command.name) \($0)" }
                 append(values(forPlaceholder: placeholder), patterns, to: &optionValues)
             }
         }
@@ -225,7 +225,7 @@ enum Completion {
         for command in commands {
             var specs: [String] = []
             for option in command.options {
-                let names = [option.name] + (option.short.map { [$0] } ?? [])
+                let names = option.names
                 let exclusion = names.count > 1 ? "(\(names.joined(separator: " ")))" : ""
                 for name in names {
                     var spec = exclusion + name

@@ -32,17 +32,10 @@ struct ExplainCommand {
         let prepared = try setup.prepare(as: S.self)
         let training = setup.config.training
         let schedule = training.schedule
+        // explain never evaluates, so the trainer gets no test set.
         var trainer = Trainer(
             network: prepared.network, progress: prepared.progress, schedule: schedule,
-            train: prepared.train, test: prepared.test)
-        // The trace comes from an unfused step: for float32 with sgd, run
-        // folds the update into the gradient product and keeps no ∂E/∂W, so
-        // a second trainer takes the same step the long way to show them.
-        // The weights after the step are run's (the fused trainer's); they
-        // may differ from W − η·∂E/∂W computed by hand in the last bit.
-        var tracer = Trainer(
-            network: prepared.network, progress: prepared.progress, schedule: schedule,
-            train: prepared.train, test: nil, allowFusedUpdate: false)
+            train: prepared.train, test: nil)
         let count = prepared.train.count
         var order = Array(0..<count)
         var generator = prepared.progress.generator  // a copy: the trainer's own stays untouched
@@ -50,13 +43,27 @@ struct ExplainCommand {
         let start = prepared.progress.samplesIntoEpoch
         let batch = order[start..<start + min(schedule.batchSize, count - start)]
         let result = trainer.step(samples: batch)
-        if trainer.fusesUpdate { _ = tracer.step(samples: batch) } else { tracer = trainer }
+        let trace: Backpropagation<S>
+        if trainer.fusesUpdate {
+            // The trace comes from an unfused step: for float32 with sgd, run
+            // folds the update into the gradient product and keeps no ∂E/∂W, so
+            // a second trainer takes the same step the long way to show them.
+            // The weights after the step are run's (the fused trainer's); they
+            // may differ from W − η·∂E/∂W computed by hand in the last bit.
+            var tracer = Trainer(
+                network: prepared.network, progress: prepared.progress, schedule: schedule,
+                train: prepared.train, test: nil, allowFusedUpdate: false)
+            _ = tracer.step(samples: batch)
+            trace = tracer.trace
+        } else {
+            trace = trainer.trace
+        }
         return ExplainedStep(
             configFile: setup.config.file, epoch: prepared.progress.epochsCompleted + 1,
             firstSampleInEpoch: start, samples: Array(batch), trainCount: count,
             batchSize: schedule.batchSize, shuffle: schedule.shuffle, loss: schedule.loss,
             learningRate: S(schedule.learningRate),
-            before: prepared.network, after: trainer.network, trace: tracer.trace,
+            before: prepared.network, after: trainer.network, trace: trace,
             meanLoss: result.lossSum / Double(batch.count))
     }
 }

@@ -72,7 +72,7 @@ enum Help {
     private static func table(_ rows: [(String, String)]) -> String {
         let column = min(28, (rows.map(\.0.count).max() ?? 0) + 2)
         return rows.map { left, right in
-            let lines = wrap(right, width: width - 2 - column)
+            let lines = WordWrap.lines(of: right, width: width - 2 - column)
             let indent = String(repeating: " ", count: column + 2)
             var cell = "  " + left
             if left.count + 2 > column {
@@ -88,27 +88,8 @@ enum Help {
     /// line on its own (indented by 4, never wrapped, so it can be copied).
     private static func examples(_ examples: [ExampleSpec]) -> String {
         examples.map { example in
-            wrap(example.meaning, width: width - 2).map { "  " + $0 + "\n" }.joined() + "    " + example.command + "\n"
+            WordWrap.lines(of: example.meaning, width: width - 2).map { "  " + $0 + "\n" }.joined() + "    " + example.command + "\n"
         }.joined(separator: "\n")
-    }
-
-    /// Words of `text` filled into lines of at most `width` characters (a
-    /// word longer than that gets a line of its own).
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ") {
-            if line.isEmpty {
-                line = String(word)
-            } else if line.count + 1 + word.count <= width {
-                line += " " + word
-            } else {
-                lines.append(line)
-                line = String(word)
-            }
-        }
-        if !line.isEmpty || lines.isEmpty { lines.append(line) }
-        return lines
     }
 
     private static func indented(_ text: String, by count: Int) -> String {

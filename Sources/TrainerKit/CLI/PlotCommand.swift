@@ -49,7 +49,8 @@ struct PlotCommand {
             if svgPath == "-" {
                 try context.stdout.write(svg)
             } else {
-                try createFolder(for: svgPath)
+                // The same folder creation as run's outputs.
+                try OutputPlan.createFolder(for: FilePath(path: svgPath))
                 try AtomicFile.write(svg, to: svgPath, display: svgPath)
             }
             return ExitCode.success
@@ -76,17 +77,6 @@ struct PlotCommand {
         try OutputPlan.checkWritable(FilePath(path: svgPath))
         if input != "-", OutputPlan.identity(AtomicFile.resolveSymlinks(svgPath)) == OutputPlan.identity(input) {
             throw TrainerError.usage("--svg", "same file as the loss log (\(input)); writing it would destroy the log")
-        }
-    }
-
-    /// Creates the missing folders of the output, as run does for its outputs.
-    private func createFolder(for path: String) throws(TrainerError) {
-        let directory = Paths.directory(of: AtomicFile.resolveSymlinks(path))
-        guard !directory.isEmpty else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw TrainerError(place: path, "cannot create its folder \(directory)")
         }
     }
 }

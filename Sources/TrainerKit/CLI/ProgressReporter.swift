@@ -13,22 +13,28 @@ final class ProgressReporter {
     private let quiet: Bool
     private let firstEpoch: Int
     private let epochs: Int
+    /// The number of this run's last epoch: `firstEpoch + epochs - 1`.
+    private let lastEpoch: Int
     private let stride: Int
     private let clock = ContinuousClock()
     private var epochStarted: ContinuousClock.Instant
     private var lastDrawn: ContinuousClock.Instant
     /// Samples done when the epoch's timing started (a resumed epoch starts part-way).
-    var epochStartSamples = 0
+    private var epochStartSamples: Int
     private var barShown = false
 
     /// The least time between two redraws of the bar.
     static let redrawInterval = Duration.milliseconds(200)
 
-    init(context: CommandContext, quiet: Bool, firstEpoch: Int, epochs: Int) {
+    /// - Parameter epochStartSamples: samples already done in the first
+    ///   epoch (a resumed run starts part-way into it).
+    init(context: CommandContext, quiet: Bool, firstEpoch: Int, epochs: Int, epochStartSamples: Int) {
         self.context = context
         self.quiet = quiet
         self.firstEpoch = firstEpoch
         self.epochs = epochs
+        self.lastEpoch = firstEpoch + epochs - 1
+        self.epochStartSamples = epochStartSamples
         self.stride = max(1, epochs / 10)
         epochStarted = clock.now
         lastDrawn = clock.now
@@ -44,9 +50,9 @@ final class ProgressReporter {
         guard now - lastDrawn >= ProgressReporter.redrawInterval || samplesDone == samples else { return }
         lastDrawn = now
         barShown = true
-        let elapsed = Self.seconds(of: now - epochStarted)
+        let elapsed = (now - epochStarted).seconds
         try? context.stderr.write("\r\u{1B}[K" + Self.bar(
-            epoch: epoch, lastEpoch: firstEpoch + epochs - 1, samplesDone: samplesDone, samples: samples,
+            epoch: epoch, lastEpoch: lastEpoch, samplesDone: samplesDone, samples: samples,
             startSamples: epochStartSamples, elapsed: elapsed, lossSum: lossSum))
         try? context.stderr.flush()
     }
@@ -78,11 +84,7 @@ final class ProgressReporter {
         let index = record.epoch - firstEpoch + 1
         // A terminal shows every epoch; a log file about a dozen.
         guard context.stderrIsTerminal || index == 1 || index == epochs || index % stride == 0 else { return }
-        context.note(ProgressReporter.describe(record, lastEpoch: firstEpoch + epochs - 1))
-    }
-
-    private static func seconds(of duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        context.note(ProgressReporter.describe(record, lastEpoch: lastEpoch))
     }
 
     /// `epoch 10/30: loss 0.0123, accuracy 0.95, test_loss 0.0150, test_accuracy 0.94 (2.1 s)`.

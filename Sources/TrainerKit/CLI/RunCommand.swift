@@ -89,8 +89,8 @@ struct RunCommand {
             validation: validation, optimizerState: prepared.spec.resumedFrom?.optimizer, threads: threads)
         let reporter = ProgressReporter(
             context: context, quiet: arguments.has("--quiet"),
-            firstEpoch: prepared.progress.epochsCompleted + 1, epochs: schedule.epochs)
-        reporter.epochStartSamples = prepared.progress.samplesIntoEpoch
+            firstEpoch: prepared.progress.epochsCompleted + 1, epochs: schedule.epochs,
+            epochStartSamples: prepared.progress.samplesIntoEpoch)
         let logIsStdout = plan.log == nil
         let observer = TrainingObserver(
             epochFinished: { (record: EpochRecord) throws(TrainerError) -> Bool in

@@ -76,7 +76,7 @@ public struct GradientCheck: Sendable {
             analytic = gradients(network, inputs, targets, loss)
             repeats += 1
         } while clock.now - backpropStart < .milliseconds(10) && repeats < 1000
-        let backpropSeconds = seconds(clock.now - backpropStart) / Double(repeats)
+        let backpropSeconds = (clock.now - backpropStart).seconds / Double(repeats)
 
         var evaluator = LossEvaluator(network: network, inputs: inputs, targets: targets, loss: loss)
         var generator = RandomGenerator(seed: seed)
@@ -103,7 +103,7 @@ public struct GradientCheck: Sendable {
         }
         return GradientCheck(
             rows: rows, totalParameters: network.parameterCount, checkedParameters: checkedParameters,
-            backpropSeconds: backpropSeconds, numericalSeconds: seconds(clock.now - numericalStart))
+            backpropSeconds: backpropSeconds, numericalSeconds: (clock.now - numericalStart).seconds)
     }
 
     /// All of `0..<count`, or `limit` of them drawn without replacement, sorted.
@@ -114,10 +114,6 @@ public struct GradientCheck: Sendable {
             indices.swapAt(i, i + generator.nextInt(below: count - i))
         }
         return indices[0..<limit].sorted()
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
 

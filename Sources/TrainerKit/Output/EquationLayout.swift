@@ -17,21 +17,10 @@ struct EquationLayout {
         if lines.last != "" { lines.append("") }
     }
 
-    /// Text broken between words to fit the width, every line after the
-    /// first starting with `indent`.
-    mutating func paragraph(_ text: String, indent: String = "") {
-        var line = ""
-        for word in text.split(separator: " ") {
-            if line.isEmpty {
-                line = String(word)
-            } else if (line + " " + word).count <= width {
-                line += " " + word
-            } else {
-                lines.append(line)
-                line = indent + word
-            }
-        }
-        if !line.isEmpty { lines.append(line) }
+    /// Text broken between words to fit the width (a word longer than that
+    /// gets a line of its own); text without words adds no line.
+    mutating func paragraph(_ text: String) {
+        lines.append(contentsOf: WordWrap.lines(of: text, width: width).filter { !$0.isEmpty })
     }
 
     /// `head relation tokens[0] = tokens[1] = …`. A token too long for a line

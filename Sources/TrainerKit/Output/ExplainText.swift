@@ -529,7 +529,8 @@ struct ExplainText<S: Scalar> {
     }
 
     /// `name: ‖·‖ ≈ …, largest name[i][j] = …`.
-    private mutating func writeGradientStatistics(_ name: String, _ values: [S], columns: Int?, indent: Int) {
+    /// - Returns: the row-major index of the largest entry by size.
+    private mutating func writeGradientStatistics(_ name: String, _ values: [S], columns: Int?, indent: Int) -> Int {
         let statistics = Statistics(values)
         let index = statistics.largest
         let largestName = columns.map { "\(name)[\(index / $0)][\(index % $0)]" } ?? "\(name)[\(index)]"
@@ -537,6 +538,7 @@ struct ExplainText<S: Scalar> {
         layout.equation(
             String(repeating: " ", count: indent) + "\(name) (\(dimensions)):",
             ["norm \(approximately(statistics.norm)); largest \(largestName) = \(number(values[index]))"], relation: "")
+        return index
     }
 
     private mutating func writeSummary() {
@@ -572,6 +574,9 @@ struct ExplainText<S: Scalar> {
 
         layout.blank()
         layout.line("Backward")
+        // The largest gradient of each layer, for the update's examples.
+        var largestWeightGradient = [Int](repeating: 0, count: step.layerCount)
+        var largestBiasGradient = [Int](repeating: 0, count: step.layerCount)
         for k in stride(from: last, through: 0, by: -1) {
             if k != last { layout.blank() }
             writeBackwardHeading(k)
@@ -579,9 +584,10 @@ struct ExplainText<S: Scalar> {
             write(k == last ? outputDeltaEntry(0) : hiddenDeltaEntry(k, 0), indent: 6, rows: firstRow)
             writeExamples({ "δ[\(k)][\($0)]" }, trace.deltas[k].row(0), from: 1, indent: 6)
             layout.line(gradientHeading(k))
-            writeGradientStatistics("∂E/∂W[\(k)]", trace.weightGradients[k].elements, columns: step.sizes[k + 1], indent: 4)
+            largestWeightGradient[k] = writeGradientStatistics(
+                "∂E/∂W[\(k)]", trace.weightGradients[k].elements, columns: step.sizes[k + 1], indent: 4)
             write(weightGradientEntry(k, 0, 0), indent: 6)
-            writeGradientStatistics("∂E/∂b[\(k)]", trace.biasGradients[k], columns: nil, indent: 4)
+            largestBiasGradient[k] = writeGradientStatistics("∂E/∂b[\(k)]", trace.biasGradients[k], columns: nil, indent: 4)
             write(biasGradientEntry(k, 0), indent: 6)
         }
 
@@ -589,11 +595,11 @@ struct ExplainText<S: Scalar> {
         layout.line(updateHeading)
         for k in 0..<step.layerCount {
             let columns = step.sizes[k + 1]
-            let largest = Statistics(trace.weightGradients[k].elements).largest
+            let largest = largestWeightGradient[k]
             layout.line("  W[\(k)] (\(shape(step.sizes[k], columns))): the first weight, and the one with the largest gradient")
             write(weightUpdateEntry(k, 0, 0), indent: 4)
             if largest != 0 { write(weightUpdateEntry(k, largest / columns, largest % columns), indent: 4) }
-            let largestBias = Statistics(trace.biasGradients[k]).largest
+            let largestBias = largestBiasGradient[k]
             layout.line("  b[\(k)] (\(columns)): the first bias, and the one with the largest gradient")
             write(biasUpdateEntry(k, 0), indent: 4)
             if largestBias != 0 { write(biasUpdateEntry(k, largestBias), indent: 4) }

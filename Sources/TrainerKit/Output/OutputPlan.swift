@@ -48,13 +48,18 @@ public struct OutputPlan: Sendable {
     /// Creates the folders the outputs need (after every check has passed).
     public func createFolders() throws(TrainerError) {
         for target in [weights] + (log.map { [$0] } ?? []) {
-            let directory = Paths.directory(of: AtomicFile.resolveSymlinks(target.file.path))
-            guard !directory.isEmpty else { continue }
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw TrainerError(place: target.file.display, "cannot create its folder \(directory)")
-            }
+            try OutputPlan.createFolder(for: target.file)
+        }
+    }
+
+    /// Creates the missing folders of one output (its symlinks resolved).
+    static func createFolder(for file: FilePath) throws(TrainerError) {
+        let directory = Paths.directory(of: AtomicFile.resolveSymlinks(file.path))
+        guard !directory.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw TrainerError(place: file.display, "cannot create its folder \(directory)")
         }
     }
 

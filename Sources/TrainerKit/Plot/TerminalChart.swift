@@ -192,9 +192,11 @@ struct TerminalChart {
     /// The braille bit of dot (x, y) in a cell, x in 0...1, y in 0...3 from the top:
     /// dots 1-2-3 and 7 down the left column, 4-5-6 and 8 down the right.
     static func bit(x: Int, y: Int) -> UInt8 {
-        let bits: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
-        return bits[x][y]
+        brailleBits[x][y]
     }
+
+    /// ``bit(x:y:)``'s table: `[x][y]`.
+    private static let brailleBits: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
 
     /// Calls `plot` for each dot of the straight line from `a` to `b`
     /// (Bresenham's algorithm), both ends included.

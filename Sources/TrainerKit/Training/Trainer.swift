@@ -249,7 +249,7 @@ public struct Trainer<S: Scalar> {
                 (record.validationLoss, record.validationAccuracy) = (result.loss, result.accuracy)
             }
             let elapsed = clock.now - started
-            record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            record.seconds = elapsed.seconds
             let shouldStop = noteForEarlyStopping(record)
             guard try observer.epochFinished(record) else { return .outputClosed }
             if shouldStop { return .earlyStopped }
