@@ -8,7 +8,7 @@ struct PlotCommand {
 
     func execute() throws -> Int32 {
         let path = arguments.positionals[0]
-        let display = path == "-" ? "stdin" : path
+        let display = FileReading.display(of: path)
         // The command line is checked before anything is read.
         var width = TerminalChart.defaultWidth, height = TerminalChart.defaultHeight
         if let text = arguments.value("--width") {
@@ -23,7 +23,7 @@ struct PlotCommand {
             try checkOutput(svgPath, input: path)
         }
 
-        let bytes = try FileReading.read(path == "-" ? "/dev/stdin" : path, display: display)
+        let bytes = try FileReading.read(argument: path)
         let table = try LossLogTable.parse(bytes, file: display)
         let columns = try table.series(named: arguments.value("--columns"))
         let data = ChartData(table: table, columns: columns, scale: scale)
