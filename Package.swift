@@ -14,12 +14,18 @@ let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+// The level targets compile the same kernels for one CPU level each. Without
+// cross-module optimisation their bodies stay out of their interfaces, so a
+// caller cannot copy one into its own (baseline) module: measured, default
+// CMO let TrainerKernels specialise unitBytes and run every level's float
+// conversion as SSE code.
+let levelFlags: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-disable-cmo"])]
 #if arch(x86_64)
-let v3Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
-let v4Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
+let v3Flags: [SwiftSetting] = levelFlags + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+let v4Flags: [SwiftSetting] = levelFlags + [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
 #else
-let v3Flags: [SwiftSetting] = []
-let v4Flags: [SwiftSetting] = []
+let v3Flags: [SwiftSetting] = levelFlags
+let v4Flags: [SwiftSetting] = levelFlags
 #endif
 
 let package = Package(
@@ -30,14 +36,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "TrainerKernelsCore", swiftSettings: kernelFlags),
-        .target(name: "TrainerKernelsBaseline", dependencies: ["TrainerKernelsCore"], swiftSettings: kernelFlags),
-        .target(name: "TrainerKernelsV3", dependencies: ["TrainerKernelsCore"], swiftSettings: kernelFlags + v3Flags),
-        .target(name: "TrainerKernelsV4", dependencies: ["TrainerKernelsCore"], swiftSettings: kernelFlags + v4Flags),
+        .target(name: "TrainerKernelsBaseline", dependencies: ["TrainerKernelsCore"], swiftSettings: levelFlags),
+        .target(name: "TrainerKernelsV3", dependencies: ["TrainerKernelsCore"], swiftSettings: v3Flags),
+        .target(name: "TrainerKernelsV4", dependencies: ["TrainerKernelsCore"], swiftSettings: v4Flags),
         .target(
             name: "TrainerKernels",
             dependencies: ["TrainerKernelsCore", "TrainerKernelsBaseline", "TrainerKernelsV3", "TrainerKernelsV4"],
             swiftSettings: kernelFlags),
-        .target(name: "TrainerKit", dependencies: ["TrainerKernels"]),
+        .target(name: "TrainerPrefetch"),
+        .target(name: "TrainerKit", dependencies: ["TrainerKernels", "TrainerPrefetch"]),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
         .executableTarget(name: "kernel-bench", dependencies: ["TrainerKernels"]),
         .testTarget(

@@ -9,10 +9,11 @@ import TrainerKernelsCore
 /// The kernels of one CPU level (`KernelDriver` and `Elementwise` for this
 /// target's vector types). Named per target by Level.swift.
 ///
-/// Every function is `@inline(never)`: inlined into TrainerKernels (which
-/// the optimiser's cross-module inlining did with the smaller ones), its
-/// body would be compiled for that target's baseline CPU instead of this
-/// target's -march (found by disassembly: the byte conversion ran as SSE).
+/// Every function is `@inline(never)`, and the level targets are built with
+/// `-disable-cmo` (Package.swift): inlined or specialised into TrainerKernels
+/// (which cross-module optimisation did with the smaller ones), a body would
+/// be compiled for that target's baseline CPU instead of this target's
+/// -march (found by profiling: the byte conversion ran as SSE).
 public enum LevelKernels {
     @inline(never) public static func multiplyAdd(
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
@@ -58,6 +59,24 @@ public enum LevelKernels {
         KernelDriver<DoubleVector, DoublePolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
     }
 
+    @inline(never) public static func deltaRuleStep(
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ w: UnsafeMutablePointer<Float>, ldw: Int, scratch: UnsafeMutablePointer<Float>,
+        m: Int, k: Int, n: Int, divisor: Float, rate: Float
+    ) {
+        KernelDriver<FloatVector, FloatPolicy>.deltaRuleStep(
+            a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
+    }
+
+    @inline(never) public static func deltaRuleStep(
+        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+        _ w: UnsafeMutablePointer<Double>, ldw: Int, scratch: UnsafeMutablePointer<Double>,
+        m: Int, k: Int, n: Int, divisor: Double, rate: Double
+    ) {
+        KernelDriver<DoubleVector, DoublePolicy>.deltaRuleStep(
+            a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
+    }
+
     @inline(never) public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
         Elementwise<FloatVector>.divide(x, count: count, by: d)
     }
@@ -91,16 +110,23 @@ public enum LevelKernels {
     }
 
     @inline(never) public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { out[i] = Float(b[i]) / 255 }  // a loop the compiler vectorises
+        for i in 0..<count { out[i] = Float(unitFraction(b[i])) * 0x1p-63 }  // a loop the compiler vectorises
     }
 
     @inline(never) public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Double>, count: Int) {
-        // A table: dividing doubles in vectors is slower than looking up.
-        unitTable.withUnsafeBufferPointer { table in
-            for i in 0..<count { out[i] = table[Int(b[i])] }
-        }
+        for i in 0..<count { out[i] = Double(unitFraction(b[i])) * 0x1p-63 }  // a loop the compiler vectorises
     }
 
-    /// `p / 255` for every byte p, in float64.
-    static let unitTable: [Double] = (0...255).map { Double($0) / 255 }
+    /// p/255 without a division: in binary, p/255 = 0.pppppppp… (p's eight
+    /// bits repeated), so p·0x0101010101010101 = ⌊p·2⁶⁴/255⌋ exactly, and
+    /// halved it is ⌊p·2⁶³/255⌋, an Int64. Converting that integer rounds it
+    /// once, to the float nearest p·2⁶³/255 (the fraction it drops is under
+    /// one unit, and a tie would need the dropped bits to read 100…0, which
+    /// the repeated pattern never does); times 2⁻⁶³ is exact. So the result
+    /// is p/255 correctly rounded, in float32 and float64, as the tests check
+    /// for all 256 bytes at every level. (A vector division was the cost.)
+    @inline(__always)
+    static func unitFraction(_ p: UInt8) -> Int64 {
+        Int64(bitPattern: (UInt64(p) &* 0x0101_0101_0101_0101) >> 1)
+    }
 }

@@ -170,6 +170,99 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         }
     }
 
+    /// The plain delta rule with the gradient never stored:
+    /// `W[k×n] −= rate · ((A[m×k]ᵀ · B[m×n]) / divisor)`, where each
+    /// element's sum starts from zero and adds its m products in increasing
+    /// order, as ``multiplyTransposedAAdd`` into a zeroed gradient does; then
+    /// it is divided, multiplied and subtracted, each rounded on its own. So
+    /// the bits equal those separate passes (zero G, add into G, divide G,
+    /// update W), in one pass over W instead of four when m fits one
+    /// register block (`P.maxStreamSums`). Longer sums keep their partial
+    /// sums in `scratch` (k×n, row stride `ldw`, contents left unspecified).
+    @inlinable
+    public static func deltaRuleStep(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ w: UnsafeMutablePointer<S>, ldw: Int, scratch: UnsafeMutablePointer<S>,
+        m: Int, k: Int, n: Int, divisor: S, rate: S
+    ) {
+        if m <= 0 || k <= 0 || n <= 0 { return }
+        let lanes = V.laneCount
+        if n < lanes {
+            KernelDriver<V.Narrower, P>.deltaRuleStep(
+                a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
+            return
+        }
+        let vectors = (n + lanes - 1) / lanes
+        let groups = (vectors + P.maxStreamVectors - 1) / P.maxStreamVectors
+        var firstVector = 0
+        for g in 0..<groups {
+            let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
+            let column0 = firstVector * lanes
+            let width = min(nv * lanes, n - column0)
+            let maxSums = P.maxStreamSums(vectors: nv)
+            let blocks = (m + maxSums - 1) / maxSums
+            var s0 = 0
+            var partial: UnsafePointer<S>? = nil
+            if blocks > 1 {
+                // Σ over all but the last block into scratch, from zero.
+                for r in 0..<k {
+                    let row = scratch + r * ldw + column0
+                    for j in 0..<width { row[j] = 0 }
+                }
+                for block in 0..<blocks - 1 {
+                    let sums = m / blocks + (block >= blocks - m % blocks ? 1 : 0)
+                    streamTile(
+                        sums: sums, vectors: nv, a + s0 * lda, rowStride: 1, sumStride: lda,
+                        b + s0 * ldb + column0, ldb: ldb, scratch + column0, ldc: ldw, rows: k, width: width)
+                    s0 += sums
+                }
+                partial = UnsafePointer(scratch + column0)
+            }
+            deltaRuleTile(
+                sums: m - s0, vectors: nv, a + s0 * lda, sumStride: lda, b + s0 * ldb + column0, ldb: ldb,
+                partial: partial, w + column0, ldw: ldw, rows: k, width: width, divisor: divisor, rate: rate)
+            firstVector += nv
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func deltaRuleTile(
+        sums: Int, vectors: Int, _ a: UnsafePointer<S>, sumStride: Int, _ b: UnsafePointer<S>, ldb: Int,
+        partial: UnsafePointer<S>?, _ w: UnsafeMutablePointer<S>, ldw: Int, rows: Int, width: Int, divisor: S, rate: S
+    ) {
+        if vectors == 1 {
+            deltaRuleTile(
+                Count<1>.self, sums: sums, a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw,
+                rows: rows, width: width, divisor: divisor, rate: rate)
+        } else {
+            deltaRuleTile(
+                Count<2>.self, sums: sums, a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw,
+                rows: rows, width: width, divisor: divisor, rate: rate)
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func deltaRuleTile<let NV: Int>(
+        _: Count<NV>.Type, sums: Int, _ a: UnsafePointer<S>, sumStride: Int, _ b: UnsafePointer<S>, ldb: Int,
+        partial: UnsafePointer<S>?, _ w: UnsafeMutablePointer<S>, ldw: Int, rows: Int, width: Int, divisor: S, rate: S
+    ) {
+        typealias K<let MB: Int> = StreamKernel<MB, NV, V, P>
+        switch sums {
+        case 1: K<1>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 2: K<2>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 3: K<3>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 4: K<4>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 5: K<5>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 6: K<6>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 7: K<7>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 8: K<8>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 9: K<9>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 10: K<10>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 11: K<11>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        default: K<12>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        }
+    }
+
     @inlinable @inline(__always)
     static func streamTile(
         sums: Int, vectors: Int,

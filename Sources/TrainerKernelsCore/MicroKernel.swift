@@ -71,6 +71,35 @@ public enum StreamKernel<let MB: Int, let NV: Int, V: KernelVector, P: KernelPol
         }
         var ap = a
         var cp = c
+        if P.fused && MB >= 4 {
+            // Two chains per vector, even and odd s, added at the end: a
+            // row's chain of MB dependent FMAs is what limits this kernel,
+            // not the FMA units. A different order from the naive kernel,
+            // within the same tolerance; unfused levels keep the naive order.
+            for _ in 0..<rows {
+                var even = InlineArray<NV, V>(repeating: V(broadcast: 0))
+                var odd = InlineArray<NV, V>(repeating: V(broadcast: 0))
+                for v in 0..<NV { even[v] = V.load(cp + offsets[v]) }
+                var s = 0
+                while s + 1 < MB {
+                    let x0 = V(broadcast: ap[s * sumStride]), x1 = V(broadcast: ap[(s + 1) * sumStride])
+                    for v in 0..<NV {
+                        even[v] = even[v].adding(x0, times: block[s][v], fused: true)
+                        odd[v] = odd[v].adding(x1, times: block[s + 1][v], fused: true)
+                    }
+                    s += 2
+                }
+                if s < MB {
+                    let x = V(broadcast: ap[s * sumStride])
+                    for v in 0..<NV { even[v] = even[v].adding(x, times: block[s][v], fused: true) }
+                }
+                let one = V(broadcast: 1)  // even + odd·1: one rounding, the sum
+                for v in 0..<NV { even[v].adding(odd[v], times: one, fused: true).store(cp + offsets[v]) }
+                ap += rowStride
+                cp += ldc
+            }
+            return
+        }
         for _ in 0..<rows {
             var acc = InlineArray<NV, V>(repeating: V(broadcast: 0))
             for v in 0..<NV { acc[v] = V.load(cp + offsets[v]) }
@@ -81,6 +110,53 @@ public enum StreamKernel<let MB: Int, let NV: Int, V: KernelVector, P: KernelPol
             for v in 0..<NV { acc[v].store(cp + offsets[v]) }
             ap += rowStride
             cp += ldc
+        }
+    }
+}
+
+extension StreamKernel {
+    /// The delta rule's last pass over one column block of W, the gradient
+    /// never stored: for each row, the sum starts from zero (or from the
+    /// partial sums of earlier blocks, `partial`), adds the MB products in
+    /// increasing s exactly as ``run`` does, and then
+    /// `w ← w − rate·(sum / divisor)`, each operation rounded on its own: the
+    /// bits of summing into a zeroed G, dividing it, and subtracting `rate`
+    /// times it. All of a row's loads happen before its stores (the
+    /// overlapping tail vector, as in ``MicroKernel``).
+    @inlinable @inline(never)
+    public static func runDeltaRule(
+        _ a: UnsafePointer<V.Scalar>, rowStride: Int, sumStride: Int,
+        _ b: UnsafePointer<V.Scalar>, ldb: Int,
+        partial: UnsafePointer<V.Scalar>?, _ w: UnsafeMutablePointer<V.Scalar>, ldw: Int,
+        rows: Int, width: Int, divisor: V.Scalar, rate: V.Scalar
+    ) {
+        let lanes = V.laneCount
+        var offsets = InlineArray<NV, Int>(repeating: 0)
+        for v in 0..<NV { offsets[v] = v == NV - 1 ? width - lanes : v * lanes }
+        var block = InlineArray<MB, InlineArray<NV, V>>(repeating: InlineArray(repeating: V(broadcast: 0)))
+        for s in 0..<MB {
+            for v in 0..<NV { block[s][v] = V.load(b + s * ldb + offsets[v]) }
+        }
+        let d = V(broadcast: divisor), r = V(broadcast: rate)
+        var ap = a
+        var wp = w
+        var pp = partial
+        for _ in 0..<rows {
+            var acc = InlineArray<NV, V>(repeating: V(broadcast: 0))
+            if let p = pp {
+                for v in 0..<NV { acc[v] = V.load(p + offsets[v]) }
+                pp = p + ldw
+            }
+            for s in 0..<MB {
+                let x = V(broadcast: ap[s * sumStride])
+                for v in 0..<NV { acc[v] = acc[v].adding(x, times: block[s][v], fused: P.fused) }
+            }
+            var updated = InlineArray<NV, V>(repeating: V(broadcast: 0))
+            // ∂E/∂W = Σ / m;  W −= η·∂E/∂W
+            for v in 0..<NV { updated[v] = V.load(wp + offsets[v]).subtracting(r, times: acc[v].divided(by: d)) }
+            for v in 0..<NV { updated[v].store(wp + offsets[v]) }
+            ap += rowStride
+            wp += ldw
         }
     }
 }

@@ -45,11 +45,12 @@ struct ExplainCommand {
         let result = trainer.step(samples: batch)
         let trace: Backpropagation<S>
         if trainer.fusesUpdate {
-            // The trace comes from an unfused step: for float32 with sgd, run
-            // folds the update into the gradient product and keeps no ∂E/∂W, so
-            // a second trainer takes the same step the long way to show them.
-            // The weights after the step are run's (the fused trainer's); they
-            // may differ from W − η·∂E/∂W computed by hand in the last bit.
+            // The trace comes from an unfused step: with sgd, run folds the
+            // update into the gradient product and keeps no ∂E/∂W, so a second
+            // trainer takes the same step the long way to show them. The
+            // weights after the step are run's (the fused trainer's): for
+            // float64 the same bits as W − η·∂E/∂W; for float32 they may
+            // differ from it in the last bit.
             var tracer = Trainer(
                 network: prepared.network, progress: prepared.progress, schedule: schedule,
                 train: prepared.train, test: nil, allowFusedUpdate: false)

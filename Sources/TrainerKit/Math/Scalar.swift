@@ -26,6 +26,11 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     static func subtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, scale: Self, count: Int)
     /// `g[i] /= d; w[i] -= scale·g[i]` in one pass (see ``Kernels``).
     static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, by d: Self, scale: Self, count: Int)
+    /// `W[k×n] −= rate·((A[m×k]ᵀ·Δ[m×n]) / divisor)`, the gradient never
+    /// stored; the bits of the separate steps for float64 (see ``Kernels``).
+    static func deltaRuleStep(
+        _ a: UnsafePointer<Self>, _ delta: UnsafePointer<Self>, _ w: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>,
+        m: Int, k: Int, n: Int, divisor: Self, rate: Self, pool: KernelThreadPool?)
     /// `a[i] = σ(z[i])` by the vectorised kernel, returning true; or false
     /// when this precision computes σ one value at a time (float64, whose
     /// numbers are the teaching examples', through libm's exp).
@@ -64,6 +69,12 @@ extension Double: Scalar {
     public static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int) {
         Kernels.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
+    public static func deltaRuleStep(
+        _ a: UnsafePointer<Double>, _ delta: UnsafePointer<Double>, _ w: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>,
+        m: Int, k: Int, n: Int, divisor: Double, rate: Double, pool: KernelThreadPool?
+    ) {
+        Kernels.deltaRuleStep(a, delta, w, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, pool: pool)
+    }
 }
 
 extension Float: Scalar {
@@ -98,5 +109,11 @@ extension Float: Scalar {
     }
     public static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int) {
         Kernels.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
+    }
+    public static func deltaRuleStep(
+        _ a: UnsafePointer<Float>, _ delta: UnsafePointer<Float>, _ w: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        m: Int, k: Int, n: Int, divisor: Float, rate: Float, pool: KernelThreadPool?
+    ) {
+        Kernels.deltaRuleStep(a, delta, w, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, pool: pool)
     }
 }

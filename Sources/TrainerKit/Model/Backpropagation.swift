@@ -33,9 +33,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// Threads for the large products (`--threads`); nil runs on the caller.
     /// Results are the same bits either way: a pool splits output rows only.
     public var pool: KernelThreadPool?
-    /// Where ``Dataset/prefetchInputs(of:)`` leaves its sum, so that the
-    /// reads that warm the cache are not removed as unused.
-    var prefetched: UInt8 = 0
 
     /// Buffers for batches of up to `batchCapacity` samples of `network`.
     public init(network: Network<S>, batchCapacity: Int) {
@@ -185,6 +182,36 @@ public struct Backpropagation<S: Scalar>: Sendable {
                         // W[k] += a[k]ᵀ·((−η/m)·δ[k])
                         S.multiplyTransposedAAdd(
                             alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                    }
+                }
+            }
+            stepBiases(&network, layer: k, learningRate: eta)
+        }
+    }
+
+    /// The backward pass and the plain delta rule in one, with exactly the
+    /// numbers of ``backward(_:loss:deferMean:)`` followed by
+    /// ``applyDeltaRule(_:learningRate:)``: each `∂E/∂W[k]` element is summed
+    /// over the batch in order, divided by m, multiplied by η and subtracted
+    /// inside the product kernel, so W[k] is read and written once and the
+    /// gradient never stored (``weightGradients`` is used as scratch and left
+    /// unspecified). The float64 fast path; biases as by the unfused rule.
+    public mutating func backwardUpdatingExactly(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
+        let m = batchSize
+        computeOutputDelta(network, loss: loss)
+        for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
+            if k > 0 { propagateDelta(to: k - 1, network: network) }  // with W[k] before its update
+            let inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
+            computeBiasGradient(layer: k, n: n)
+            network.weights[k].elements.withUnsafeMutableBufferPointer { w in
+                weightGradients[k].elements.withUnsafeMutableBufferPointer { scratch in
+                    activations[k].elements.withUnsafeBufferPointer { a in
+                        deltas[k].elements.withUnsafeBufferPointer { d in
+                            // ∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m;  W[k] -= η · ∂E/∂W[k]
+                            S.deltaRuleStep(
+                                a.baseAddress!, d.baseAddress!, w.baseAddress!, scratch: scratch.baseAddress!,
+                                m: m, k: inputs, n: n, divisor: S(m), rate: eta, pool: pool)
+                        }
                     }
                 }
             }

@@ -64,7 +64,7 @@ extension Matrix {
 extension Dataset {
     /// Copies the given samples, in order, into a pass's inputs and targets.
     func copyBatch(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
-        pass.prefetched = prefetchInputs(of: samples)
+        prefetchInputs(of: samples)
         pass.withBatchBuffers { inputs, targets in
             writeBatch(samples: samples, inputs: inputs, targets: targets)
         }

@@ -142,7 +142,7 @@ public struct Trainer<S: Scalar> {
     /// How a step turns the batch's gradient into new weights.
     private let update: UpdateRule
     /// Whether ``step(samples:learningRate:loadingNext:)`` folds the update into the gradient product.
-    public var fusesUpdate: Bool { update == .fused }
+    public var fusesUpdate: Bool { update == .fused || update == .fusedExactly }
 
     /// - Parameter threads: threads for the large matrix products (the
     ///   results do not depend on it).
@@ -169,9 +169,13 @@ public struct Trainer<S: Scalar> {
             self.update = .optimizer
         } else if allowFusedUpdate && S.self == Float.self {
             // The float32 fast path: the update folded into the gradient
-            // product (see Backpropagation.backwardUpdating). Float64 never:
-            // it stays the step the teaching examples write out.
+            // product (see Backpropagation.backwardUpdating).
             self.update = .fused
+        } else if allowFusedUpdate {
+            // Float64: the update also happens inside the gradient product,
+            // but each number rounded as the step the teaching examples write
+            // out (Backpropagation.backwardUpdatingExactly): the same bits.
+            self.update = .fusedExactly
         } else {
             self.update = .deltaRule
         }
@@ -313,6 +317,11 @@ public struct Trainer<S: Scalar> {
             train.copyBatch(samples: samples, into: &pass)
         }
         staging.loaded = nil
+        if let next, pass.pool == nil || !staging.fits(rows: next.count) {
+            // No worker loads the next batch: its rows start on their way
+            // into the cache now, and arrive while this step computes.
+            train.prefetchInputs(of: next)
+        }
         if let pool = pass.pool, let next, staging.fits(rows: next.count) {
             // Part 0, this thread: the step. Part 1, a worker: the next batch
             // into the staging buffers, which the step does not touch.
@@ -355,6 +364,8 @@ public struct Trainer<S: Scalar> {
         switch update {
         case .fused:
             pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate))
+        case .fusedExactly:
+            pass.backwardUpdatingExactly(&network, loss: schedule.loss, learningRate: S(rate))
         case .deltaRule:
             // The gradient's mean and the step in one pass.
             pass.backward(network, loss: schedule.loss, deferMean: true)
@@ -432,7 +443,11 @@ struct BatchStaging<S: Scalar> {
 private enum UpdateRule {
     /// Float32 and the plain delta rule: folded into the gradient product.
     case fused
-    /// The plain delta rule, exactly as written out (float64, `explain`).
+    /// Float64 and the plain delta rule: folded into the gradient product,
+    /// with the bits of ``deltaRule``.
+    case fusedExactly
+    /// The plain delta rule, exactly as written out, keeping every gradient
+    /// (`explain`).
     case deltaRule
     /// Momentum, Adam or L2: through ``Optimizer``.
     case optimizer

@@ -244,3 +244,44 @@ import Testing
         #expect(directory.read("l.csv") == nil && directory.read("w.json") == nil)
     }
 }
+
+/// Float64 `run` folds the delta rule into the gradient product
+/// (`Backpropagation.backwardUpdatingExactly`); `explain` takes the step
+/// written out (∂E/∂W stored, divided by m, then W −= η·∂E/∂W). The two must
+/// give the same bits: batches of 1, of 5 and 12 (one register block), and
+/// of 13 and 40 (partial sums through the scratch), over 6 epochs, on a
+/// 5-19-3 net whose widths straddle the vector widths.
+@Suite struct ExactFusedUpdateTests {
+    @Test(arguments: [1, 5, 12, 13, 40])
+    func float64FusedStepEqualsTheWrittenOutRule(batchSize: Int) throws {
+        var inputs: [String] = [], targets: [String] = []
+        for i in 0..<40 {
+            let x = (0..<5).map { j in Double((i * 7 + j * 13) % 17) / 16 }
+            inputs.append("[" + x.map { String($0) }.joined(separator: ",") + "]")
+            targets.append(["[1,0,0]", "[0,1,0]", "[0,0,1]"][i % 3])
+        }
+        let json = """
+            {"network": {"layers": [5, 19, 3], "activation": "sigmoid"},
+             "training": {"loss": "sse", "learning_rate": 0.9, "epochs": 6, "batch_size": \(batchSize), "seed": 3},
+             "data": {"train": {"inputs": [\(inputs.joined(separator: ","))], "targets": [\(targets.joined(separator: ","))]}}}
+            """
+        func train(fused: Bool) throws -> (initial: Network<Double>, trained: Network<Double>) {
+            let config = try Config.decode(Array(json.utf8), file: "c.json", directory: "")
+            let setup = config.training
+            let shape = DataShape(inputSize: 5, outputSize: 3, configFile: "c.json")
+            let data: Dataset<Double> = try DataLoader.load(config.data.train, shape: shape)
+            var generator = RandomGenerator(seed: setup.seed)
+            let network: Network<Double> = try config.resolveNetwork(initFrom: nil).build(using: &generator)
+            var trainer = Trainer(
+                network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data,
+                test: nil, allowFusedUpdate: fused)
+            #expect(trainer.fusesUpdate == fused)
+            _ = try trainer.run(observer: TrainingObserver())
+            return (network, trainer.network)
+        }
+        let (initial, fused) = try train(fused: true), written = try train(fused: false).trained
+        #expect(fused.weights.map(\.elements) == written.weights.map(\.elements))
+        #expect(fused.biases == written.biases)
+        #expect(fused.weights.map(\.elements) != initial.weights.map(\.elements), "training moved the weights")
+    }
+}
