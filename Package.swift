@@ -1,12 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Three targets, one job each:
-// - TrainerKernels: the matrix products only. It is the one target built with
-//   -Ounchecked (no bounds or overflow checks) because its loops run billions of
-//   times; parsers and loaders stay in TrainerKit, which keeps every check.
+// Targets, one job each:
+// - TrainerKernels (with TrainerKernelsCore, the generic kernel code, and
+//   TrainerKernelsBaseline/V3/V4, that code compiled for each CPU level): the
+//   matrix products and element-by-element loops only. These are the targets
+//   built with -Ounchecked (no bounds or overflow checks) because their loops
+//   run billions of times; parsers and loaders stay in TrainerKit, which
+//   keeps every check.
+// - TrainerPrefetch: one C header with a prefetch hint, which Swift lacks.
 // - TrainerKit: everything else (config, data, model, training, outputs, CLI).
 // - trainer: a thin executable that wires real streams and signals to TrainerKit.
+// - kernel-bench: times and checks the kernels (`make bench`).
 let kernelFlags: [SwiftSetting] = [
     // -Ounchecked: removes the precondition checks left in -O builds of the
     // kernel loops; -enforce-exclusivity=unchecked: drops the runtime

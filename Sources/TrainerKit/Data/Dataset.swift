@@ -88,6 +88,8 @@ public struct Dataset<S: Scalar>: Sendable {
     /// the misses overlap one another instead of coming one row at a time
     /// (measured: a quarter of an epoch without this); issued for the next
     /// batch while this one computes, they overlap the step as well.
+    /// The samples' labels too, which are as scattered (one-hot targets are
+    /// written from them).
     @inline(__always)
     func prefetchInputs(of samples: some Collection<Int>) {
         guard case .bytes(let bytes) = inputStorage else { return }
@@ -102,6 +104,9 @@ public struct Dataset<S: Scalar>: Sendable {
                 }
                 trainer_prefetch(row + width - 1)
             }
+        }
+        labels?.withUnsafeBufferPointer { l in
+            for sample in samples { trainer_prefetch(l.baseAddress! + sample) }
         }
     }
 
