@@ -86,14 +86,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
         }
     }
 
-    /// Exchanges the batch's inputs and targets with buffers of the same
-    /// sizes that a loader filled (no copy: the arrays' storage is swapped).
-    mutating func swapBatch(inputs: inout [S], targets newTargets: inout [S]) {
-        precondition(inputs.count == activations[0].elements.count && newTargets.count == targets.elements.count)
-        swap(&activations[0].elements, &inputs)
-        swap(&targets.elements, &newTargets)
-    }
-
     // MARK: - Forward
 
     /// `z[k] = a[k]·W[k] + b[k]`, `a[k+1] = f(z[k])` for every layer.

@@ -137,8 +137,6 @@ public struct Trainer<S: Scalar> {
 
     private var pass: Backpropagation<S>
     private var evaluator: Evaluator<S>?
-    /// The next batch, loaded by a worker during the current step.
-    private var staging: BatchStaging<S>
     /// How a step turns the batch's gradient into new weights.
     private let update: UpdateRule
     /// Whether ``step(samples:learningRate:loadingNext:)`` folds the update into the gradient product.
@@ -157,14 +155,6 @@ public struct Trainer<S: Scalar> {
         self.train = train
         self.test = test
         self.pass = Backpropagation(network: network, batchCapacity: min(schedule.batchSize, train.count))
-        // Loading the next batch on a worker pays when copying is a large
-        // share of a step: at most 64 parameters per input (measured, 2-core
-        // Zen 5, batch 10: 784-30-10, 30 per input, 0.052 → 0.045 s/epoch;
-        // 784-100-10, 101 per input, 0.134 → 0.144, the batch then crossing
-        // between the cores' caches costing more than the copy).
-        let overlaps = threads > 1 && network.parameterCount <= 64 * max(train.inputSize, 1)
-        self.staging = BatchStaging(
-            rows: overlaps ? min(schedule.batchSize, train.count) : 0, inputs: train.inputSize, outputs: train.outputSize)
         if schedule.optimizer != .sgd || schedule.l2 != 0 {
             self.update = .optimizer
         } else if allowFusedUpdate && S.self == Float.self {
@@ -305,49 +295,21 @@ public struct Trainer<S: Scalar> {
     /// One step of gradient descent on the given samples: forward pass, loss
     /// (before the update), backward pass, update. Afterwards ``trace`` holds
     /// every z, a, δ and gradient of the step.
-    /// - Parameter loadingNext: the next batch's samples, for a second
-    ///   thread to copy while this step computes (with `--threads` ≥ 2; see
-    ///   ``BatchStaging``). The numbers are the same either way.
+    /// - Parameter loadingNext: the next batch's samples, whose rows are
+    ///   prefetched while this step computes. The numbers are the same either
+    ///   way.
     public mutating func step(samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil) -> StepResult {
-        let m = samples.count
-        pass.setBatchSize(m)
-        if staging.holds(samples) {
-            pass.swapBatch(inputs: &staging.inputs, targets: &staging.targets)
-        } else {
-            train.copyBatch(samples: samples, into: &pass)
-        }
-        staging.loaded = nil
-        if let next, pass.pool == nil || !staging.fits(rows: next.count) {
-            // No worker loads the next batch: its rows start on their way
-            // into the cache now, and arrive while this step computes.
-            train.prefetchInputs(of: next)
-        }
-        if let pool = pass.pool, let next, staging.fits(rows: next.count) {
-            // Part 0, this thread: the step. Part 1, a worker: the next batch
-            // into the staging buffers, which the step does not touch.
-            var result = StepResult(lossSum: 0, correct: 0)
-            let train = self.train
-            // The buffers are moved out of self for the run, so that the two
-            // parts share nothing.
-            var stagedInputs: [S] = [], stagedTargets: [S] = []
-            swap(&stagedInputs, &staging.inputs)
-            swap(&stagedTargets, &staging.targets)
-            stagedInputs.withUnsafeMutableBufferPointer { inputBuffer in
-                stagedTargets.withUnsafeMutableBufferPointer { targetBuffer in
-                    let inputs = inputBuffer.baseAddress!, targets = targetBuffer.baseAddress!
-                    withUnsafeMutablePointer(to: &self) { trainer in
-                        var job = OverlappedStep(
-                            compute: { result = trainer.pointee.compute(samples: samples, learningRate: learningRate) },
-                            load: { train.writeBatch(samples: next, inputs: inputs, targets: targets) })
-                        withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), OverlappedStep.task) }
-                    }
-                }
-            }
-            swap(&stagedInputs, &staging.inputs)
-            swap(&stagedTargets, &staging.targets)
-            staging.loaded = next
-            return result
-        }
+        pass.setBatchSize(samples.count)
+        train.copyBatch(samples: samples, into: &pass)
+        // The next batch's scattered rows start on their way into the cache
+        // now and arrive while this step computes. (A worker thread that
+        // copied the next batch instead, with --threads 2, gained at most 3 %
+        // over this on 784-30-10, and lost up to 45 % in runs where the VM
+        // placed the two cores far apart: the copied batch then crossed
+        // between them slowly. Measured, 2-core Zen 5 VM, s/epoch: 1 thread
+        // 0.041–0.044; 2 threads with the worker 0.041–0.066, without it
+        // 0.041–0.042.)
+        if let next { train.prefetchInputs(of: next) }
         return compute(samples: samples, learningRate: learningRate)
     }
 
@@ -412,33 +374,6 @@ extension EpochRecord {
     }
 }
 
-/// Buffers for the next mini-batch, filled by a worker thread while the
-/// current step computes (a worker of the `--threads` pool): the batch copy,
-/// scattered reads of the shuffled samples, then costs no time of its own.
-/// Swapped into the pass when that batch's step begins, so nothing is copied
-/// twice, and the numbers are those of copying in place.
-struct BatchStaging<S: Scalar> {
-    var inputs: [S]
-    var targets: [S]
-    /// The samples the buffers hold, if they hold a batch.
-    var loaded: ArraySlice<Int>?
-    let rows: Int
-
-    init(rows: Int, inputs inputSize: Int, outputs: Int) {
-        self.rows = rows
-        inputs = [S](repeating: 0, count: rows * inputSize)
-        targets = [S](repeating: 0, count: rows * outputs)
-    }
-
-    /// Whether a batch of `m` samples can be staged (full batches only).
-    func fits(rows m: Int) -> Bool { rows > 0 && m == rows }
-
-    func holds(_ samples: ArraySlice<Int>) -> Bool {
-        guard let loaded else { return false }
-        return loaded.startIndex == samples.startIndex && loaded.elementsEqual(samples)
-    }
-}
-
 /// How a step updates the network.
 private enum UpdateRule {
     /// Float32 and the plain delta rule: folded into the gradient product.
@@ -451,15 +386,4 @@ private enum UpdateRule {
     case deltaRule
     /// Momentum, Adam or L2: through ``Optimizer``.
     case optimizer
-}
-
-/// A step and a batch load as the two parts of one pool run.
-private struct OverlappedStep {
-    let compute: () -> Void
-    let load: () -> Void
-
-    static let task: KernelThreadPool.Task = { context, part in
-        let job = context.assumingMemoryBound(to: OverlappedStep.self)
-        if part == 0 { job.pointee.compute() } else if part == 1 { job.pointee.load() }
-    }
 }
