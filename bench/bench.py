@@ -90,10 +90,13 @@ def main():
                 peers[threads] = seconds
                 print(f"{network:<12} {'numpy':<8} {'float32':<9} {threads:>7} {seconds:>8.3f} {SAMPLES / seconds:>10,.0f} {rss:>6.0f} MB {accuracy:>8.4f}")
             runs = [(1, "float32"), (2, "float32"), (1, "float64")]
+            own = {}
             for threads, precision in runs:
                 seconds, rss, accuracy = trainer_run(hidden, threads, precision, folder)
+                own[(threads, precision)] = seconds
                 ratio = peers[threads] / seconds if precision == "float32" else peers[1] / seconds
                 print(f"{network:<12} {'trainer':<8} {precision:<9} {threads:>7} {seconds:>8.3f} {SAMPLES / seconds:>10,.0f} {rss:>6.0f} MB {accuracy:>8.4f}  {ratio:.1f}x faster")
+            print(f"{network:<12} trainer float64 / float32, 1 thread: {own[(1, 'float64')] / own[(1, 'float32')]:.2f}x the time")
 
 
 if __name__ == "__main__":
