@@ -149,13 +149,7 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                 rows: rows, columns: columns, count: count)
             return
         }
-        let vectors = (columns + w - 1) / w
-        let groups = (vectors + P.maxStreamVectors - 1) / P.maxStreamVectors
-        var firstVector = 0
-        for g in 0..<groups {
-            let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
-            let column0 = firstVector * w
-            let width = min(nv * w, columns - column0)
+        forEachStreamGroup(columns: columns) { nv, column0, width in
             let maxSums = P.maxStreamSums(vectors: nv)
             let blocks = (count + maxSums - 1) / maxSums
             var s0 = 0
@@ -166,6 +160,22 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                     b + s0 * ldb + column0, ldb: ldb, c + column0, ldc: ldc, rows: rows, width: width)
                 s0 += sums
             }
+        }
+    }
+
+    /// Cuts `columns` (at least one vector) into groups of at most
+    /// `P.maxStreamVectors` vectors, larger groups last, and calls `body`
+    /// with each group's vector count, first column and width.
+    @inlinable @inline(__always)
+    static func forEachStreamGroup(columns: Int, _ body: (_ vectors: Int, _ column0: Int, _ width: Int) -> Void) {
+        let w = V.laneCount
+        let vectors = (columns + w - 1) / w
+        let groups = (vectors + P.maxStreamVectors - 1) / P.maxStreamVectors
+        var firstVector = 0
+        for g in 0..<groups {
+            let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
+            let column0 = firstVector * w
+            body(nv, column0, min(nv * w, columns - column0))
             firstVector += nv
         }
     }
@@ -186,19 +196,12 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         m: Int, k: Int, n: Int, divisor: S, rate: S
     ) {
         if m <= 0 || k <= 0 || n <= 0 { return }
-        let lanes = V.laneCount
-        if n < lanes {
+        if n < V.laneCount {
             KernelDriver<V.Narrower, P>.deltaRuleStep(
                 a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
             return
         }
-        let vectors = (n + lanes - 1) / lanes
-        let groups = (vectors + P.maxStreamVectors - 1) / P.maxStreamVectors
-        var firstVector = 0
-        for g in 0..<groups {
-            let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
-            let column0 = firstVector * lanes
-            let width = min(nv * lanes, n - column0)
+        forEachStreamGroup(columns: n) { nv, column0, width in
             let maxSums = P.maxStreamSums(vectors: nv)
             let blocks = (m + maxSums - 1) / maxSums
             var s0 = 0
@@ -221,7 +224,6 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
             deltaRuleTile(
                 sums: m - s0, vectors: nv, a + s0 * lda, sumStride: lda, b + s0 * ldb + column0, ldb: ldb,
                 partial: partial, w + column0, ldw: ldw, rows: k, width: width, divisor: divisor, rate: rate)
-            firstVector += nv
         }
     }
 

@@ -1,6 +1,29 @@
 /// A compile-time count, to pass a value generic parameter explicitly.
 public enum Count<let value: Int> {}
 
+/// Where each of a tile's NV column vectors starts: vector v at v·W, except
+/// the last, at `width − W` (overlapping its neighbour when width is not a
+/// multiple of W; see ``MicroKernel``).
+@inlinable @inline(__always)
+func tileOffsets<let NV: Int>(width: Int, lanes: Int) -> InlineArray<NV, Int> {
+    var offsets = InlineArray<NV, Int>(repeating: 0)
+    for v in 0..<NV { offsets[v] = v == NV - 1 ? width - lanes : v * lanes }
+    return offsets
+}
+
+/// MB rows of B at a tile's column offsets, for a ``StreamKernel`` to keep in
+/// registers.
+@inlinable @inline(__always)
+func streamBlock<let MB: Int, let NV: Int, V: KernelVector>(
+    _ b: UnsafePointer<V.Scalar>, ldb: Int, offsets: InlineArray<NV, Int>
+) -> InlineArray<MB, InlineArray<NV, V>> {
+    var block = InlineArray<MB, InlineArray<NV, V>>(repeating: InlineArray(repeating: V(broadcast: 0)))
+    for s in 0..<MB {
+        for v in 0..<NV { block[s][v] = V.load(b + s * ldb + offsets[v]) }
+    }
+    return block
+}
+
 /// The register tile: `C[R × width] += Â[R × count] · B[count × width]`, where
 /// `Â(r, s) = a[r·rowStride + s·sumStride]` (row-major A for the forward
 /// product, column-major — that is Aᵀ — for the weight gradient) and
@@ -23,9 +46,7 @@ public enum MicroKernel<let R: Int, let NV: Int, V: KernelVector, P: KernelPolic
         _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int,
         count: Int, width: Int
     ) {
-        let w = V.laneCount
-        var offsets = InlineArray<NV, Int>(repeating: 0)
-        for v in 0..<NV { offsets[v] = v == NV - 1 ? width - w : v * w }
+        let offsets: InlineArray<NV, Int> = tileOffsets(width: width, lanes: V.laneCount)
         var acc = InlineArray<R, InlineArray<NV, V>>(repeating: InlineArray(repeating: V(broadcast: 0)))
         for r in 0..<R {
             for v in 0..<NV { acc[r][v] = V.load(c + r * ldc + offsets[v]) }
@@ -62,13 +83,8 @@ public enum StreamKernel<let MB: Int, let NV: Int, V: KernelVector, P: KernelPol
         _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int,
         rows: Int, width: Int
     ) {
-        let w = V.laneCount
-        var offsets = InlineArray<NV, Int>(repeating: 0)
-        for v in 0..<NV { offsets[v] = v == NV - 1 ? width - w : v * w }
-        var block = InlineArray<MB, InlineArray<NV, V>>(repeating: InlineArray(repeating: V(broadcast: 0)))
-        for s in 0..<MB {
-            for v in 0..<NV { block[s][v] = V.load(b + s * ldb + offsets[v]) }
-        }
+        let offsets: InlineArray<NV, Int> = tileOffsets(width: width, lanes: V.laneCount)
+        let block: InlineArray<MB, InlineArray<NV, V>> = streamBlock(b, ldb: ldb, offsets: offsets)
         var ap = a
         var cp = c
         if P.fused && MB >= 4 {
@@ -130,13 +146,8 @@ extension StreamKernel {
         partial: UnsafePointer<V.Scalar>?, _ w: UnsafeMutablePointer<V.Scalar>, ldw: Int,
         rows: Int, width: Int, divisor: V.Scalar, rate: V.Scalar
     ) {
-        let lanes = V.laneCount
-        var offsets = InlineArray<NV, Int>(repeating: 0)
-        for v in 0..<NV { offsets[v] = v == NV - 1 ? width - lanes : v * lanes }
-        var block = InlineArray<MB, InlineArray<NV, V>>(repeating: InlineArray(repeating: V(broadcast: 0)))
-        for s in 0..<MB {
-            for v in 0..<NV { block[s][v] = V.load(b + s * ldb + offsets[v]) }
-        }
+        let offsets: InlineArray<NV, Int> = tileOffsets(width: width, lanes: V.laneCount)
+        let block: InlineArray<MB, InlineArray<NV, V>> = streamBlock(b, ldb: ldb, offsets: offsets)
         let d = V(broadcast: divisor), r = V(broadcast: rate)
         var ap = a
         var wp = w

@@ -156,29 +156,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// left scaled; the bias gradients are kept, and biases are updated as
     /// by the unfused rule.
     public mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
-        let m = batchSize
-        computeOutputDelta(network, loss: loss)
-        for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
-            if k > 0 { propagateDelta(to: k - 1, network: network) }  // with W[k] before its update
-            let inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
-            computeBiasGradient(layer: k, n: n)
-            // δ[k] is used up (δ[k-1] and ∂E/∂b[k] are done): scale it in
-            // place by −η/m, m·n products where scaling a[k] would take m·inputs.
-            let scale = -eta / S(m)
-            deltas[k].elements.withUnsafeMutableBufferPointer { d in
-                for i in 0..<m * n { d[i] *= scale }
-            }
-            network.weights[k].elements.withUnsafeMutableBufferPointer { w in
-                activations[k].elements.withUnsafeBufferPointer { a in
-                    deltas[k].elements.withUnsafeBufferPointer { d in
-                        // W[k] += a[k]ᵀ·((−η/m)·δ[k])
-                        S.multiplyTransposedAAdd(
-                            alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
-                    }
-                }
-            }
-            stepBiases(&network, layer: k, learningRate: eta)
-        }
+        backward(&network, loss: loss, learningRate: eta, updatingWeights: .scaledDeltas)
     }
 
     /// The backward pass and the plain delta rule in one, with exactly the
@@ -189,20 +167,53 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// gradient never stored (``weightGradients`` is used as scratch and left
     /// unspecified). The float64 fast path; biases as by the unfused rule.
     public mutating func backwardUpdatingExactly(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
+        backward(&network, loss: loss, learningRate: eta, updatingWeights: .exactly)
+    }
+
+    /// How the fused passes fold the delta rule into the gradient product.
+    private enum WeightUpdate {
+        /// `W[k] += a[k]ᵀ·((−η/m)·δ[k])` (float32).
+        case scaledDeltas
+        /// `W[k] −= η·((Σ a[k]ᵀ·δ[k]) / m)`, each step rounded on its own (float64).
+        case exactly
+    }
+
+    /// The backward pass of the fused rules: each layer's δ[k-1] from W[k]
+    /// before its update, then ∂E/∂b[k], then W[k] and b[k] updated.
+    private mutating func backward(_ network: inout Network<S>, loss: Loss, learningRate eta: S, updatingWeights update: WeightUpdate) {
         let m = batchSize
         computeOutputDelta(network, loss: loss)
         for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
             if k > 0 { propagateDelta(to: k - 1, network: network) }  // with W[k] before its update
             let inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
             computeBiasGradient(layer: k, n: n)
-            network.weights[k].elements.withUnsafeMutableBufferPointer { w in
-                weightGradients[k].elements.withUnsafeMutableBufferPointer { scratch in
+            switch update {
+            case .scaledDeltas:
+                // δ[k] is used up (δ[k-1] and ∂E/∂b[k] are done): scale it in
+                // place by −η/m, m·n products where scaling a[k] would take m·inputs.
+                let scale = -eta / S(m)
+                deltas[k].elements.withUnsafeMutableBufferPointer { d in
+                    for i in 0..<m * n { d[i] *= scale }
+                }
+                network.weights[k].elements.withUnsafeMutableBufferPointer { w in
                     activations[k].elements.withUnsafeBufferPointer { a in
                         deltas[k].elements.withUnsafeBufferPointer { d in
-                            // ∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m;  W[k] -= η · ∂E/∂W[k]
-                            S.deltaRuleStep(
-                                a.baseAddress!, d.baseAddress!, w.baseAddress!, scratch: scratch.baseAddress!,
-                                m: m, k: inputs, n: n, divisor: S(m), rate: eta, pool: pool)
+                            // W[k] += a[k]ᵀ·((−η/m)·δ[k])
+                            S.multiplyTransposedAAdd(
+                                alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                        }
+                    }
+                }
+            case .exactly:
+                network.weights[k].elements.withUnsafeMutableBufferPointer { w in
+                    weightGradients[k].elements.withUnsafeMutableBufferPointer { scratch in
+                        activations[k].elements.withUnsafeBufferPointer { a in
+                            deltas[k].elements.withUnsafeBufferPointer { d in
+                                // ∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m;  W[k] -= η · ∂E/∂W[k]
+                                S.deltaRuleStep(
+                                    a.baseAddress!, d.baseAddress!, w.baseAddress!, scratch: scratch.baseAddress!,
+                                    m: m, k: inputs, n: n, divisor: S(m), rate: eta, pool: pool)
+                            }
                         }
                     }
                 }
