@@ -113,7 +113,7 @@ enum IDXDataLoader {
         }
         // Kept as bytes: pixel p becomes p/255, rounded once from the exact
         // quotient, when a batch is copied (see Dataset).
-        let pixelBytes = HugePages.copy(imageBytes[images.headerSize..<images.headerSize + count * pixels])
+        let pixelBytes = Array(imageBytes[images.headerSize..<images.headerSize + count * pixels])
         var targets = Matrix<S>(rows: count, columns: shape.outputSize)
         for i in 0..<count {
             let label = Int(labelBytes[labels.headerSize + i])
