@@ -8,3 +8,8 @@ typealias DoublePolicy = Unfused<V4Policy>
 
 /// The kernels instantiated for x86-64-v4.
 public typealias KernelsV4 = LevelKernels
+
+/// Whether this level converts 64-bit integers to floating point in vectors
+/// (AVX-512DQ), which LevelKernels.unitBytes's division-free p/255 needs;
+/// elsewhere the compiler converts one value at a time, slower than dividing.
+let convertsInt64InVectors = true
