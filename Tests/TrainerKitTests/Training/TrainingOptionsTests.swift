@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrainerKit
+import TrainerKernels
 
 /// Issue 6: optimizers, schedules, validation, early stopping, checkpoints.
 /// The update rules themselves are checked against the Python reference
@@ -184,17 +185,8 @@ import Testing
     @Test(arguments: [2, 3])
     func splitProductsGiveTheSameWeights(threads: Int) throws {
         func train(threads: Int, as: Float.Type) throws -> (Network<Float>, Double?) {
-            let config = try Config.decode(
-                Array(TrainingOptionsTests.config(training: #""epochs": 5, "optimizer": "adam", "precision": "float32""#).utf8),
-                file: "c.json", directory: "")
-            let setup = config.training
-            let shape = DataShape(inputSize: 2, outputSize: 2, configFile: "c.json")
-            let data: Dataset<Float> = try DataLoader.load(config.data.train, shape: shape)
-            var generator = RandomGenerator(seed: setup.seed)
-            let network: Network<Float> = try config.resolveNetwork(initFrom: nil).build(using: &generator)
-            var trainer = Trainer(
-                network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data, test: nil,
-                threads: threads, minimumSplitOperations: 0)
+            let json = TrainingOptionsTests.config(training: #""epochs": 5, "optimizer": "adam", "precision": "float32""#)
+            var trainer: Trainer<Float> = try inMemoryTrainer(json, inputs: 2, outputs: 2, threads: threads, minimumSplitOperations: 0)
             _ = try trainer.run(observer: TrainingObserver())
             return (trainer.network, trainer.progress.lastEpochLoss)
         }
@@ -266,22 +258,32 @@ import Testing
              "data": {"train": {"inputs": [\(inputs.joined(separator: ","))], "targets": [\(targets.joined(separator: ","))]}}}
             """
         func train(fused: Bool) throws -> (initial: Network<Double>, trained: Network<Double>) {
-            let config = try Config.decode(Array(json.utf8), file: "c.json", directory: "")
-            let setup = config.training
-            let shape = DataShape(inputSize: 5, outputSize: 3, configFile: "c.json")
-            let data: Dataset<Double> = try DataLoader.load(config.data.train, shape: shape)
-            var generator = RandomGenerator(seed: setup.seed)
-            let network: Network<Double> = try config.resolveNetwork(initFrom: nil).build(using: &generator)
-            var trainer = Trainer(
-                network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data,
-                test: nil, allowFusedUpdate: fused)
+            var trainer: Trainer<Double> = try inMemoryTrainer(json, inputs: 5, outputs: 3, allowFusedUpdate: fused)
             #expect(trainer.fusesUpdate == fused)
+            let initial = trainer.network
             _ = try trainer.run(observer: TrainingObserver())
-            return (network, trainer.network)
+            return (initial, trainer.network)
         }
         let (initial, fused) = try train(fused: true), written = try train(fused: false).trained
         #expect(fused.weights.map(\.elements) == written.weights.map(\.elements))
         #expect(fused.biases == written.biases)
         #expect(fused.weights.map(\.elements) != initial.weights.map(\.elements), "training moved the weights")
     }
+}
+
+/// A trainer for an inline-data config, as `run` would build it (network
+/// from the config's seed, the generator after it), without files.
+func inMemoryTrainer<S: Scalar>(
+    _ json: String, inputs: Int, outputs: Int, threads: Int = 1,
+    minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
+) throws -> Trainer<S> {
+    let config = try Config.decode(Array(json.utf8), file: "c.json", directory: "")
+    let setup = config.training
+    let shape = DataShape(inputSize: inputs, outputSize: outputs, configFile: "c.json")
+    let data: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
+    var generator = RandomGenerator(seed: setup.seed)
+    let network: Network<S> = try config.resolveNetwork(initFrom: nil).build(using: &generator)
+    return Trainer(
+        network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data, test: nil,
+        threads: threads, minimumSplitOperations: minimumSplitOperations, allowFusedUpdate: allowFusedUpdate)
 }
