@@ -1,3 +1,4 @@
+import TrainerKernelsCore
 import TrainerKernelsBaseline
 import TrainerKernelsV3
 import TrainerKernelsV4
@@ -112,9 +113,8 @@ extension Kernels {
     /// summed from zero over the m samples in order, then divided, multiplied
     /// and subtracted, each step rounded on its own: for Double (unfused at
     /// every level) and baseline Float, the same bits as
-    /// ``multiplyTransposedAAdd`` into a zeroed G followed by
-    /// ``divideAndSubtractScaled`` (``deltaRuleStepNaive``), in one pass over
-    /// W. `scratch` (k×n) holds partial sums when m is longer than one
+    /// ``multiplyTransposedAAdd`` into a zeroed G followed by ``divide`` and
+    /// ``subtractScaled`` (``deltaRuleStepNaive``), in one pass over W. `scratch` (k×n) holds partial sums when m is longer than one
     /// register block; its contents afterwards are unspecified. A pool splits
     /// rows of W, so the bits do not depend on the thread count.
     public static func deltaRuleStep(
@@ -215,26 +215,6 @@ extension Kernels {
     }
 }
 
-extension Kernels {
-    /// `g[i] /= d`, then `w[i] −= scale·g[i]`, in one pass (the gradient's
-    /// mean and the delta rule's step; the same roundings as the two apart).
-    public static func divideAndSubtractScaled(
-        _ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int,
-        level: KernelLevel = .active
-    ) {
-        Float.table(level).divideAndSubtractScaled(w, g, d, scale, count)
-    }
-
-    /// `g[i] /= d`, then `w[i] −= scale·g[i]`, in one pass (the gradient's
-    /// mean and the delta rule's step; the same roundings as the two apart).
-    public static func divideAndSubtractScaled(
-        _ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int,
-        level: KernelLevel = .active
-    ) {
-        Double.table(level).divideAndSubtractScaled(w, g, d, scale, count)
-    }
-}
-
 // MARK: - Naive kernels: the specification
 
 extension Kernels {
@@ -332,23 +312,6 @@ func genericMultiplyTransposedB<T: KernelScalar>(
 
 // MARK: - Dispatch
 
-/// One level's compiled kernels, with explicit leading dimensions:
-/// `(a, lda, b, ldb, c, ldc, m, k, n)` (`m, n, k` for `multiplyTransposedB`).
-struct KernelTable<S>: Sendable {
-    typealias Product = @Sendable (UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, Int) -> Void
-    typealias ScaledProduct = @Sendable (S, UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, Int) -> Void
-    let multiplyAdd: Product
-    let multiplyTransposedAAdd: ScaledProduct
-    let multiplyTransposedB: Product
-    let divide: @Sendable (UnsafeMutablePointer<S>, Int, S) -> Void
-    let subtractScaled: @Sendable (UnsafeMutablePointer<S>, UnsafePointer<S>, S, Int) -> Void
-    let divideAndSubtractScaled: @Sendable (UnsafeMutablePointer<S>, UnsafeMutablePointer<S>, S, S, Int) -> Void
-    /// `(a, lda, b, ldb, w, ldw, scratch, m, k, n, divisor, rate)`.
-    let deltaRuleStep: @Sendable (
-        UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, S, S
-    ) -> Void
-}
-
 /// Float and Double, with their per-level tables and thread-pool tasks.
 protocol DispatchedScalar: KernelScalar {
     /// Indexed by `KernelLevel.rawValue`.
@@ -366,65 +329,8 @@ extension DispatchedScalar {
     }
 }
 
-private let floatTables: [KernelTable<Float>] = [
-    KernelTable(
-        multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsBaseline.multiplyTransposedB,
-        divide: { KernelsBaseline.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) },
-        divideAndSubtractScaled: { KernelsBaseline.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) },
-        deltaRuleStep: {
-            KernelsBaseline.deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11)
-        }),
-    KernelTable(
-        multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV3.multiplyTransposedB,
-        divide: { KernelsV3.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) },
-        divideAndSubtractScaled: { KernelsV3.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) },
-        deltaRuleStep: {
-            KernelsV3.deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11)
-        }),
-    KernelTable(
-        multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV4.multiplyTransposedB,
-        divide: { KernelsV4.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) },
-        divideAndSubtractScaled: { KernelsV4.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) },
-        deltaRuleStep: {
-            KernelsV4.deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11)
-        }),
-]
-
-private let doubleTables: [KernelTable<Double>] = [
-    KernelTable(
-        multiplyAdd: KernelsBaseline.multiplyAdd, multiplyTransposedAAdd: KernelsBaseline.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsBaseline.multiplyTransposedB,
-        divide: { KernelsBaseline.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsBaseline.subtractScaled($0, $1, scale: $2, count: $3) },
-        divideAndSubtractScaled: { KernelsBaseline.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) },
-        deltaRuleStep: {
-            KernelsBaseline.deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11)
-        }),
-    KernelTable(
-        multiplyAdd: KernelsV3.multiplyAdd, multiplyTransposedAAdd: KernelsV3.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV3.multiplyTransposedB,
-        divide: { KernelsV3.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV3.subtractScaled($0, $1, scale: $2, count: $3) },
-        divideAndSubtractScaled: { KernelsV3.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) },
-        deltaRuleStep: {
-            KernelsV3.deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11)
-        }),
-    KernelTable(
-        multiplyAdd: KernelsV4.multiplyAdd, multiplyTransposedAAdd: KernelsV4.multiplyTransposedAAdd,
-        multiplyTransposedB: KernelsV4.multiplyTransposedB,
-        divide: { KernelsV4.divide($0, count: $1, by: $2) },
-        subtractScaled: { KernelsV4.subtractScaled($0, $1, scale: $2, count: $3) },
-        divideAndSubtractScaled: { KernelsV4.divideAndSubtractScaled($0, $1, by: $2, scale: $3, count: $4) },
-        deltaRuleStep: {
-            KernelsV4.deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11)
-        }),
-]
+private let floatTables = [KernelsBaseline.floatTable, KernelsV3.floatTable, KernelsV4.floatTable]
+private let doubleTables = [KernelsBaseline.doubleTable, KernelsV3.doubleTable, KernelsV4.doubleTable]
 
 extension Float: DispatchedScalar {
     static var tables: [KernelTable<Float>] { floatTables }

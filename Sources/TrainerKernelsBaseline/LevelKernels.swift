@@ -93,18 +93,6 @@ public enum LevelKernels {
         Elementwise<DoubleVector>.subtractScaled(w, g, scale: scale, count: count)
     }
 
-    @inline(never) public static func divideAndSubtractScaled(
-        _ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int
-    ) {
-        Elementwise<FloatVector>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
-    }
-
-    @inline(never) public static func divideAndSubtractScaled(
-        _ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int
-    ) {
-        Elementwise<DoubleVector>.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
-    }
-
     @inline(never) public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
         Elementwise<FloatVector>.logistic(z, a, count: count)
     }
@@ -146,4 +134,20 @@ public enum LevelKernels {
     static func unitFraction(_ p: UInt8) -> Int64 {
         Int64(bitPattern: (UInt64(p) &* 0x0101_0101_0101_0101) >> 1)
     }
+}
+
+extension LevelKernels {
+    /// This level's kernels, for TrainerKernels' dispatch.
+    public static let floatTable = KernelTable<Float>(
+        multiplyAdd: multiplyAdd, multiplyTransposedAAdd: multiplyTransposedAAdd, multiplyTransposedB: multiplyTransposedB,
+        divide: { divide($0, count: $1, by: $2) },
+        subtractScaled: { subtractScaled($0, $1, scale: $2, count: $3) },
+        deltaRuleStep: { deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11) })
+
+    /// This level's kernels, for TrainerKernels' dispatch.
+    public static let doubleTable = KernelTable<Double>(
+        multiplyAdd: multiplyAdd, multiplyTransposedAAdd: multiplyTransposedAAdd, multiplyTransposedB: multiplyTransposedB,
+        divide: { divide($0, count: $1, by: $2) },
+        subtractScaled: { subtractScaled($0, $1, scale: $2, count: $3) },
+        deltaRuleStep: { deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11) })
 }

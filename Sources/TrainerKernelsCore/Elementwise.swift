@@ -38,27 +38,4 @@ public enum Elementwise<V: KernelVector> {
             i += 1
         }
     }
-
-    /// `g[i] = g[i] / d`, then `w[i] = w[i] − scale·g[i]`, for `i < count`:
-    /// ``divide(_:count:by:)`` and ``subtractScaled(_:_:scale:count:)`` in
-    /// one pass, with the same roundings.
-    @inlinable
-    public static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, by d: S, scale: S, count: Int) {
-        let lanes = V.laneCount
-        let divisor = V(broadcast: d), factor = V(broadcast: scale)
-        var i = 0
-        while i + lanes <= count {
-            let mean = V.load(g + i).divided(by: divisor)
-            mean.store(g + i)
-            V.load(w + i).subtracting(factor, times: mean).store(w + i)
-            i += lanes
-        }
-        while i < count {
-            let mean = g[i] / d
-            g[i] = mean
-            let product = scale * mean
-            w[i] = w[i] - product
-            i += 1
-        }
-    }
 }

@@ -89,12 +89,8 @@ final class ProgressReporter {
 
     /// `epoch 10/30: loss 0.0123, accuracy 0.95, test_loss 0.0150, test_accuracy 0.94 (2.1 s)`.
     static func describe(_ record: EpochRecord, lastEpoch: Int) -> String {
-        var parts = ["loss \(short(record.loss))"]
-        if let accuracy = record.accuracy { parts.append("accuracy \(short(accuracy))") }
-        if let loss = record.testLoss { parts.append("test_loss \(short(loss))") }
-        if let accuracy = record.testAccuracy { parts.append("test_accuracy \(short(accuracy))") }
-        if let loss = record.validationLoss { parts.append("val_loss \(short(loss))") }
-        if let accuracy = record.validationAccuracy { parts.append("val_accuracy \(short(accuracy))") }
+        let columns = ["loss", "accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy"]
+        let parts = columns.compactMap { column in record.value(of: column).map { "\(column) \(short($0))" } }
         return "epoch \(record.epoch)/\(lastEpoch): " + parts.joined(separator: ", ") + " (\(seconds(record.seconds)))"
     }
 

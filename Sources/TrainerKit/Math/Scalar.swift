@@ -24,17 +24,15 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     static func divide(_ x: UnsafeMutablePointer<Self>, count: Int, by d: Self)
     /// `w[i] -= scale·g[i]` for `i < count`, never fused (see ``Kernels``).
     static func subtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, scale: Self, count: Int)
-    /// `g[i] /= d; w[i] -= scale·g[i]` in one pass (see ``Kernels``).
-    static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafeMutablePointer<Self>, by d: Self, scale: Self, count: Int)
     /// `W[k×n] −= rate·((A[m×k]ᵀ·Δ[m×n]) / divisor)`, the gradient never
     /// stored; the bits of the separate steps for float64 (see ``Kernels``).
     static func deltaRuleStep(
         _ a: UnsafePointer<Self>, _ delta: UnsafePointer<Self>, _ w: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>,
         m: Int, k: Int, n: Int, divisor: Self, rate: Self, pool: KernelThreadPool?)
-    /// `a[i] = σ(z[i])` by the vectorised kernel, returning true; or false
-    /// when this precision computes σ one value at a time (float64, whose
-    /// numbers are the teaching examples', through libm's exp).
-    static func vectorLogistic(_ z: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, count: Int) -> Bool
+    /// `a[i] = σ(z[i])` for `i < count`: float32 by the vectorised kernel (a
+    /// few ulp from the exact value); float64 with libm's exp, the teaching
+    /// examples' numbers (``Activation/value(_:)``'s, bit for bit).
+    static func logistic(_ z: UnsafePointer<Self>, _ a: UnsafeMutablePointer<Self>, count: Int)
     /// `out[i] = b[i] / 255`, correctly rounded (see ``Kernels``).
     static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Self>, count: Int)
 }
@@ -43,7 +41,19 @@ extension Double: Scalar {
     public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Double>, count: Int) {
         Kernels.unitBytes(b, out, count: count)
     }
-    public static func vectorLogistic(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, count: Int) -> Bool { false }
+    public static func logistic(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, count: Int) {
+        // Two loops: exp one value at a time, then the divisions, which the
+        // compiler vectorises (one loop kept each division waiting on its
+        // exp call).
+        for i in 0..<count {
+            let x = z[i]
+            a[i] = exp(x >= 0 ? -x : x)  // e^−|z|, never overflowing
+        }
+        for i in 0..<count {
+            let e = a[i]
+            a[i] = (z[i] >= 0 ? 1 : e) / (1 + e)  // 1/(1 + e^−z), or e^z/(1 + e^z) for z < 0
+        }
+    }
 
     public static var precisionName: String { "float64" }
     public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
@@ -66,9 +76,6 @@ extension Double: Scalar {
     public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
         Kernels.subtractScaled(w, g, scale: scale, count: count)
     }
-    public static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>, by d: Double, scale: Double, count: Int) {
-        Kernels.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
-    }
     public static func deltaRuleStep(
         _ a: UnsafePointer<Double>, _ delta: UnsafePointer<Double>, _ w: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>,
         m: Int, k: Int, n: Int, divisor: Double, rate: Double, pool: KernelThreadPool?
@@ -81,9 +88,8 @@ extension Float: Scalar {
     public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int) {
         Kernels.unitBytes(b, out, count: count)
     }
-    public static func vectorLogistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+    public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
         Kernels.logistic(z, a, count: count)
-        return true
     }
 
     public static var precisionName: String { "float32" }
@@ -106,9 +112,6 @@ extension Float: Scalar {
     }
     public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
         Kernels.subtractScaled(w, g, scale: scale, count: count)
-    }
-    public static func divideAndSubtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, by d: Float, scale: Float, count: Int) {
-        Kernels.divideAndSubtractScaled(w, g, by: d, scale: scale, count: count)
     }
     public static func deltaRuleStep(
         _ a: UnsafePointer<Float>, _ delta: UnsafePointer<Float>, _ w: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,

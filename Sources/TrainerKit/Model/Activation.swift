@@ -73,21 +73,8 @@ public enum Activation: String, CaseIterable, Sendable {
                     }
                 case .linear:
                     for i in 0..<zs.count { out[i] = zs[i] }
-                case .sigmoid where zs.count > 0 && S.vectorLogistic(zs.baseAddress!, out.baseAddress!, count: zs.count):
-                    break  // float32: a vectorised σ, a few ulp from the exact value
                 case .sigmoid:
-                    // float64: value(_:)'s numbers, in two loops: libm's exp
-                    // one value at a time, then the divisions, which the
-                    // compiler vectorises (one loop kept each division waiting
-                    // on its exp call).
-                    for i in 0..<zs.count {
-                        let z = zs[i]
-                        out[i] = S.exp(z >= 0 ? -z : z)  // e^−|z|, never overflowing
-                    }
-                    for i in 0..<zs.count {
-                        let e = out[i]
-                        out[i] = (zs[i] >= 0 ? 1 : e) / (1 + e)  // 1/(1 + e^−z), or e^z/(1 + e^z) for z < 0
-                    }
+                    if zs.count > 0 { S.logistic(zs.baseAddress!, out.baseAddress!, count: zs.count) }
                 default:
                     for i in 0..<zs.count { out[i] = value(zs[i]) }
                 }

@@ -136,12 +136,10 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// Fills every δ and gradient for the current batch, from the outputs of
     /// the last ``forward(_:)``. The network is not changed.
-    /// - Parameter deferMean: leave each ∂E/∂W[k] as the batch's sum, for
-    ///   ``applyDeltaRule(_:learningRate:)`` to divide in its own pass.
-    public mutating func backward(_ network: Network<S>, loss: Loss, deferMean: Bool = false) {
+    public mutating func backward(_ network: Network<S>, loss: Loss) {
         computeOutputDelta(network, loss: loss)
         for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
-            computeGradients(layer: k, network: network, deferMean: deferMean)
+            computeGradients(layer: k, network: network)
             if k > 0 { propagateDelta(to: k - 1, network: network) }
         }
     }
@@ -149,8 +147,9 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// The backward pass and the plain delta rule in one, for the float32
     /// fast path: `W[k] += a[k]ᵀ·((−η/m)·δ[k])` is one pass over `W[k]` (δ[k]
     /// is scaled in place once it is used up, and the kernel adds the
-    /// products straight into the weights), where ``backward(_:loss:)`` and an update take four (zero
-    /// the gradient, add the products, divide by m, subtract η times it).
+    /// products straight into the weights), where ``backward(_:loss:)`` and
+    /// an update take four (zero the gradient, add the products, divide by m,
+    /// subtract η times it).
     /// The result differs from those in rounding only. The weight gradients
     /// are not kept (``weightGradients`` is left as it was) and the δ are
     /// left scaled; the bias gradients are kept, and biases are updated as
@@ -160,8 +159,8 @@ public struct Backpropagation<S: Scalar>: Sendable {
     }
 
     /// The backward pass and the plain delta rule in one, with exactly the
-    /// numbers of ``backward(_:loss:deferMean:)`` followed by
-    /// ``applyDeltaRule(_:learningRate:)``: each `∂E/∂W[k]` element is summed
+    /// numbers of ``backward(_:loss:)`` followed by the sgd update
+    /// (`Optimizer`): each `∂E/∂W[k]` element is summed
     /// over the batch in order, divided by m, multiplied by η and subtracted
     /// inside the product kernel, so W[k] is read and written once and the
     /// gradient never stored (``weightGradients`` is used as scratch and left
@@ -222,23 +221,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
         }
     }
 
-    /// The delta rule after ``backward(_:loss:deferMean:)`` with `deferMean`:
-    /// `∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m`, then `W[k] -= η · ∂E/∂W[k]`, in one
-    /// pass over each W[k] (the same numbers as dividing, then updating);
-    /// `b[k] -= η · ∂E/∂b[k]`. Afterwards the gradients are the means.
-    public mutating func applyDeltaRule(_ network: inout Network<S>, learningRate eta: S) {
-        let count = S(batchSize)
-        for k in 0..<network.layerCount {
-            network.weights[k].elements.withUnsafeMutableBufferPointer { w in
-                weightGradients[k].elements.withUnsafeMutableBufferPointer { g in
-                    // ∂E/∂W[k] = Σ / m;  W[k] -= η · ∂E/∂W[k]
-                    S.divideAndSubtractScaled(w.baseAddress!, g.baseAddress!, by: count, scale: eta, count: w.count)
-                }
-            }
-            stepBiases(&network, layer: k, learningRate: eta)
-        }
-    }
-
     /// `b[k] -= η · ∂E/∂b[k]`.
     private func stepBiases(_ network: inout Network<S>, layer k: Int, learningRate eta: S) {
         network.biases[k].withUnsafeMutableBufferPointer { b in
@@ -275,7 +257,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     }
 
     /// `∂E/∂W[k] = a[k]ᵀ·δ[k] / m` and `∂E/∂b[k] = Σ_rows δ[k] / m`.
-    private mutating func computeGradients(layer k: Int, network: Network<S>, deferMean: Bool) {
+    private mutating func computeGradients(layer k: Int, network: Network<S>) {
         let m = batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
         let count = S(m)
         weightGradients[k].elements.withUnsafeMutableBufferPointer { g in
@@ -287,7 +269,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
                 }
             }
             // ... then divided by m for the mean (exact for m = 1).
-            if m > 1 && !deferMean { S.divide(g.baseAddress!, count: g.count, by: count) }
+            if m > 1 { S.divide(g.baseAddress!, count: g.count, by: count) }
         }
         computeBiasGradient(layer: k, n: n)
     }

@@ -49,15 +49,9 @@ public final class LossLog {
         for column in columns {
             switch column {
             case "epoch": fields.append(String(record.epoch))
-            case "loss": fields.append(LossLog.number(record.loss))
-            case "accuracy": fields.append(record.accuracy.map(LossLog.number) ?? "")
-            case "test_loss": fields.append(record.testLoss.map(LossLog.number) ?? "")
-            case "test_accuracy": fields.append(record.testAccuracy.map(LossLog.number) ?? "")
-            case "val_loss": fields.append(record.validationLoss.map(LossLog.number) ?? "")
-            case "val_accuracy": fields.append(record.validationAccuracy.map(LossLog.number) ?? "")
             case "lr": fields.append(LossLog.number(record.learningRate))
             case "seconds": fields.append(String(format: "%.6f", record.seconds))
-            default: fields.append("")
+            default: fields.append(record.value(of: column).map(LossLog.number) ?? "")  // loss, accuracy, test_…, val_…
             }
         }
         try output.write(fields.joined(separator: ",") + "\n")

@@ -114,8 +114,8 @@ struct LossLogTable: Equatable {
 
     /// The columns named by a `--columns` value (`loss,test_loss`), checked
     /// against the header; nil chooses ``defaultSeries``.
-    /// - Parameter option: how errors name the option (`--columns`).
-    func series(named list: String?, option: String = "--columns") throws(TrainerError) -> [String] {
+    func series(named list: String?) throws(TrainerError) -> [String] {
+        let option = "--columns"
         guard let list else {
             let chosen = defaultSeries
             if chosen.isEmpty {

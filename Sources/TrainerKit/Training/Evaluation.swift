@@ -65,26 +65,20 @@ extension Dataset {
     /// Copies the given samples, in order, into a pass's inputs and targets.
     func copyBatch(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
         prefetchInputs(of: samples)
-        pass.withBatchBuffers { inputs, targets in
-            writeBatch(samples: samples, inputs: inputs, targets: targets)
-        }
-    }
-
-    /// Writes the given samples, in order, as rows of `inputs` (`inputSize`
-    /// wide) and `targets` (`outputSize` wide).
-    func writeBatch(samples: some Collection<Int>, inputs: UnsafeMutablePointer<S>, targets: UnsafeMutablePointer<S>) {
         let inputWidth = inputSize, targetWidth = outputSize
-        self.targets.elements.withUnsafeBufferPointer { t in
-            for (row, sample) in samples.enumerated() {
-                copyInputs(of: sample, to: inputs + row * inputWidth)
-                let targetRow = targets + row * targetWidth
-                if let labels {
-                    // One-hot targets, written from the label: the same
-                    // numbers without reading the scattered target row.
-                    targetRow.update(repeating: 0, count: targetWidth)
-                    targetRow[labels[sample]] = 1
-                } else {
-                    targetRow.update(from: t.baseAddress! + sample * targetWidth, count: targetWidth)
+        pass.withBatchBuffers { inputs, targets in
+            self.targets.elements.withUnsafeBufferPointer { t in
+                for (row, sample) in samples.enumerated() {
+                    copyInputs(of: sample, to: inputs + row * inputWidth)
+                    let targetRow = targets + row * targetWidth
+                    if let labels {
+                        // One-hot targets, written from the label: the same
+                        // numbers without reading the scattered target row.
+                        targetRow.update(repeating: 0, count: targetWidth)
+                        targetRow[labels[sample]] = 1
+                    } else {
+                        targetRow.update(from: t.baseAddress! + sample * targetWidth, count: targetWidth)
+                    }
                 }
             }
         }

@@ -93,8 +93,6 @@ public struct BestEpoch<S: Scalar>: Sendable {
     public var epoch: Int
     public var value: Double
     public var network: Network<S>
-    /// Epochs since the best one.
-    public var epochsWithoutImprovement = 0
 }
 
 /// What a run reports as it goes. The library never prints: the CLI turns
@@ -155,19 +153,16 @@ public struct Trainer<S: Scalar> {
         self.train = train
         self.test = test
         self.pass = Backpropagation(network: network, batchCapacity: min(schedule.batchSize, train.count))
-        if schedule.optimizer != .sgd || schedule.l2 != 0 {
-            self.update = .optimizer
-        } else if allowFusedUpdate && S.self == Float.self {
-            // The float32 fast path: the update folded into the gradient
-            // product (see Backpropagation.backwardUpdating).
-            self.update = .fused
-        } else if allowFusedUpdate {
-            // Float64: the update also happens inside the gradient product,
-            // but each number rounded as the step the teaching examples write
-            // out (Backpropagation.backwardUpdatingExactly): the same bits.
-            self.update = .fusedExactly
+        if schedule.optimizer == .sgd && schedule.l2 == 0 && allowFusedUpdate {
+            // The plain delta rule folded into the gradient product: float32
+            // scales δ first (Backpropagation.backwardUpdating); float64 rounds
+            // each number as the step the teaching examples write out
+            // (backwardUpdatingExactly), the same bits as the long way.
+            self.update = S.self == Float.self ? .fused : .fusedExactly
         } else {
-            self.update = .deltaRule
+            // Momentum, Adam, L2, or the long way for explain (sgd through
+            // the optimizer keeps every ∂E/∂W to show).
+            self.update = .optimizer
         }
         if threads > 1 { self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations) }
         self.validation = validation
@@ -266,12 +261,13 @@ public struct Trainer<S: Scalar> {
     /// monitored column has not improved for `patience` epochs.
     private mutating func noteForEarlyStopping(_ record: EpochRecord) -> Bool {
         guard let stopping = schedule.earlyStopping, let value = record.value(of: stopping.monitor) else { return false }
-        if stopping.improves(value, on: best?.value) {
+        guard let best, !stopping.improves(value, on: best.value) else {
             best = BestEpoch(epoch: record.epoch, value: value, network: network)
             return false
         }
-        best?.epochsWithoutImprovement += 1
-        return (best?.epochsWithoutImprovement ?? 0) >= stopping.patience
+        // Every epoch has the monitored value (RunSetup refuses a monitor
+        // the log lacks), so the epochs since the best are the difference.
+        return record.epoch - best.epoch >= stopping.patience
     }
 
     /// Puts the best epoch's weights back (early stopping, at the end of a run).
@@ -310,11 +306,6 @@ public struct Trainer<S: Scalar> {
         // 0.041–0.044; 2 threads with the worker 0.041–0.066, without it
         // 0.041–0.042.)
         if let next { train.prefetchInputs(of: next) }
-        return compute(samples: samples, learningRate: learningRate)
-    }
-
-    /// The step proper, on the batch already in the pass.
-    private mutating func compute(samples: ArraySlice<Int>, learningRate: Double?) -> StepResult {
         pass.forward(network)
         let lossSum = pass.computeLosses(schedule.loss, activation: network.activations[network.layerCount - 1])
         var correct = 0
@@ -328,10 +319,6 @@ public struct Trainer<S: Scalar> {
             pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate))
         case .fusedExactly:
             pass.backwardUpdatingExactly(&network, loss: schedule.loss, learningRate: S(rate))
-        case .deltaRule:
-            // The gradient's mean and the step in one pass.
-            pass.backward(network, loss: schedule.loss, deferMean: true)
-            pass.applyDeltaRule(&network, learningRate: S(rate))
         case .optimizer:
             pass.backward(network, loss: schedule.loss)
             optimizer.update(&network, from: pass, learningRate: rate)
@@ -360,7 +347,8 @@ public struct Trainer<S: Scalar> {
 }
 
 extension EpochRecord {
-    /// The value of a log column, by its name (for early stopping).
+    /// The value of a log column by its name, nil where the epoch has none
+    /// (early stopping, the loss log and the progress lines read it).
     public func value(of column: String) -> Double? {
         switch column {
         case "loss": loss
@@ -379,11 +367,9 @@ private enum UpdateRule {
     /// Float32 and the plain delta rule: folded into the gradient product.
     case fused
     /// Float64 and the plain delta rule: folded into the gradient product,
-    /// with the bits of ``deltaRule``.
+    /// with the bits of the long way through ``Optimizer``.
     case fusedExactly
-    /// The plain delta rule, exactly as written out, keeping every gradient
-    /// (`explain`).
-    case deltaRule
-    /// Momentum, Adam or L2: through ``Optimizer``.
+    /// Momentum, Adam, L2, or any rule the long way (gradients kept, for
+    /// `explain`): through ``Optimizer``.
     case optimizer
 }
