@@ -53,6 +53,9 @@ public enum KernelLevel: Int, CaseIterable, Comparable, Sendable, CustomStringCo
 
     /// Whether this CPU can run code of this level.
     public var isSupported: Bool { self <= KernelLevel.detected }
+
+    /// This level if the CPU can run it, else the best one it can.
+    var runnable: KernelLevel { isSupported ? self : KernelLevel.detected }
 }
 
 extension KernelLevel {

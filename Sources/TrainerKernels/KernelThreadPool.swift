@@ -67,7 +67,6 @@ private final class PoolState: @unchecked Sendable {
     private let claims = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
     private let busy = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     // Written by the caller before it publishes a job in `claims`, read by a
@@ -107,8 +106,7 @@ private final class PoolState: @unchecked Sendable {
 
     func shutdown() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        publish(parts: 0)
+        publish(parts: 0)  // a worker sees this generation only after `stopped`
         for thread in workers { pthread_join(thread, nil) }
         workers = []
     }
@@ -190,7 +188,7 @@ private final class PoolState: @unchecked Sendable {
                 }
             }
             seen = current
-            if stopping.load(ordering: .acquiring) { return }
+            if stopped.load(ordering: .acquiring) { return }
             runParts(of: current)
         }
     }

@@ -185,7 +185,7 @@ extension Kernels {
     /// `out[i] = b[i] / 255` (IDX pixels to [0, 1]), correctly rounded: the
     /// same numbers as converting each byte on its own, in vectors.
     public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int, level: KernelLevel = .active) {
-        switch level.isSupported ? level : KernelLevel.detected {
+        switch level.runnable {
         case .baseline: KernelsBaseline.unitBytes(b, out, count: count)
         case .v3: KernelsV3.unitBytes(b, out, count: count)
         case .v4: KernelsV4.unitBytes(b, out, count: count)
@@ -194,7 +194,7 @@ extension Kernels {
 
     /// `out[i] = b[i] / 255` (IDX pixels to [0, 1]), correctly rounded.
     public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Double>, count: Int, level: KernelLevel = .active) {
-        switch level.isSupported ? level : KernelLevel.detected {
+        switch level.runnable {
         case .baseline: KernelsBaseline.unitBytes(b, out, count: count)
         case .v3: KernelsV3.unitBytes(b, out, count: count)
         case .v4: KernelsV4.unitBytes(b, out, count: count)
@@ -207,7 +207,7 @@ extension Kernels {
     /// `Logistic` in TrainerKernelsCore): float32 only. Every level gives the
     /// same bits.
     public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int, level: KernelLevel = .active) {
-        switch level.isSupported ? level : KernelLevel.detected {
+        switch level.runnable {
         case .baseline: KernelsBaseline.logistic(z, a, count: count)
         case .v3: KernelsV3.logistic(z, a, count: count)
         case .v4: KernelsV4.logistic(z, a, count: count)
@@ -312,20 +312,17 @@ func genericMultiplyTransposedB<T: KernelScalar>(
 
 // MARK: - Dispatch
 
-/// Float and Double, with their per-level tables and thread-pool tasks.
+/// Float and Double, with their per-level tables.
 protocol DispatchedScalar: KernelScalar {
     /// Indexed by `KernelLevel.rawValue`.
     static var tables: [KernelTable<Self>] { get }
-    static var multiplyAddTask: KernelThreadPool.Task { get }
-    static var multiplyTransposedAAddTask: KernelThreadPool.Task { get }
-    static var deltaRuleStepTask: KernelThreadPool.Task { get }
 }
 
 extension DispatchedScalar {
     /// The table of `level`, or of the best supported level if the CPU cannot run `level`.
     @inline(__always)
     static func table(_ level: KernelLevel) -> KernelTable<Self> {
-        tables[level.isSupported ? level.rawValue : KernelLevel.detected.rawValue]
+        tables[level.runnable.rawValue]
     }
 }
 
@@ -334,52 +331,42 @@ private let doubleTables = [KernelsBaseline.doubleTable, KernelsV3.doubleTable, 
 
 extension Float: DispatchedScalar {
     static var tables: [KernelTable<Float>] { floatTables }
-    static let multiplyAddTask: KernelThreadPool.Task = { SplitJob<Float>.runMultiplyAdd($0, $1) }
-    static let multiplyTransposedAAddTask: KernelThreadPool.Task = { SplitJob<Float>.runMultiplyTransposedAAdd($0, $1) }
-    static let deltaRuleStepTask: KernelThreadPool.Task = { DeltaRuleJob<Float>.run($0, $1) }
 }
 
 extension Double: DispatchedScalar {
     static var tables: [KernelTable<Double>] { doubleTables }
-    static let multiplyAddTask: KernelThreadPool.Task = { SplitJob<Double>.runMultiplyAdd($0, $1) }
-    static let multiplyTransposedAAddTask: KernelThreadPool.Task = { SplitJob<Double>.runMultiplyTransposedAAdd($0, $1) }
-    static let deltaRuleStepTask: KernelThreadPool.Task = { DeltaRuleJob<Double>.run($0, $1) }
 }
 
-/// One product split across a pool: part p of P takes output rows
-/// `rows·p/P ..< rows·(p+1)/P` (rows of C: m for the forward product, k for
-/// the weight gradient). Each element is still computed by one thread, in the
-/// same order, so the result does not depend on the number of parts.
-struct SplitJob<S: DispatchedScalar> {
-    let table: KernelTable<S>
-    let alpha: S
-    let a: UnsafePointer<S>, b: UnsafePointer<S>, c: UnsafeMutablePointer<S>
-    let m: Int, k: Int, n: Int, parts: Int
+/// One kernel call split across a pool by rows of its output: part p of P
+/// runs `body(r0, count)` for rows `rows·p/P ..< rows·(p+1)/P`. Each element
+/// is still computed by one thread, in the same order, so the result does
+/// not depend on the number of parts.
+private struct RowSplit {
+    let rows: Int, parts: Int
+    let body: (_ firstRow: Int, _ count: Int) -> Void
 
-    static func runMultiplyAdd(_ context: UnsafeRawPointer, _ part: Int) {
-        let job = context.assumingMemoryBound(to: SplitJob.self)
-        let (m, k, n, parts) = (job.pointee.m, job.pointee.k, job.pointee.n, job.pointee.parts)
-        let r0 = m * part / parts, r1 = m * (part + 1) / parts
-        if r1 > r0 {
-            job.pointee.table.multiplyAdd(job.pointee.a + r0 * k, k, job.pointee.b, n, job.pointee.c + r0 * n, n, r1 - r0, k, n)
-        }
-    }
-
-    static func runMultiplyTransposedAAdd(_ context: UnsafeRawPointer, _ part: Int) {
-        let job = context.assumingMemoryBound(to: SplitJob.self)
-        let (m, k, n, parts) = (job.pointee.m, job.pointee.k, job.pointee.n, job.pointee.parts)
-        let p0 = k * part / parts, p1 = k * (part + 1) / parts
-        if p1 > p0 {
-            job.pointee.table.multiplyTransposedAAdd(
-                job.pointee.alpha, job.pointee.a + p0, k, job.pointee.b, n, job.pointee.c + p0 * n, n, m, p1 - p0, n)
-        }
+    static let task: KernelThreadPool.Task = { context, part in
+        let job = context.assumingMemoryBound(to: RowSplit.self).pointee
+        let r0 = job.rows * part / job.parts, r1 = job.rows * (part + 1) / job.parts
+        if r1 > r0 { job.body(r0, r1 - r0) }
     }
 }
 
+/// Runs `body` over all `rows` on this thread, or split by rows across
+/// `pool` when the product (2·m·k·n operations) is large enough to pay.
 @inline(__always)
-private func worthSplitting(_ pool: KernelThreadPool?, m: Int, k: Int, n: Int) -> KernelThreadPool? {
-    guard let pool, pool.threadCount > 1, 2 * m * k * n >= pool.minimumOperations else { return nil }
-    return pool
+private func splitByRows(
+    _ rows: Int, operations m: Int, _ k: Int, _ n: Int, pool: KernelThreadPool?,
+    _ body: (_ firstRow: Int, _ count: Int) -> Void
+) {
+    guard let pool, pool.threadCount > 1, rows > 1, 2 * m * k * n >= pool.minimumOperations else {
+        body(0, rows)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        var job = RowSplit(rows: rows, parts: pool.threadCount, body: body)
+        withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), RowSplit.task) }
+    }
 }
 
 @inline(__always)
@@ -388,12 +375,9 @@ private func dispatchMultiplyAdd<S: DispatchedScalar>(
     m: Int, k: Int, n: Int, level: KernelLevel, pool: KernelThreadPool?
 ) {
     let table = S.table(level)
-    guard let pool = worthSplitting(pool, m: m, k: k, n: n), m > 1 else {
-        table.multiplyAdd(a, k, b, n, c, n, m, k, n)
-        return
+    splitByRows(m, operations: m, k, n, pool: pool) { r0, rows in  // rows of C = samples
+        table.multiplyAdd(a + r0 * k, k, b, n, c + r0 * n, n, rows, k, n)
     }
-    var job = SplitJob(table: table, alpha: 1, a: a, b: b, c: c, m: m, k: k, n: n, parts: pool.threadCount)
-    withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), S.multiplyAddTask) }
 }
 
 @inline(__always)
@@ -402,30 +386,8 @@ private func dispatchMultiplyTransposedAAdd<S: DispatchedScalar>(
     m: Int, k: Int, n: Int, level: KernelLevel, pool: KernelThreadPool?
 ) {
     let table = S.table(level)
-    guard let pool = worthSplitting(pool, m: m, k: k, n: n), k > 1 else {
-        table.multiplyTransposedAAdd(alpha, a, k, b, n, c, n, m, k, n)
-        return
-    }
-    var job = SplitJob(table: table, alpha: alpha, a: a, b: b, c: c, m: m, k: k, n: n, parts: pool.threadCount)
-    withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), S.multiplyTransposedAAddTask) }
-}
-
-/// ``Kernels/deltaRuleStep(_:_:_:scratch:m:k:n:divisor:rate:level:pool:)``
-/// split across a pool: part p of P takes rows `k·p/P ..< k·(p+1)/P` of W
-/// (and of the scratch), each element computed by one thread as before.
-struct DeltaRuleJob<S: DispatchedScalar> {
-    let table: KernelTable<S>
-    let a: UnsafePointer<S>, delta: UnsafePointer<S>, w: UnsafeMutablePointer<S>, scratch: UnsafeMutablePointer<S>
-    let m: Int, k: Int, n: Int, divisor: S, rate: S, parts: Int
-
-    static func run(_ context: UnsafeRawPointer, _ part: Int) {
-        let job = context.assumingMemoryBound(to: DeltaRuleJob.self).pointee
-        let p0 = job.k * part / job.parts, p1 = job.k * (part + 1) / job.parts
-        if p1 > p0 {
-            job.table.deltaRuleStep(
-                job.a + p0, job.k, job.delta, job.n, job.w + p0 * job.n, job.n, job.scratch + p0 * job.n,
-                job.m, p1 - p0, job.n, job.divisor, job.rate)
-        }
+    splitByRows(k, operations: m, k, n, pool: pool) { p0, rows in  // rows of C = inputs (columns of A)
+        table.multiplyTransposedAAdd(alpha, a + p0, k, b, n, c + p0 * n, n, m, rows, n)
     }
 }
 
@@ -435,12 +397,7 @@ private func dispatchDeltaRuleStep<S: DispatchedScalar>(
     m: Int, k: Int, n: Int, divisor: S, rate: S, level: KernelLevel, pool: KernelThreadPool?
 ) {
     let table = S.table(level)
-    guard let pool = worthSplitting(pool, m: m, k: k, n: n), k > 1 else {
-        table.deltaRuleStep(a, k, delta, n, w, n, scratch, m, k, n, divisor, rate)
-        return
+    splitByRows(k, operations: m, k, n, pool: pool) { p0, rows in  // rows of W (and of the scratch)
+        table.deltaRuleStep(a + p0, k, delta, n, w + p0 * n, n, scratch + p0 * n, m, rows, n, divisor, rate)
     }
-    var job = DeltaRuleJob(
-        table: table, a: a, delta: delta, w: w, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate,
-        parts: pool.threadCount)
-    withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), S.deltaRuleStepTask) }
 }

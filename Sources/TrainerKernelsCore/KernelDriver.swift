@@ -96,29 +96,21 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         _ c: UnsafeMutablePointer<S>, ldc: Int, rows: Int, columns: Int, count: Int, shapes: T.Type
     ) {
         if rows <= 0 || columns <= 0 || count <= 0 { return }
-        let w = V.laneCount
-        if columns < w {
+        if columns < V.laneCount {
             KernelDriver<V.Narrower, P>.product(
                 a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc,
                 rows: rows, columns: columns, count: count, shapes: NarrowTiles.self)
             return
         }
-        let vectors = (columns + w - 1) / w
-        let maxVectors = min(P.maxVectors, T.maxVectors)
-        let groups = (vectors + maxVectors - 1) / maxVectors
         var s0 = 0
         while s0 < count {
             let sums = min(P.sumBlock, count - s0)
-            var firstVector = 0
-            for g in 0..<groups {
-                let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
-                let column0 = firstVector * w
-                let width = min(nv * w, columns - column0)
+            forEachColumnGroup(columns: columns, maxVectors: min(P.maxVectors, T.maxVectors)) { nv, column0, width in
                 let maxRows = P.maxRows(vectors: nv)
                 let blocks = (rows + maxRows - 1) / maxRows
                 var r0 = 0
                 for block in 0..<blocks {
-                    let height = rows / blocks + (block >= blocks - rows % blocks ? 1 : 0)
+                    let height = balancedShare(rows, parts: blocks, index: block)
                     T.tile(
                         V.self, P.self, rows: height, vectors: nv,
                         a + r0 * rowStride + s0 * sumStride, rowStride: rowStride, sumStride: sumStride,
@@ -126,7 +118,6 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                         count: sums, width: width)
                     r0 += height
                 }
-                firstVector += nv
             }
             s0 += sums
         }
@@ -142,19 +133,18 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         _ c: UnsafeMutablePointer<S>, ldc: Int, rows: Int, columns: Int, count: Int
     ) {
         if rows <= 0 || columns <= 0 || count <= 0 { return }
-        let w = V.laneCount
-        if columns < w {
+        if columns < V.laneCount {
             KernelDriver<V.Narrower, P>.streamProduct(
                 a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc,
                 rows: rows, columns: columns, count: count)
             return
         }
-        forEachStreamGroup(columns: columns) { nv, column0, width in
+        forEachColumnGroup(columns: columns, maxVectors: P.maxStreamVectors) { nv, column0, width in
             let maxSums = P.maxStreamSums(vectors: nv)
             let blocks = (count + maxSums - 1) / maxSums
             var s0 = 0
             for block in 0..<blocks {
-                let sums = count / blocks + (block >= blocks - count % blocks ? 1 : 0)
+                let sums = balancedShare(count, parts: blocks, index: block)
                 streamTile(
                     sums: sums, vectors: nv, a + s0 * sumStride, rowStride: rowStride, sumStride: sumStride,
                     b + s0 * ldb + column0, ldb: ldb, c + column0, ldc: ldc, rows: rows, width: width)
@@ -163,17 +153,19 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         }
     }
 
-    /// Cuts `columns` (at least one vector) into groups of at most
-    /// `P.maxStreamVectors` vectors, larger groups last, and calls `body`
-    /// with each group's vector count, first column and width.
+    /// Cuts `columns` (at least one vector) into balanced groups of at most
+    /// `maxVectors` vectors, larger groups last, and calls `body` with each
+    /// group's vector count, first column and width.
     @inlinable @inline(__always)
-    static func forEachStreamGroup(columns: Int, _ body: (_ vectors: Int, _ column0: Int, _ width: Int) -> Void) {
+    static func forEachColumnGroup(
+        columns: Int, maxVectors: Int, _ body: (_ vectors: Int, _ column0: Int, _ width: Int) -> Void
+    ) {
         let w = V.laneCount
         let vectors = (columns + w - 1) / w
-        let groups = (vectors + P.maxStreamVectors - 1) / P.maxStreamVectors
+        let groups = (vectors + maxVectors - 1) / maxVectors
         var firstVector = 0
         for g in 0..<groups {
-            let nv = vectors / groups + (g >= groups - vectors % groups ? 1 : 0)
+            let nv = balancedShare(vectors, parts: groups, index: g)
             let column0 = firstVector * w
             body(nv, column0, min(nv * w, columns - column0))
             firstVector += nv
@@ -201,7 +193,7 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                 a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
             return
         }
-        forEachStreamGroup(columns: n) { nv, column0, width in
+        forEachColumnGroup(columns: n, maxVectors: P.maxStreamVectors) { nv, column0, width in
             let maxSums = P.maxStreamSums(vectors: nv)
             let blocks = (m + maxSums - 1) / maxSums
             var s0 = 0
@@ -213,7 +205,7 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                     for j in 0..<width { row[j] = 0 }
                 }
                 for block in 0..<blocks - 1 {
-                    let sums = m / blocks + (block >= blocks - m % blocks ? 1 : 0)
+                    let sums = balancedShare(m, parts: blocks, index: block)
                     streamTile(
                         sums: sums, vectors: nv, a + s0 * lda, rowStride: 1, sumStride: lda,
                         b + s0 * ldb + column0, ldb: ldb, scratch + column0, ldc: ldw, rows: k, width: width)
@@ -373,4 +365,11 @@ public enum TileRows<let NV: Int, V: KernelVector, P: KernelPolicy> {
         default: M<12>.run(a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
         }
     }
+}
+
+/// Part `index` of `total` cut into `parts` shares that differ by at most
+/// one, the larger ones last.
+@inlinable @inline(__always)
+func balancedShare(_ total: Int, parts: Int, index: Int) -> Int {
+    total / parts + (index >= parts - total % parts ? 1 : 0)
 }

@@ -184,14 +184,14 @@ import TrainerKernels
 @Suite struct ThreadCountTests {
     @Test(arguments: [2, 3])
     func splitProductsGiveTheSameWeights(threads: Int) throws {
-        func train(threads: Int, as: Float.Type) throws -> (Network<Float>, Double?) {
+        func train(threads: Int) throws -> (Network<Float>, Double?) {
             let json = TrainingOptionsTests.config(training: #""epochs": 5, "optimizer": "adam", "precision": "float32""#)
             var trainer: Trainer<Float> = try inMemoryTrainer(json, inputs: 2, outputs: 2, threads: threads, minimumSplitOperations: 0)
             _ = try trainer.run(observer: TrainingObserver())
             return (trainer.network, trainer.progress.lastEpochLoss)
         }
-        let (one, oneLoss) = try train(threads: 1, as: Float.self)
-        let (many, manyLoss) = try train(threads: threads, as: Float.self)
+        let (one, oneLoss) = try train(threads: 1)
+        let (many, manyLoss) = try train(threads: threads)
         #expect(one.weights.map(\.elements) == many.weights.map(\.elements))
         #expect(one.biases == many.biases)
         #expect(oneLoss == manyLoss)
