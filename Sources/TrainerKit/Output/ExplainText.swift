@@ -322,17 +322,21 @@ struct ExplainText<S: Scalar> {
             value: { _ in self.number(self.trace.biasGradients[k][j]) }, perSample: false)
     }
 
-    /// W[k][i][j] ← W[k][i][j] − η·∂E/∂W[k][i][j].
+    /// W[k][i][j] ← W[k][i][j] − η·∂E/∂W[k][i][j] (for another rule, only
+    /// the weight after run's step).
     private func weightUpdateEntry(_ k: Int, _ i: Int, _ j: Int) -> Entry {
-        let numeric = "\(number(w(k, i, j))) - \(operand(step.learningRate))×\(operand(trace.weightGradients[k][i, j]))"
+        let numeric = step.otherUpdateRule != nil
+            ? nil : "\(number(w(k, i, j))) - \(operand(step.learningRate))×\(operand(trace.weightGradients[k][i, j]))"
         return Entry(
             head: "W[\(k)][\(i)][\(j)]", relation: "←", numeric: { _ in numeric },
             value: { _ in self.number(self.step.after.weights[k][i, j]) }, perSample: false)
     }
 
-    /// b[k][j] ← b[k][j] − η·∂E/∂b[k][j].
+    /// b[k][j] ← b[k][j] − η·∂E/∂b[k][j] (for another rule, only the bias
+    /// after run's step).
     private func biasUpdateEntry(_ k: Int, _ j: Int) -> Entry {
-        let numeric = "\(number(b(k, j))) - \(operand(step.learningRate))×\(operand(trace.biasGradients[k][j]))"
+        let numeric = step.otherUpdateRule != nil
+            ? nil : "\(number(b(k, j))) - \(operand(step.learningRate))×\(operand(trace.biasGradients[k][j]))"
         return Entry(
             head: "b[\(k)][\(j)]", relation: "←", numeric: { _ in numeric },
             value: { _ in self.number(self.step.after.biases[k][j]) }, perSample: false)
@@ -383,7 +387,10 @@ struct ExplainText<S: Scalar> {
     }
 
     private var updateHeading: String {
-        "Update, η = \(number(step.learningRate)): W ← W − η·∂E/∂W, b ← b − η·∂E/∂b"
+        if let rule = step.otherUpdateRule {
+            return "Update, \(rule), η = \(number(step.learningRate)): run's step (not W ← W − η·∂E/∂W), the values after it"
+        }
+        return "Update, η = \(number(step.learningRate)): W ← W − η·∂E/∂W, b ← b − η·∂E/∂b"
     }
 
     /// What run's loss log reports for this epoch, compared with this step's

@@ -20,8 +20,11 @@ struct ExplainedStep<S: Scalar> {
     var batchSize: Int
     var shuffle: Bool
     var loss: Loss
-    /// η in the precision of the update.
+    /// η of this step (after training.lr_schedule), in the precision of the update.
     var learningRate: S
+    /// How run updates the weights when that is not the plain delta rule
+    /// `W ← W − η·∂E/∂W` (`adam`, `momentum`, `sgd with l2 0.01`); nil for it.
+    var otherUpdateRule: String?
     var before: Network<S>
     var after: Network<S>
     var trace: Backpropagation<S>

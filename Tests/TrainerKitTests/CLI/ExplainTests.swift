@@ -94,6 +94,48 @@ import Testing
         }
     }
 
+    /// With a learning-rate schedule, explain's η is the step's own (epoch 3
+    /// of a rate halved every epoch: 0.5 × 0.25), and the update it writes
+    /// out gives run's weights. With another rule (Adam, L2), explain names
+    /// it and shows only the values after run's step, never W − η·∂E/∂W.
+    @Test func updateIsTheStepsOwn() throws {
+        let directory = TemporaryDirectory()
+        func config(_ training: String) -> String {
+            """
+            {"network": {"layers": [2, 3, 1], "activation": "sigmoid"},
+             "training": {"loss": "sse", "learning_rate": 0.5, "epochs": 2, "batch_size": 4, "seed": 5, \(training)},
+             "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}}}
+            """
+        }
+        let scheduled = directory.write("s.json", config(#""lr_schedule": {"name": "step", "every": 1, "factor": 0.5}"#))
+        let first = directory.file("first.json")
+        #expect(runCLI(["run", scheduled, "--quiet", "--weights-out", first, "--log", directory.file("first.csv")]).code == 0)
+        let explained = runCLI(["explain", scheduled, "--init-from", first, "--format", "json"])
+        #expect(explained.code == 0, "\(explained.stderr)")
+        let json = try JSONReader.parse(Array(explained.stdout.utf8), expectObject: true).root
+        #expect(literals(of: json["epoch"]) == ["3"])
+        #expect(literals(of: json["learning_rate"]) == ["0.125"])
+        let text = runCLI(["explain", scheduled, "--init-from", first]).stdout
+        #expect(text.contains("Update, η = 0.125: W ← W − η·∂E/∂W"))
+        let second = directory.file("second.json")
+        #expect(runCLI(["run", scheduled, "--quiet", "--epochs", "1", "--init-from", first, "--weights-out", second,
+                        "--log", directory.file("second.csv")]).code == 0)
+        let layers = try #require(json["layers"].map(elements))
+        let weights = try WeightsFile.read(FilePath(path: second))
+        for (k, layer) in layers.enumerated() {
+            #expect(literalMatrix(layer["weights_after"]) == weights.weights[k], "W[\(k)] after epoch 3's step")
+        }
+
+        for (training, rule) in [(#""optimizer": "adam""#, "adam"), (#""l2": 0.01"#, "sgd with l2 0.01")] {
+            let other = directory.write("o.json", config(training))
+            let result = runCLI(["explain", other])
+            #expect(result.code == 0, "\(result.stderr)")
+            let update = try #require(result.stdout.components(separatedBy: "\nUpdate, ").last)
+            #expect(update.hasPrefix("\(rule), η = 0.5: run's step (not W ← W − η·∂E/∂W), the values after it"), "\(update.prefix(120))")
+            #expect(!update.contains(" - 0.5×"), "no delta-rule arithmetic under another rule")
+        }
+    }
+
     // MARK: - The text
 
     /// The worked example, written out in full: the snapshot the README
