@@ -124,10 +124,14 @@ private final class PoolState: @unchecked Sendable {
         finished.store(0, ordering: .relaxed)
         let generation = publish(parts: parts)
         runParts(of: generation)
-        var spins = 0
+        // Spin while the other parts finish; yield the core only after a
+        // while (a worker that has not started is then likely waiting for it).
+        var spins = 0, start = 0
         while finished.load(ordering: .acquiring) != parts {
             spins &+= 1
-            if spins > 4096 { sched_yield() }
+            if spins & 1023 == 0 {
+                if start == 0 { start = Self.now() } else if Self.now() - start > yieldAfterNanoseconds { sched_yield() }
+            }
         }
         self.task = nil
         self.context = nil
@@ -179,10 +183,13 @@ private final class PoolState: @unchecked Sendable {
                 while current == seen {
                     spins &+= 1
                     if spins & 1023 == 0 {
-                        // Let a thread that shares this core run (the caller,
-                        // on a busy machine), and sleep after a while.
-                        sched_yield()
-                        if Self.now() - start > spinLimitNanoseconds { current = sleep(whileGenerationIs: seen) }
+                        // After a while, let a thread that shares this core
+                        // run (the caller, on a busy machine); later, sleep.
+                        // Not at once: a yield is a system call, and the gap
+                        // between the jobs of one training step is a few µs.
+                        let waited = Self.now() - start
+                        if waited > yieldAfterNanoseconds { sched_yield() }
+                        if waited > spinLimitNanoseconds { current = sleep(whileGenerationIs: seen) }
                     }
                     current = claims.load(ordering: .acquiring) >> 16
                 }
@@ -210,9 +217,29 @@ private final class PoolState: @unchecked Sendable {
         return current
     }
 
+    /// How long an idle worker spins before it starts yielding its core.
+    private let yieldAfterNanoseconds = 20_000
+
     private static func now() -> Int {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return time.tv_sec * 1_000_000_000 + time.tv_nsec
+    }
+}
+
+extension KernelThreadPool {
+    /// Runs `body(0)` … `body(threadCount − 1)` as ``run(context:_:)`` does,
+    /// part 0 on the calling thread, for work that is a Swift closure rather
+    /// than a C function (one indirect call per part). `body` must be safe to
+    /// call from several threads at once.
+    public func run(_ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { escapable in
+            var closure = escapable
+            withUnsafePointer(to: &closure) { pointer in
+                run(context: UnsafeRawPointer(pointer)) { context, part in
+                    context.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
+                }
+            }
+        }
     }
 }

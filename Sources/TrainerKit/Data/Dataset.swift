@@ -82,29 +82,56 @@ public struct Dataset<S: Scalar>: Sendable {
         }
     }
 
+    /// Writes columns `columns` of the given samples' inputs, one sample per
+    /// row of `columns.count`, to `destination`.
+    func copyInputs(of samples: some Collection<Int>, columns: Range<Int>, to destination: UnsafeMutablePointer<S>) {
+        let width = inputSize, count = columns.count
+        switch inputStorage {
+        case .values(let matrix):
+            matrix.elements.withUnsafeBufferPointer { x in
+                for (row, sample) in samples.enumerated() {
+                    (destination + row * count).update(from: x.baseAddress! + sample * width + columns.lowerBound, count: count)
+                }
+            }
+        case .bytes(let bytes):
+            bytes.withUnsafeBufferPointer { b in
+                for (row, sample) in samples.enumerated() {
+                    S.unitBytes(b.baseAddress! + sample * width + columns.lowerBound, destination + row * count, count: count)
+                }
+            }
+        }
+    }
+
     /// Starts loading the given samples' input bytes into the cache, without
     /// waiting for them: a batch of shuffled MNIST rows is 10 scattered reads
     /// of 784 bytes (13 cache lines each). Issued for the batch being copied,
     /// the misses overlap one another instead of coming one row at a time
     /// (measured: a quarter of an epoch without this); issued for the next
     /// batch while this one computes, they overlap the step as well.
-    /// The samples' labels too, which are as scattered (one-hot targets are
-    /// written from them).
+    /// `columns` limits it to those inputs of each sample (the half a thread
+    /// will copy).
     @inline(__always)
-    func prefetchInputs(of samples: some Collection<Int>) {
+    func prefetchInputs(of samples: some Collection<Int>, columns: Range<Int>? = nil) {
         guard case .bytes(let bytes) = inputStorage else { return }
-        let width = inputSize
+        let width = inputSize, columns = columns ?? 0..<width
+        guard !columns.isEmpty else { return }
         bytes.withUnsafeBufferPointer { b in
             for sample in samples {
                 let row = b.baseAddress! + sample * width
-                var offset = 0
-                while offset < width {
+                var offset = columns.lowerBound
+                while offset < columns.upperBound {
                     trainer_prefetch(row + offset)
                     offset += 64
                 }
-                trainer_prefetch(row + width - 1)
+                trainer_prefetch(row + columns.upperBound - 1)
             }
         }
+    }
+
+    /// Starts loading the given samples' labels into the cache: they are as
+    /// scattered as the inputs (one-hot targets are written from them).
+    @inline(__always)
+    func prefetchLabels(of samples: some Collection<Int>) {
         labels?.withUnsafeBufferPointer { l in
             for sample in samples { trainer_prefetch(l.baseAddress! + sample) }
         }

@@ -34,10 +34,37 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// Results are the same bits either way: a pool splits output rows only.
     public var pool: KernelThreadPool?
 
+    /// Where the second half of the first layer's inputs starts, when the
+    /// pass holds them in halves (see ``init(network:batchCapacity:splittingFirstLayer:)``); else nil.
+    public let firstLayerSplit: Int?
+    /// With ``firstLayerSplit``: a[0] in its two halves, `m × split` then
+    /// `m × (inputs − split)`, each contiguous, in place of `activations[0]`.
+    private var inputHalves: [S]
+    /// With ``firstLayerSplit``: the second half's share of z[0].
+    private var secondHalfProducts: [S]
+    /// With ``firstLayerSplit``: whether W[0] still lacks the last step's
+    /// update, which the next forward pass does first, in the same pass over
+    /// each half of W[0] (see ``backwardUpdating(_:loss:learningRate:deferringFirstLayer:)``).
+    public private(set) var firstLayerUpdatePending = false
+
     /// Buffers for batches of up to `batchCapacity` samples of `network`.
-    public init(network: Network<S>, batchCapacity: Int) {
+    ///
+    /// With `splittingFirstLayer`, the pass keeps a[0] in two halves of its
+    /// columns, and the first layer's products (z[0] and the update of W[0])
+    /// run a half at a time: z[0] = (b[0] + a[0]'s first half · W[0]'s first
+    /// rows) + a[0]'s second half · W[0]'s other rows. With a pool the second
+    /// half runs on a second thread, and each thread keeps its rows of W[0]
+    /// in its own cache from step to step; without one, the caller runs both,
+    /// so the bits do not depend on the thread count. For the float32 delta
+    /// rule only: inputs come through ``forward(_:loadingInputHalves:)``,
+    /// the update through ``backwardUpdating(_:loss:learningRate:)``, and
+    /// `activations[0]` is not written.
+    public init(network: Network<S>, batchCapacity: Int, splittingFirstLayer: Bool = false) {
         let m = batchCapacity
         let sizes = network.layerSizes
+        firstLayerSplit = splittingFirstLayer ? sizes[0] / 2 : nil
+        inputHalves = splittingFirstLayer ? [S](repeating: 0, count: m * sizes[0]) : []
+        secondHalfProducts = splittingFirstLayer ? [S](repeating: 0, count: m * sizes[1]) : []
         activations = sizes.map { Matrix(rows: m, columns: $0) }
         weightedInputs = sizes.dropFirst().map { Matrix(rows: m, columns: $0) }
         deltas = sizes.dropFirst().map { Matrix(rows: m, columns: $0) }
@@ -55,6 +82,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// made for, to allocate nothing; more is allowed and grows the buffers).
     public mutating func setBatchSize(_ m: Int) {
         guard m != batchSize else { return }
+        precondition(!firstLayerUpdatePending, "finish the first layer's update before the batch size changes")
         batchSize = m
         for k in activations.indices { activations[k].resizeRows(to: m) }
         for k in weightedInputs.indices {
@@ -63,6 +91,10 @@ public struct Backpropagation<S: Scalar>: Sendable {
         }
         targets.resizeRows(to: m)
         if sampleLosses.count != m { sampleLosses = [S](repeating: 0, count: m) }
+        if firstLayerSplit != nil, inputHalves.count < m * activations[0].columns {
+            inputHalves = [S](repeating: 0, count: m * activations[0].columns)
+            secondHalfProducts = [S](repeating: 0, count: m * weightedInputs[0].columns)
+        }
     }
 
     /// Copies a batch of inputs (one sample per row) into `a[0]`.
@@ -75,6 +107,11 @@ public struct Backpropagation<S: Scalar>: Sendable {
     public mutating func setTargets(_ newTargets: Matrix<S>) {
         precondition(newTargets.rows == batchSize && newTargets.columns == targets.columns)
         targets.elements.replaceSubrange(0..<newTargets.elements.count, with: newTargets.elements)
+    }
+
+    /// Gives a loader the current batch's targets (`batchSize` rows).
+    public mutating func withTargetBuffer(_ body: (UnsafeMutablePointer<S>) -> Void) {
+        targets.elements.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
     /// Gives a loader the current batch's inputs and targets (`batchSize` rows each).
@@ -90,24 +127,85 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// `z[k] = a[k]·W[k] + b[k]`, `a[k+1] = f(z[k])` for every layer.
     public mutating func forward(_ network: Network<S>) {
-        let m = batchSize
-        for k in 0..<network.layerCount {
-            let n = network.layerSizes[k + 1], inputs = network.layerSizes[k]
-            // z[k] = b[k] on every row, then z[k] += a[k]·W[k]
-            weightedInputs[k].elements.withUnsafeMutableBufferPointer { z in
-                network.biases[k].withUnsafeBufferPointer { b in
-                    for row in 0..<m {
-                        for j in 0..<n { z[row * n + j] = b[j] }
+        precondition(firstLayerSplit == nil, "a pass with the first layer in halves loads its inputs through forward(_:loadingInputHalves:)")
+        for k in 0..<network.layerCount { forward(layer: k, network) }
+    }
+
+    /// The forward pass of a pass with the first layer in halves, each half
+    /// of the batch's inputs loaded by `load(columns, destination)` (`m` rows
+    /// of `columns.count` inputs) on the thread that multiplies it. `load` is
+    /// called from two threads at once when there is a pool. A pending
+    /// update of W[0] is done first, by the same threads.
+    public mutating func forward(_ network: inout Network<S>, loadingInputHalves load: (_ columns: Range<Int>, _ destination: UnsafeMutablePointer<S>) -> Void) {
+        guard let split = firstLayerSplit else { preconditionFailure("the pass does not hold its inputs in halves") }
+        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = pool
+        let updating = firstLayerUpdatePending
+        firstLayerUpdatePending = false
+        weightedInputs[0].elements.withUnsafeMutableBufferPointer { zBuffer in
+            secondHalfProducts.withUnsafeMutableBufferPointer { pBuffer in
+                inputHalves.withUnsafeMutableBufferPointer { xBuffer in
+                    deltas[0].elements.withUnsafeBufferPointer { dBuffer in
+                    network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
+                        network.biases[0].withUnsafeBufferPointer { bBuffer in
+                            let z = zBuffer.baseAddress!, p = pBuffer.baseAddress!, x = xBuffer.baseAddress!
+                            let w = wBuffer.baseAddress!, b = bBuffer.baseAddress!, d = dBuffer.baseAddress!
+                            Self.runHalves(on: pool) { half in
+                                let columns = half == 0 ? 0..<split : split..<inputs
+                                let inputHalf = x + (half == 0 ? 0 : m * split)
+                                if updating {
+                                    // The last step's W[0] += a[0]ᵀ·((−η/m)·δ[0]), these rows
+                                    Self.updateRows(columns, of: w, inputHalf: inputHalf, scaledDeltas: d, m: m, n: n)
+                                }
+                                load(columns, inputHalf)
+                                // The first half's sums start from b[0], the second's from zero.
+                                let sums = half == 0 ? z : p
+                                if half == 0 {
+                                    for row in 0..<m { (sums + row * n).update(from: b, count: n) }
+                                } else {
+                                    sums.update(repeating: 0, count: m * n)
+                                }
+                                S.multiplyAdd(inputHalf, w + columns.lowerBound * n, sums, m: m, k: columns.count, n: n, pool: nil)
+                            }
+                            // z[0] = (b[0] + first half·W[0]) + second half·W[0]
+                            for i in 0..<m * n { z[i] += p[i] }
+                        }
                     }
-                }
-                activations[k].elements.withUnsafeBufferPointer { a in
-                    network.weights[k].elements.withUnsafeBufferPointer { w in
-                        S.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n, pool: pool)
                     }
                 }
             }
-            network.activations[k].forward(weightedInputs[k], into: &activations[k + 1])  // a[k+1] = f(z[k])
         }
+        network.activations[0].forward(weightedInputs[0], into: &activations[1])  // a[1] = f(z[0])
+        for k in 1..<network.layerCount { forward(layer: k, network) }
+    }
+
+    /// Runs `body(0)` and `body(1)`, on two threads when there is a pool.
+    private static func runHalves(on pool: KernelThreadPool?, _ body: (Int) -> Void) {
+        if let pool, pool.threadCount > 1 {
+            pool.run { part in if part < 2 { body(part) } }
+        } else {
+            body(0)
+            body(1)
+        }
+    }
+
+    /// `z[k] = a[k]·W[k] + b[k]`, `a[k+1] = f(z[k])`.
+    private mutating func forward(layer k: Int, _ network: Network<S>) {
+        let m = batchSize
+        let n = network.layerSizes[k + 1], inputs = network.layerSizes[k]
+        // z[k] = b[k] on every row, then z[k] += a[k]·W[k]
+        weightedInputs[k].elements.withUnsafeMutableBufferPointer { z in
+            network.biases[k].withUnsafeBufferPointer { b in
+                for row in 0..<m {
+                    for j in 0..<n { z[row * n + j] = b[j] }
+                }
+            }
+            activations[k].elements.withUnsafeBufferPointer { a in
+                network.weights[k].elements.withUnsafeBufferPointer { w in
+                    S.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                }
+            }
+        }
+        network.activations[k].forward(weightedInputs[k], into: &activations[k + 1])  // a[k+1] = f(z[k])
     }
 
     /// Fills ``sampleLosses`` for the current batch and returns their sum.
@@ -137,6 +235,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// Fills every δ and gradient for the current batch, from the outputs of
     /// the last ``forward(_:)``. The network is not changed.
     public mutating func backward(_ network: Network<S>, loss: Loss) {
+        precondition(firstLayerSplit == nil, "a pass with the first layer in halves updates through backwardUpdating")
         computeOutputDelta(network, loss: loss)
         for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
             computeGradients(layer: k, network: network)
@@ -154,8 +253,13 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// are not kept (``weightGradients`` is left as it was) and the δ are
     /// left scaled; the bias gradients are kept, and biases are updated as
     /// by the unfused rule.
-    public mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
-        backward(&network, loss: loss, learningRate: eta, updatingWeights: .scaledDeltas)
+    ///
+    /// With the first layer in halves and `deferringFirstLayer`, W[0] is left
+    /// for the next ``forward(_:loadingInputHalves:)`` to update
+    /// (``firstLayerUpdatePending``): one handing of work to the other thread
+    /// per step instead of two. ``finishFirstLayerUpdate(_:)`` does it at once.
+    public mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S, deferringFirstLayer: Bool = false) {
+        backward(&network, loss: loss, learningRate: eta, updatingWeights: .scaledDeltas, deferringFirstLayer: deferringFirstLayer)
     }
 
     /// The backward pass and the plain delta rule in one, with exactly the
@@ -166,6 +270,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// gradient never stored (``weightGradients`` is used as scratch and left
     /// unspecified). The float64 fast path; biases as by the unfused rule.
     public mutating func backwardUpdatingExactly(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
+        precondition(firstLayerSplit == nil, "a pass with the first layer in halves updates through backwardUpdating")
         backward(&network, loss: loss, learningRate: eta, updatingWeights: .exactly)
     }
 
@@ -179,7 +284,9 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// The backward pass of the fused rules: each layer's δ[k-1] from W[k]
     /// before its update, then ∂E/∂b[k], then W[k] and b[k] updated.
-    private mutating func backward(_ network: inout Network<S>, loss: Loss, learningRate eta: S, updatingWeights update: WeightUpdate) {
+    private mutating func backward(
+        _ network: inout Network<S>, loss: Loss, learningRate eta: S, updatingWeights update: WeightUpdate, deferringFirstLayer: Bool = false
+    ) {
         let m = batchSize
         computeOutputDelta(network, loss: loss)
         for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
@@ -194,12 +301,17 @@ public struct Backpropagation<S: Scalar>: Sendable {
                 deltas[k].elements.withUnsafeMutableBufferPointer { d in
                     for i in 0..<m * n { d[i] *= scale }
                 }
-                network.weights[k].elements.withUnsafeMutableBufferPointer { w in
-                    activations[k].elements.withUnsafeBufferPointer { a in
-                        deltas[k].elements.withUnsafeBufferPointer { d in
-                            // W[k] += a[k]ᵀ·((−η/m)·δ[k])
-                            S.multiplyTransposedAAdd(
-                                alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                if k == 0, firstLayerSplit != nil {
+                    firstLayerUpdatePending = true
+                    if !deferringFirstLayer { finishFirstLayerUpdate(&network) }
+                } else {
+                    network.weights[k].elements.withUnsafeMutableBufferPointer { w in
+                        activations[k].elements.withUnsafeBufferPointer { a in
+                            deltas[k].elements.withUnsafeBufferPointer { d in
+                                // W[k] += a[k]ᵀ·((−η/m)·δ[k])
+                                S.multiplyTransposedAAdd(
+                                    alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                            }
                         }
                     }
                 }
@@ -219,6 +331,33 @@ public struct Backpropagation<S: Scalar>: Sendable {
             }
             stepBiases(&network, layer: k, learningRate: eta)
         }
+    }
+
+    /// Does a pending update of W[0] (``firstLayerUpdatePending``) now.
+    public mutating func finishFirstLayerUpdate(_ network: inout Network<S>) {
+        guard firstLayerUpdatePending else { return }
+        firstLayerUpdatePending = false
+        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = pool, split = firstLayerSplit!
+        network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
+            inputHalves.withUnsafeBufferPointer { xBuffer in
+                deltas[0].elements.withUnsafeBufferPointer { dBuffer in
+                    let w = wBuffer.baseAddress!, x = xBuffer.baseAddress!, d = dBuffer.baseAddress!
+                    Self.runHalves(on: pool) { half in
+                        let columns = half == 0 ? 0..<split : split..<inputs
+                        Self.updateRows(columns, of: w, inputHalf: x + (half == 0 ? 0 : m * split), scaledDeltas: d, m: m, n: n)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `W[0][rows] += a[0][:, rows]ᵀ·((−η/m)·δ[0])`: one half's rows of the
+    /// first layer's update, on the thread that holds them (its rows of W[0]
+    /// stay in that core's cache from step to step).
+    private static func updateRows(
+        _ rows: Range<Int>, of w: UnsafeMutablePointer<S>, inputHalf: UnsafePointer<S>, scaledDeltas d: UnsafePointer<S>, m: Int, n: Int
+    ) {
+        S.multiplyTransposedAAdd(alpha: 1, inputHalf, d, w + rows.lowerBound * n, m: m, k: rows.count, n: n, pool: nil)
     }
 
     /// `b[k] -= η · ∂E/∂b[k]`.

@@ -65,11 +65,20 @@ extension Dataset {
     /// Copies the given samples, in order, into a pass's inputs and targets.
     func copyBatch(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
         prefetchInputs(of: samples)
-        let inputWidth = inputSize, targetWidth = outputSize
-        pass.withBatchBuffers { inputs, targets in
+        prefetchLabels(of: samples)
+        let inputWidth = inputSize
+        pass.withBatchBuffers { inputs, _ in
+            for (row, sample) in samples.enumerated() { copyInputs(of: sample, to: inputs + row * inputWidth) }
+        }
+        copyTargets(samples: samples, into: &pass)
+    }
+
+    /// Copies the given samples' targets, in order, into a pass's targets.
+    func copyTargets(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
+        let targetWidth = outputSize
+        pass.withTargetBuffer { targets in
             self.targets.elements.withUnsafeBufferPointer { t in
                 for (row, sample) in samples.enumerated() {
-                    copyInputs(of: sample, to: inputs + row * inputWidth)
                     let targetRow = targets + row * targetWidth
                     if let labels {
                         // One-hot targets, written from the label: the same

@@ -152,8 +152,11 @@ public struct Trainer<S: Scalar> {
         self.schedule = schedule
         self.train = train
         self.test = test
-        self.pass = Backpropagation(network: network, batchCapacity: min(schedule.batchSize, train.count))
-        if schedule.optimizer == .sgd && schedule.l2 == 0 && allowFusedUpdate {
+        let fuses = schedule.optimizer == .sgd && schedule.l2 == 0 && allowFusedUpdate
+        self.pass = Backpropagation(
+            network: network, batchCapacity: min(schedule.batchSize, train.count),
+            splittingFirstLayer: fuses && S.self == Float.self && Self.splitsFirstLayer(network))
+        if fuses {
             // The plain delta rule folded into the gradient product: float32
             // scales δ first (Backpropagation.backwardUpdating); float64 rounds
             // each number as the step the teaching examples write out
@@ -168,6 +171,14 @@ public struct Trainer<S: Scalar> {
         self.validation = validation
         self.evaluator = (test ?? validation).map { _ in Evaluator(network: network) }
         self.optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: optimizerState)
+    }
+
+    /// Whether the float32 delta rule runs `network`'s first layer in two
+    /// halves of its inputs (``Backpropagation/init(network:batchCapacity:splittingFirstLayer:)``):
+    /// from 128 inputs, where each half is worth a thread. It depends on the
+    /// network only, never on the thread count, so the bits do not either.
+    public static func splitsFirstLayer(_ network: Network<S>) -> Bool {
+        network.layerSizes[0] >= 128
     }
 
     /// Trains `schedule.epochs` epochs (finishing an interrupted epoch first,
@@ -201,12 +212,13 @@ public struct Trainer<S: Scalar> {
                     progress.partialLossSum = lossSum
                     progress.partialCorrect = correct
                     progress.generator = generatorAtEpochStart
+                    pass.finishFirstLayerUpdate(&network)
                     try checkParametersAreFinite(epoch: epoch)
                     return .interrupted(signal: signal)
                 }
                 let m = min(schedule.batchSize, n - start)
                 let next = start + m < n ? order[start + m..<min(start + m + schedule.batchSize, n)] : nil
-                let result = step(samples: order[start..<start + m], learningRate: learningRate, loadingNext: next)
+                let result = step(samples: order[start..<start + m], learningRate: learningRate, loadingNext: next, deferringUpdate: true)
                 guard result.lossSum.isFinite else {
                     throw nonFiniteLoss(epoch: epoch, value: result.lossSum)
                 }
@@ -216,6 +228,7 @@ public struct Trainer<S: Scalar> {
                 progress.samplesTrained += m
                 observer.batchFinished(epoch, start, n, lossSum)
             }
+            pass.finishFirstLayerUpdate(&network)
             // A weight can overflow while the loss stays finite (a saturated
             // sigmoid hides it); such a network must not be saved either.
             try checkParametersAreFinite(epoch: epoch)
@@ -294,19 +307,42 @@ public struct Trainer<S: Scalar> {
     /// - Parameter loadingNext: the next batch's samples, whose rows are
     ///   prefetched while this step computes. The numbers are the same either
     ///   way.
-    public mutating func step(samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil) -> StepResult {
+    /// - Parameter deferringUpdate: with the first layer in halves, leave
+    ///   W[0]'s update for the next step to do (``run`` does, and finishes it
+    ///   before anything reads the network); the numbers are the same.
+    public mutating func step(
+        samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil, deferringUpdate: Bool = false
+    ) -> StepResult {
+        if samples.count != pass.batchSize { pass.finishFirstLayerUpdate(&network) }
         pass.setBatchSize(samples.count)
-        train.copyBatch(samples: samples, into: &pass)
-        // The next batch's scattered rows start on their way into the cache
-        // now and arrive while this step computes. (A worker thread that
-        // copied the next batch instead, with --threads 2, gained at most 3 %
-        // over this on 784-30-10, and lost up to 45 % in runs where the VM
-        // placed the two cores far apart: the copied batch then crossed
-        // between them slowly. Measured, 2-core Zen 5 VM, s/epoch: 1 thread
-        // 0.041–0.044; 2 threads with the worker 0.041–0.066, without it
-        // 0.041–0.042.)
-        if let next { train.prefetchInputs(of: next) }
-        pass.forward(network)
+        if pass.firstLayerSplit != nil {
+            train.copyTargets(samples: samples, into: &pass)
+            if let next { train.prefetchLabels(of: next) }
+            // Each thread loads its half of the inputs and multiplies it, and
+            // starts its half of the next batch's rows on their way into its
+            // own cache.
+            let train = self.train
+            pass.forward(&network) { columns, destination in
+                train.prefetchInputs(of: samples, columns: columns)
+                train.copyInputs(of: samples, columns: columns, to: destination)
+                if let next { train.prefetchInputs(of: next, columns: columns) }
+            }
+        } else {
+            train.copyBatch(samples: samples, into: &pass)
+            // The next batch's scattered rows start on their way into the
+            // cache now and arrive while this step computes. (A worker thread
+            // that copied the next batch instead, with --threads 2, gained at
+            // most 3 % over this on 784-30-10, and lost up to 45 % in runs
+            // where the VM placed the two cores far apart: the copied batch
+            // then crossed between them slowly. Measured, 2-core Zen 5 VM,
+            // s/epoch: 1 thread 0.041–0.044; 2 threads with the worker
+            // 0.041–0.066, without it 0.041–0.042.)
+            if let next {
+                train.prefetchInputs(of: next)
+                train.prefetchLabels(of: next)
+            }
+            pass.forward(network)
+        }
         let lossSum = pass.computeLosses(schedule.loss, activation: network.activations[network.layerCount - 1])
         var correct = 0
         if let labels = train.labels {
@@ -316,7 +352,7 @@ public struct Trainer<S: Scalar> {
         let rate = learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1)
         switch update {
         case .fused:
-            pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate))
+            pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate), deferringFirstLayer: deferringUpdate)
         case .fusedExactly:
             pass.backwardUpdatingExactly(&network, loss: schedule.loss, learningRate: S(rate))
         case .optimizer:

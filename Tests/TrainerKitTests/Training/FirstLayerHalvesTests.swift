@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import TrainerKernels
+@testable import TrainerKit
+
+/// The float32 delta rule with the first layer in two halves of its inputs
+/// (from 128 inputs; `Trainer.splitsFirstLayer`): each half of a[0] is loaded
+/// and multiplied, and its rows of W[0] updated, on a thread of its own, and
+/// W[0]'s update is deferred into the next step's forward pass. None of that
+/// may change a bit: not the thread count, not the deferral, not an
+/// interruption in the middle of an epoch.
+@Suite struct FirstLayerHalvesTests {
+    /// 130 inputs (halves of 65, neither a multiple of a vector), 7 hidden, 3
+    /// classes; 40 samples in batches of 7, so the last batch (5) is shorter
+    /// and the deferred update must be finished before the size changes.
+    static let samples = 40, inputCount = 130
+
+    static func config(epochs: Int) -> String {
+        var random = RandomGenerator(seed: 5)
+        var inputs: [String] = [], targets: [String] = []
+        for i in 0..<samples {
+            let x = (0..<inputCount).map { _ in String(Float(random.nextUnitDouble())) }
+            inputs.append("[" + x.joined(separator: ",") + "]")
+            targets.append(["[1,0,0]", "[0,1,0]", "[0,0,1]"][i % 3])
+        }
+        return """
+            {"network": {"layers": [\(inputCount), 7, 3], "activation": "sigmoid"},
+             "training": {"loss": "sse", "learning_rate": 2.0, "epochs": \(epochs), "batch_size": 7, "seed": 3, "precision": "float32"},
+             "data": {"train": {"inputs": [\(inputs.joined(separator: ","))], "targets": [\(targets.joined(separator: ","))]}}}
+            """
+    }
+
+    static func trainer(epochs: Int, threads: Int = 1) throws -> Trainer<Float> {
+        let trainer: Trainer<Float> = try inMemoryTrainer(config(epochs: epochs), inputs: inputCount, outputs: 3, threads: threads)
+        #expect(trainer.trace.firstLayerSplit == inputCount / 2, "the fast path splits this first layer")
+        return trainer
+    }
+
+    /// Steps an epoch by hand, each step finishing its own update (no deferral).
+    static func stepByHand(_ trainer: inout Trainer<Float>, batches: Int = .max) {
+        var generator = trainer.progress.generator
+        var order = Array(0..<samples)
+        trainer.fillEpochOrder(&order, using: &generator)
+        var start = 0, done = 0
+        while start < samples && done < batches {
+            let end = min(start + 7, samples)
+            _ = trainer.step(samples: order[start..<end], learningRate: 2.0)
+            start = end
+            done += 1
+        }
+    }
+
+    @Test(arguments: [2, 3])
+    func threadsAndDeferralGiveTheSameBits(threads: Int) throws {
+        var one = try Self.trainer(epochs: 3), many = try Self.trainer(epochs: 3, threads: threads)
+        _ = try one.run(observer: TrainingObserver())
+        _ = try many.run(observer: TrainingObserver())
+        #expect(one.network.weights.map(\.elements) == many.network.weights.map(\.elements))
+        #expect(one.network.biases == many.network.biases)
+        #expect(one.progress.lastEpochLoss == many.progress.lastEpochLoss)
+
+        // One epoch through run (deferred updates) equals the same batches
+        // stepped by hand (each update finished in its own step).
+        var deferred = try Self.trainer(epochs: 1, threads: threads), byHand = try Self.trainer(epochs: 1, threads: threads)
+        let initial = byHand.network
+        _ = try deferred.run(observer: TrainingObserver())
+        Self.stepByHand(&byHand)
+        #expect(deferred.network.weights.map(\.elements) == byHand.network.weights.map(\.elements))
+        #expect(deferred.network.weights[0].elements != initial.weights[0].elements, "training moved W[0]")
+    }
+
+    /// An interruption after 3 batches leaves W[0] with its third update
+    /// done: the network equals 3 steps by hand.
+    @Test func interruptionFinishesTheDeferredUpdate() throws {
+        var interrupted = try Self.trainer(epochs: 1, threads: 2), byHand = try Self.trainer(epochs: 1)
+        var checks = 0
+        let observer = TrainingObserver(pendingSignal: {
+            checks += 1
+            return checks > 3 ? SIGINT : nil
+        })
+        #expect(try interrupted.run(observer: observer) == .interrupted(signal: SIGINT))
+        #expect(interrupted.progress.samplesIntoEpoch == 21)
+        Self.stepByHand(&byHand, batches: 3)
+        #expect(interrupted.network.weights.map(\.elements) == byHand.network.weights.map(\.elements))
+        #expect(interrupted.network.biases == byHand.network.biases)
+    }
+
+    /// One step of the halved pass against the same step in float64 (z[0]
+    /// from every product, the update from its definition), with the
+    /// float32 pass's δ[0] (the halving changes only how z[0] and W[0]'s
+    /// products are grouped, so each stays within float32 rounding of the
+    /// exact value).
+    @Test func halvedStepMatchesFloat64() throws {
+        var random = RandomGenerator(seed: 17)
+        func values(_ count: Int) -> [Float] { (0..<count).map { _ in Float(random.nextUnitDouble() * 2 - 1) } }
+        let sizes = [Self.inputCount, 19, 3], m = 6
+        let network = Network<Float>(
+            layerSizes: sizes, activations: [.sigmoid, .sigmoid],
+            weights: (0..<2).map { Matrix(rows: sizes[$0], columns: sizes[$0 + 1], elements: values(sizes[$0] * sizes[$0 + 1])) },
+            biases: (0..<2).map { values(sizes[$0 + 1]) })
+        let inputs = Matrix<Float>(rows: m, columns: sizes[0], elements: values(m * sizes[0]).map { ($0 + 1) / 2 })
+        var targets = Matrix<Float>(rows: m, columns: 3)
+        for row in 0..<m { targets[row, row % 3] = 1 }
+        let eta: Float = 0.5
+
+        for threads in [1, 2] {
+            var updated = network
+            var pass = Backpropagation(network: network, batchCapacity: m, splittingFirstLayer: true)
+            if threads > 1 { pass.pool = KernelThreadPool(threads: threads) }
+            pass.setTargets(targets)
+            pass.forward(&updated) { columns, destination in
+                for row in 0..<m {
+                    for (offset, column) in columns.enumerated() { destination[row * columns.count + offset] = inputs[row, column] }
+                }
+            }
+            for row in 0..<m {
+                for j in 0..<sizes[1] {
+                    var sum = Double(network.biases[0][j]), magnitude = abs(sum)
+                    for i in 0..<sizes[0] {
+                        let product = Double(inputs[row, i]) * Double(network.weights[0][i, j])
+                        sum += product
+                        magnitude += abs(product)
+                    }
+                    // Float32 rounding of a sum of 131 terms, each step at most ½ ulp.
+                    let bound = Double(Float.ulpOfOne) * Double(sizes[0] + 2) * magnitude
+                    #expect(abs(Double(pass.weightedInputs[0][row, j]) - sum) <= bound, "z[0][\(row)][\(j)], \(threads) threads")
+                }
+            }
+            pass.backwardUpdating(&updated, loss: .sse, learningRate: eta, deferringFirstLayer: true)
+            #expect(pass.firstLayerUpdatePending)
+            #expect(updated.weights[0].elements == network.weights[0].elements, "W[0] waits for its update")
+            // δ[0] is now (−η/m)·δ[0]; undo the scale in float64 for the check.
+            pass.finishFirstLayerUpdate(&updated)
+            #expect(!pass.firstLayerUpdatePending)
+            let scale = Double(-eta / Float(m))
+            for i in 0..<sizes[0] {
+                for j in 0..<sizes[1] {
+                    var sum = 0.0, magnitude = 0.0
+                    for row in 0..<m {
+                        let product = Double(inputs[row, i]) * Double(pass.deltas[0][row, j]) / scale
+                        sum += product
+                        magnitude += abs(product)
+                    }
+                    let exact = Double(network.weights[0][i, j]) - Double(eta) * sum / Double(m)
+                    let bound = Double(Float.ulpOfOne) * Double(m + 3) * (abs(Double(network.weights[0][i, j])) + Double(eta) * magnitude / Double(m))
+                    #expect(abs(Double(updated.weights[0][i, j]) - exact) <= bound, "W[0][\(i)][\(j)], \(threads) threads")
+                }
+            }
+        }
+    }
+}
+
+/// `Dataset.copyInputs(of:columns:to:)`, the loader of one half: the same
+/// numbers as the whole rows, for inputs held as numbers and as bytes.
+@Suite struct ColumnCopyTests {
+    @Test func columnsOfBytesAndValuesEqualTheRows() {
+        let bytes: [UInt8] = (0..<4 * 9).map { UInt8(($0 * 37) % 256) }
+        let targets = Matrix<Float>(rows: 4, columns: 1)
+        let fromBytes = Dataset<Float>(name: "b", bytes: bytes, inputSize: 9, targets: targets, locator: .indexed(file: "b"))
+        let fromValues = Dataset<Float>(name: "v", inputs: fromBytes.inputs, targets: targets)
+        for data in [fromBytes, fromValues] {
+            var copied = [Float](repeating: -1, count: 3 * 4)
+            copied.withUnsafeMutableBufferPointer { data.copyInputs(of: [2, 0, 3], columns: 5..<9, to: $0.baseAddress!) }
+            let expected = [2, 0, 3].flatMap { sample in (5..<9).map { Float(bytes[sample * 9 + $0]) / 255 } }
+            #expect(copied == expected, "\(data.name)")
+        }
+    }
+}
