@@ -47,6 +47,9 @@ public enum Kernels {
     /// 0.19 → 0.165, 784-100-10 batch 100 (16 M) 0.18 → 0.135. In isolation
     /// (kernel-bench) smaller splits pay, but in training the other core
     /// then pulls the weights and gradients across between the products.
+    /// (The float32 delta rule splits a wide first layer another way, by
+    /// halves of its inputs that stay on one thread each: see TrainerKit's
+    /// `Backpropagation.init(network:batchCapacity:splittingFirstLayer:)`.)
     public static let defaultMinimumSplitOperations = 3_000_000
 }
 
