@@ -13,11 +13,11 @@ import TrainerKernels
 /// training loop allocates nothing.
 public struct Backpropagation<S: Scalar>: Sendable {
     /// `a[0] … a[L]`.
-    public private(set) var activations: [Matrix<S>]
+    public internal(set) var activations: [Matrix<S>]
     /// `z[0] … z[L-1]`.
-    public private(set) var weightedInputs: [Matrix<S>]
+    public internal(set) var weightedInputs: [Matrix<S>]
     /// `δ[0] … δ[L-1]`.
-    public private(set) var deltas: [Matrix<S>]
+    public internal(set) var deltas: [Matrix<S>]
     /// `∂E/∂W[0] … ∂E/∂W[L-1]`, each shaped like its `W`.
     public private(set) var weightGradients: [Matrix<S>]
     /// `∂E/∂b[0] … ∂E/∂b[L-1]`.
@@ -39,13 +39,13 @@ public struct Backpropagation<S: Scalar>: Sendable {
     public let firstLayerSplit: Int?
     /// With ``firstLayerSplit``: a[0] in its two halves, `m × split` then
     /// `m × (inputs − split)`, each contiguous, in place of `activations[0]`.
-    private var inputHalves: [S]
+    var inputHalves: [S]
     /// With ``firstLayerSplit``: the second half's share of z[0].
-    private var secondHalfProducts: [S]
+    var secondHalfProducts: [S]
     /// With ``firstLayerSplit``: whether W[0] still lacks the last step's
     /// update, which the next forward pass does first, in the same pass over
     /// each half of W[0] (see ``backwardUpdating(_:loss:learningRate:deferringFirstLayer:)``).
-    public private(set) var firstLayerUpdatePending = false
+    public internal(set) var firstLayerUpdatePending = false
 
     /// Buffers for batches of up to `batchCapacity` samples of `network`.
     ///
@@ -131,65 +131,8 @@ public struct Backpropagation<S: Scalar>: Sendable {
         for k in 0..<network.layerCount { forward(layer: k, network) }
     }
 
-    /// The forward pass of a pass with the first layer in halves, each half
-    /// of the batch's inputs loaded by `load(columns, destination)` (`m` rows
-    /// of `columns.count` inputs) on the thread that multiplies it. `load` is
-    /// called from two threads at once when there is a pool. A pending
-    /// update of W[0] is done first, by the same threads.
-    public mutating func forward(_ network: inout Network<S>, loadingInputHalves load: (_ columns: Range<Int>, _ destination: UnsafeMutablePointer<S>) -> Void) {
-        guard let split = firstLayerSplit else { preconditionFailure("the pass does not hold its inputs in halves") }
-        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = pool
-        let updating = firstLayerUpdatePending
-        firstLayerUpdatePending = false
-        weightedInputs[0].elements.withUnsafeMutableBufferPointer { zBuffer in
-            secondHalfProducts.withUnsafeMutableBufferPointer { pBuffer in
-                inputHalves.withUnsafeMutableBufferPointer { xBuffer in
-                    deltas[0].elements.withUnsafeBufferPointer { dBuffer in
-                    network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
-                        network.biases[0].withUnsafeBufferPointer { bBuffer in
-                            let z = zBuffer.baseAddress!, p = pBuffer.baseAddress!, x = xBuffer.baseAddress!
-                            let w = wBuffer.baseAddress!, b = bBuffer.baseAddress!, d = dBuffer.baseAddress!
-                            Self.runHalves(on: pool) { half in
-                                let columns = half == 0 ? 0..<split : split..<inputs
-                                let inputHalf = x + (half == 0 ? 0 : m * split)
-                                if updating {
-                                    // The last step's W[0] += a[0]ᵀ·((−η/m)·δ[0]), these rows
-                                    Self.updateRows(columns, of: w, inputHalf: inputHalf, scaledDeltas: d, m: m, n: n)
-                                }
-                                load(columns, inputHalf)
-                                // The first half's sums start from b[0], the second's from zero.
-                                let sums = half == 0 ? z : p
-                                if half == 0 {
-                                    for row in 0..<m { (sums + row * n).update(from: b, count: n) }
-                                } else {
-                                    sums.update(repeating: 0, count: m * n)
-                                }
-                                S.multiplyAdd(inputHalf, w + columns.lowerBound * n, sums, m: m, k: columns.count, n: n, pool: nil)
-                            }
-                            // z[0] = (b[0] + first half·W[0]) + second half·W[0]
-                            for i in 0..<m * n { z[i] += p[i] }
-                        }
-                    }
-                    }
-                }
-            }
-        }
-        network.activations[0].forward(weightedInputs[0], into: &activations[1])  // a[1] = f(z[0])
-        for k in 1..<network.layerCount { forward(layer: k, network) }
-    }
-
-    /// Runs `body(0)` and `body(1)`, on two threads when there is a pool.
-    private static func runHalves(on pool: KernelThreadPool?, _ body: (Int) -> Void) {
-        if let pool, pool.threadCount > 1 {
-            pool.run { part in if part < 2 { body(part) } }
-        } else {
-            body(0)
-            body(1)
-        }
-    }
-
     /// `z[k] = a[k]·W[k] + b[k]`, `a[k+1] = f(z[k])`.
-    private mutating func forward(layer k: Int, _ network: Network<S>) {
+    mutating func forward(layer k: Int, _ network: Network<S>) {
         let m = batchSize
         let n = network.layerSizes[k + 1], inputs = network.layerSizes[k]
         // z[k] = b[k] on every row, then z[k] += a[k]·W[k]
@@ -331,33 +274,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
             }
             stepBiases(&network, layer: k, learningRate: eta)
         }
-    }
-
-    /// Does a pending update of W[0] (``firstLayerUpdatePending``) now.
-    public mutating func finishFirstLayerUpdate(_ network: inout Network<S>) {
-        guard firstLayerUpdatePending else { return }
-        firstLayerUpdatePending = false
-        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = pool, split = firstLayerSplit!
-        network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
-            inputHalves.withUnsafeBufferPointer { xBuffer in
-                deltas[0].elements.withUnsafeBufferPointer { dBuffer in
-                    let w = wBuffer.baseAddress!, x = xBuffer.baseAddress!, d = dBuffer.baseAddress!
-                    Self.runHalves(on: pool) { half in
-                        let columns = half == 0 ? 0..<split : split..<inputs
-                        Self.updateRows(columns, of: w, inputHalf: x + (half == 0 ? 0 : m * split), scaledDeltas: d, m: m, n: n)
-                    }
-                }
-            }
-        }
-    }
-
-    /// `W[0][rows] += a[0][:, rows]ᵀ·((−η/m)·δ[0])`: one half's rows of the
-    /// first layer's update, on the thread that holds them (its rows of W[0]
-    /// stay in that core's cache from step to step).
-    private static func updateRows(
-        _ rows: Range<Int>, of w: UnsafeMutablePointer<S>, inputHalf: UnsafePointer<S>, scaledDeltas d: UnsafePointer<S>, m: Int, n: Int
-    ) {
-        S.multiplyTransposedAAdd(alpha: 1, inputHalf, d, w + rows.lowerBound * n, m: m, k: rows.count, n: n, pool: nil)
     }
 
     /// `b[k] -= η · ∂E/∂b[k]`.

@@ -222,8 +222,8 @@ final class TrainerProcess {
         environment["TRAINER"] = trainerExecutable
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        FileManager.default.createFile(atPath: captures.file("stdout"), contents: nil)
-        FileManager.default.createFile(atPath: captures.file("stderr"), contents: nil)
+        _ = FileManager.default.createFile(atPath: captures.file("stdout"), contents: nil)
+        _ = FileManager.default.createFile(atPath: captures.file("stderr"), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: captures.file("stdout"))
         process.standardError = FileHandle(forWritingAtPath: captures.file("stderr"))
         input = Pipe()
