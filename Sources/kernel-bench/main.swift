@@ -267,11 +267,15 @@ print(pad("product", 22) + pad("shape", 12) + pad("type", 5) + pad("level", 9)
 }
 
 /// The kernel part of one training step of 784-h-10 in float32 with batches
-/// of 10, as the trainer does it: new inputs copied in, forward through both
-/// layers, output error, both weight gradients, the backward delta, and an SGD
-/// update of the weights on the calling thread (so a worker has to fetch the
-/// new weights and inputs from the caller's cache every step). Activation
-/// functions are left out (a plain copy stands in). Returns µs per step.
+/// of 10, written out the long way: new inputs copied in, forward through
+/// both layers, output error, both weight gradients, the backward delta, and
+/// an SGD update of the weights on the calling thread (so a worker has to
+/// fetch the new weights and inputs from the caller's cache every step).
+/// Activation functions are left out (a plain copy stands in). Returns µs per
+/// step. It shows what splitting each product costs; the trainer itself
+/// fuses the update into the gradient product and, with two threads, splits
+/// the first layer by halves of its inputs instead (its times are `make
+/// bench`'s table).
 @MainActor func trainingStep(hidden: Int, level: KernelLevel, pool: KernelThreadPool?) -> Double {
     let m = 10, inputs = 784, outputs = 10, samples = 600
     var random = SeededGenerator(state: 11)
