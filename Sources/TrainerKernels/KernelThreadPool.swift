@@ -196,6 +196,14 @@ private final class PoolState: @unchecked Sendable {
             }
             seen = current
             if stopped.load(ordering: .acquiring) { return }
+            // Leave part 0 to the caller for a moment: a job split the same
+            // way step after step then runs each part on the same thread,
+            // whose cache holds that part's data from the last time. A
+            // caller that does not claim it soon (descheduled) loses it.
+            var waits = 0
+            while claims.load(ordering: .relaxed) & 0xFF == 0, claims.load(ordering: .relaxed) >> 16 == current, waits < 256 {
+                waits &+= 1
+            }
             runParts(of: current)
         }
     }

@@ -12,7 +12,7 @@ extension Backpropagation {
     /// update of W[0] is done first, by the same threads.
     public mutating func forward(_ network: inout Network<S>, loadingInputHalves load: (_ columns: Range<Int>, _ destination: UnsafeMutablePointer<S>) -> Void) {
         guard let split = firstLayerSplit else { preconditionFailure("the pass does not hold its inputs in halves") }
-        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = pool
+        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesOnThreads ? pool : nil
         let updating = firstLayerUpdatePending
         firstLayerUpdatePending = false
         weightedInputs[0].elements.withUnsafeMutableBufferPointer { zBuffer in
@@ -66,7 +66,7 @@ extension Backpropagation {
     public mutating func finishFirstLayerUpdate(_ network: inout Network<S>) {
         guard firstLayerUpdatePending else { return }
         firstLayerUpdatePending = false
-        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = pool, split = firstLayerSplit!
+        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesOnThreads ? pool : nil, split = firstLayerSplit!
         network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
             inputHalves.withUnsafeBufferPointer { xBuffer in
                 deltas[0].elements.withUnsafeBufferPointer { dBuffer in

@@ -33,6 +33,10 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// Threads for the large products (`--threads`); nil runs on the caller.
     /// Results are the same bits either way: a pool splits output rows only.
     public var pool: KernelThreadPool?
+    /// Whether the first layer's halves use the pool's second thread (when
+    /// there is a pool) or run one after the other on the caller; the same
+    /// bits either way. See ``HalvesThreadChoice``.
+    public var halvesOnThreads = true
 
     /// Where the second half of the first layer's inputs starts, when the
     /// pass holds them in halves (see ``init(network:batchCapacity:splittingFirstLayer:)``); else nil.

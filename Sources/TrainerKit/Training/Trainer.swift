@@ -137,6 +137,9 @@ public struct Trainer<S: Scalar> {
     private var evaluator: Evaluator<S>?
     /// How a step turns the batch's gradient into new weights.
     private let update: UpdateRule
+    /// With the first layer in halves and two threads or more: whether
+    /// `run`'s steps use the second thread, measured as they go.
+    private var halvesChoice: HalvesThreadChoice?
     /// Whether ``step(samples:learningRate:loadingNext:)`` folds the update into the gradient product.
     public var fusesUpdate: Bool { update == .fused || update == .fusedExactly }
 
@@ -167,7 +170,10 @@ public struct Trainer<S: Scalar> {
             // the optimizer keeps every ∂E/∂W to show).
             self.update = .optimizer
         }
-        if threads > 1 { self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations) }
+        if threads > 1 {
+            self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations)
+            if pass.firstLayerSplit != nil { halvesChoice = HalvesThreadChoice() }
+        }
         self.validation = validation
         self.evaluator = (test ?? validation).map { _ in Evaluator(network: network) }
         self.optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: optimizerState)
@@ -204,6 +210,7 @@ public struct Trainer<S: Scalar> {
             var lossSum = progress.partialLossSum
             var correct = progress.partialCorrect
             var start = progress.samplesIntoEpoch
+            halvesChoice?.restart()
             while start < n {
                 if let signal = observer.pendingSignal() {
                     // Stop at this batch boundary; the file saved records how
@@ -218,6 +225,10 @@ public struct Trainer<S: Scalar> {
                 }
                 let m = min(schedule.batchSize, n - start)
                 let next = start + m < n ? order[start + m..<min(start + m + schedule.batchSize, n)] : nil
+                if var choice = halvesChoice {
+                    pass.halvesOnThreads = choice.beforeStep(now: { clock.now })
+                    halvesChoice = choice
+                }
                 let result = step(samples: order[start..<start + m], learningRate: learningRate, loadingNext: next, deferringUpdate: true)
                 guard result.lossSum.isFinite else {
                     throw nonFiniteLoss(epoch: epoch, value: result.lossSum)
