@@ -168,38 +168,42 @@ import TrainerKernels
 }
 
 /// `HalvesThreadChoice`: each cycle times `trialSteps` steps on two threads,
-/// then as many on one, and runs the rest of the cycle the faster way. A
-/// synthetic clock makes each step take a chosen time.
+/// then as many on one (each after `warmUpSteps` untimed), and runs the rest
+/// of the cycle the faster way. A synthetic clock makes each step take a
+/// chosen time; the warm-up steps take longer, as a sleeping worker's would.
 @Suite struct HalvesThreadChoiceTests {
     /// The choices for `steps` steps when a step takes `threaded` µs on two
     /// threads and `alone` µs on one.
     static func choices(steps: Int, threaded: Int, alone: Int, restartAt: Int? = nil) -> [Bool] {
-        var choice = HalvesThreadChoice(period: 10, trialSteps: 2)
+        var choice = HalvesThreadChoice(period: 12, warmUpSteps: 1, trialSteps: 2)
         var now = ContinuousClock.now
         var result: [Bool] = []
+        var previous: Bool?
         for step in 0..<steps {
             if step == restartAt { choice.restart() }
             let onThreads = choice.beforeStep(now: { now })
             result.append(onThreads)
-            now = now.advanced(by: .microseconds(onThreads ? threaded : alone))
+            // A step after a switch pays 100 µs, which the trials must not count.
+            now = now.advanced(by: .microseconds((onThreads ? threaded : alone) + (onThreads != previous ? 100 : 0)))
+            previous = onThreads
         }
         return result
     }
 
     @Test func twoThreadsKeptWhenFaster() {
-        #expect(Self.choices(steps: 12, threaded: 5, alone: 7)
-            == [true, true, false, false, true, true, true, true, true, true, true, true])
+        // Steps 0–2 on two threads (0 warms up), 3–5 on one (3 warms up),
+        // 6–11 on two; step 12 starts the next cycle.
+        #expect(Self.choices(steps: 14, threaded: 5, alone: 7)
+            == [true, true, true, false, false, false, true, true, true, true, true, true, true, true])
     }
 
     @Test func oneThreadChosenWhenFaster() {
-        // Steps 0–1 time two threads, 2–3 one; 4–9 run alone; step 10 starts
-        // the next cycle's trial.
-        #expect(Self.choices(steps: 14, threaded: 9, alone: 7)
-            == [true, true, false, false, false, false, false, false, false, false, true, true, false, false])
+        #expect(Self.choices(steps: 16, threaded: 9, alone: 7)
+            == [true, true, true, false, false, false, false, false, false, false, false, false, true, true, true, false])
     }
 
     @Test func restartBeginsATrial() {
-        #expect(Self.choices(steps: 10, threaded: 9, alone: 7, restartAt: 6)
-            == [true, true, false, false, false, false, true, true, false, false])
+        #expect(Self.choices(steps: 12, threaded: 9, alone: 7, restartAt: 8)
+            == [true, true, true, false, false, false, false, false, true, true, true, false])
     }
 }
