@@ -43,13 +43,16 @@ public final class KernelThreadPool: Sendable {
 
     deinit { state.shutdown() }
 
-    /// Stops and joins the workers; later calls to ``run(context:_:)`` run
+    /// Stops and joins the workers; later calls to ``run(parts:context:_:)`` run
     /// every part on the caller. Safe to call more than once.
     public func shutdown() { state.shutdown() }
 
-    /// Runs `task(context, 0)` … `task(context, threadCount − 1)`, part 0 on
-    /// the calling thread, and returns when all are done.
-    public func run(context: UnsafeRawPointer, _ task: Task) { state.run(context: context, task) }
+    /// Runs `task(context, 0)` … `task(context, parts − 1)` (by default one
+    /// part per thread), part 0 on the calling thread, and returns when all
+    /// are done. `parts` is at most 255.
+    public func run(parts: Int? = nil, context: UnsafeRawPointer, _ task: Task) {
+        state.run(parts: parts ?? threadCount, context: context, task)
+    }
 }
 
 /// The pool's shared state; the workers hold it strongly, the pool object
@@ -64,6 +67,8 @@ public final class KernelThreadPool: Sendable {
 private final class PoolState: @unchecked Sendable {
     let threadCount: Int
     let spinLimitNanoseconds: Int
+    /// How long a waiting thread spins before it starts yielding its core.
+    static let yieldAfterNanoseconds = 20_000
     private let claims = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
@@ -111,9 +116,9 @@ private final class PoolState: @unchecked Sendable {
         workers = []
     }
 
-    func run(context: UnsafeRawPointer, _ task: KernelThreadPool.Task) {
-        let parts = threadCount
-        guard parts > 1, !stopped.load(ordering: .acquiring),
+    func run(parts: Int, context: UnsafeRawPointer, _ task: KernelThreadPool.Task) {
+        precondition(parts <= 255, "at most 255 parts")
+        guard threadCount > 1, parts > 1, !stopped.load(ordering: .acquiring),
             busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             for part in 0..<parts { task(context, part) }
@@ -130,7 +135,7 @@ private final class PoolState: @unchecked Sendable {
         while finished.load(ordering: .acquiring) != parts {
             spins &+= 1
             if spins & 1023 == 0 {
-                if start == 0 { start = Self.now() } else if Self.now() - start > yieldAfterNanoseconds { sched_yield() }
+                if start == 0 { start = Self.now() } else if Self.now() - start > Self.yieldAfterNanoseconds { sched_yield() }
             }
         }
         self.task = nil
@@ -188,7 +193,7 @@ private final class PoolState: @unchecked Sendable {
                         // Not at once: a yield is a system call, and the gap
                         // between the jobs of one training step is a few µs.
                         let waited = Self.now() - start
-                        if waited > yieldAfterNanoseconds { sched_yield() }
+                        if waited > Self.yieldAfterNanoseconds { sched_yield() }
                         if waited > spinLimitNanoseconds { current = sleep(whileGenerationIs: seen) }
                     }
                     current = claims.load(ordering: .acquiring) >> 16
@@ -225,9 +230,6 @@ private final class PoolState: @unchecked Sendable {
         return current
     }
 
-    /// How long an idle worker spins before it starts yielding its core.
-    private let yieldAfterNanoseconds = 20_000
-
     private static func now() -> Int {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
@@ -236,15 +238,15 @@ private final class PoolState: @unchecked Sendable {
 }
 
 extension KernelThreadPool {
-    /// Runs `body(0)` … `body(threadCount − 1)` as ``run(context:_:)`` does,
+    /// Runs `body(0)` … `body(parts − 1)` as ``run(parts:context:_:)`` does,
     /// part 0 on the calling thread, for work that is a Swift closure rather
     /// than a C function (one indirect call per part). `body` must be safe to
     /// call from several threads at once.
-    public func run(_ body: (Int) -> Void) {
+    public func run(parts: Int? = nil, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { escapable in
             var closure = escapable
             withUnsafePointer(to: &closure) { pointer in
-                run(context: UnsafeRawPointer(pointer)) { context, part in
+                run(parts: parts, context: UnsafeRawPointer(pointer)) { context, part in
                     context.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
                 }
             }

@@ -340,23 +340,11 @@ extension Double: DispatchedScalar {
     static var tables: [KernelTable<Double>] { doubleTables }
 }
 
-/// One kernel call split across a pool by rows of its output: part p of P
-/// runs `body(r0, count)` for rows `rows·p/P ..< rows·(p+1)/P`. Each element
-/// is still computed by one thread, in the same order, so the result does
-/// not depend on the number of parts.
-private struct RowSplit {
-    let rows: Int, parts: Int
-    let body: (_ firstRow: Int, _ count: Int) -> Void
-
-    static let task: KernelThreadPool.Task = { context, part in
-        let job = context.assumingMemoryBound(to: RowSplit.self).pointee
-        let r0 = job.rows * part / job.parts, r1 = job.rows * (part + 1) / job.parts
-        if r1 > r0 { job.body(r0, r1 - r0) }
-    }
-}
-
 /// Runs `body` over all `rows` on this thread, or split by rows across
-/// `pool` when the product (2·m·k·n operations) is large enough to pay.
+/// `pool` when the product (2·m·k·n operations) is large enough to pay: part
+/// p of P runs `body(r0, count)` for rows `rows·p/P ..< rows·(p+1)/P`. Each
+/// element is still computed by one thread, in the same order, so the result
+/// does not depend on the number of parts.
 @inline(__always)
 private func splitByRows(
     _ rows: Int, operations m: Int, _ k: Int, _ n: Int, pool: KernelThreadPool?,
@@ -366,9 +354,10 @@ private func splitByRows(
         body(0, rows)
         return
     }
-    withoutActuallyEscaping(body) { body in
-        var job = RowSplit(rows: rows, parts: pool.threadCount, body: body)
-        withUnsafePointer(to: &job) { pool.run(context: UnsafeRawPointer($0), RowSplit.task) }
+    let parts = pool.threadCount
+    pool.run { part in
+        let r0 = rows * part / parts, r1 = rows * (part + 1) / parts
+        if r1 > r0 { body(r0, r1 - r0) }
     }
 }
 

@@ -12,7 +12,7 @@ extension Backpropagation {
     /// update of W[0] is done first, by the same threads.
     public mutating func forward(_ network: inout Network<S>, loadingInputHalves load: (_ columns: Range<Int>, _ destination: UnsafeMutablePointer<S>) -> Void) {
         guard let split = firstLayerSplit else { preconditionFailure("the pass does not hold its inputs in halves") }
-        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesOnThreads ? pool : nil
+        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesPool
         let updating = firstLayerUpdatePending
         firstLayerUpdatePending = false
         weightedInputs[0].elements.withUnsafeMutableBufferPointer { zBuffer in
@@ -23,9 +23,8 @@ extension Backpropagation {
                             network.biases[0].withUnsafeBufferPointer { bBuffer in
                                 let z = zBuffer.baseAddress!, p = pBuffer.baseAddress!, x = xBuffer.baseAddress!
                                 let w = wBuffer.baseAddress!, b = bBuffer.baseAddress!, d = dBuffer.baseAddress!
-                                Self.runHalves(on: pool) { half in
-                                    let columns = half == 0 ? 0..<split : split..<inputs
-                                    let inputHalf = x + (half == 0 ? 0 : m * split)
+                                Self.forEachHalf(split: split, inputs: inputs, m: m, on: pool) { half, columns, offset in
+                                    let inputHalf = x + offset
                                     if updating {
                                         // The last step's W[0] += a[0]ᵀ·((−η/m)·δ[0]), these rows
                                         Self.updateRows(columns, of: w, inputHalf: inputHalf, scaledDeltas: d, m: m, n: n)
@@ -52,13 +51,21 @@ extension Backpropagation {
         for k in 1..<network.layerCount { forward(layer: k, network) }
     }
 
-    /// Runs `body(0)` and `body(1)`, on two threads when there is a pool.
-    private static func runHalves(on pool: KernelThreadPool?, _ body: (Int) -> Void) {
+    /// The pool the halves run on: none while ``halvesOnThreads`` is off.
+    private var halvesPool: KernelThreadPool? { halvesOnThreads ? pool : nil }
+
+    /// Runs `body(half, columns, offset)` for both halves, on two threads of
+    /// `pool` when there is one: `columns` are the half's inputs, `offset`
+    /// where its `m` rows start in ``inputHalves``.
+    private static func forEachHalf(
+        split: Int, inputs: Int, m: Int, on pool: KernelThreadPool?, _ body: (_ half: Int, _ columns: Range<Int>, _ offset: Int) -> Void
+    ) {
+        func runHalf(_ half: Int) { body(half, half == 0 ? 0..<split : split..<inputs, half == 0 ? 0 : m * split) }
         if let pool, pool.threadCount > 1 {
-            pool.run { part in if part < 2 { body(part) } }
+            pool.run(parts: 2) { runHalf($0) }
         } else {
-            body(0)
-            body(1)
+            runHalf(0)
+            runHalf(1)
         }
     }
 
@@ -66,14 +73,13 @@ extension Backpropagation {
     public mutating func finishFirstLayerUpdate(_ network: inout Network<S>) {
         guard firstLayerUpdatePending else { return }
         firstLayerUpdatePending = false
-        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesOnThreads ? pool : nil, split = firstLayerSplit!
+        let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesPool, split = firstLayerSplit!
         network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
             inputHalves.withUnsafeBufferPointer { xBuffer in
                 deltas[0].elements.withUnsafeBufferPointer { dBuffer in
                     let w = wBuffer.baseAddress!, x = xBuffer.baseAddress!, d = dBuffer.baseAddress!
-                    Self.runHalves(on: pool) { half in
-                        let columns = half == 0 ? 0..<split : split..<inputs
-                        Self.updateRows(columns, of: w, inputHalf: x + (half == 0 ? 0 : m * split), scaledDeltas: d, m: m, n: n)
+                    Self.forEachHalf(split: split, inputs: inputs, m: m, on: pool) { _, columns, offset in
+                        Self.updateRows(columns, of: w, inputHalf: x + offset, scaledDeltas: d, m: m, n: n)
                     }
                 }
             }
