@@ -64,7 +64,7 @@ struct ExplainCommand {
             firstSampleInEpoch: start, samples: Array(batch), trainCount: count,
             batchSize: schedule.batchSize, shuffle: schedule.shuffle, loss: schedule.loss,
             learningRate: S(schedule.learningRate(epoch: prepared.progress.epochsCompleted + 1)),
-            otherUpdateRule: schedule.optimizer == .sgd && schedule.l2 == 0
+            otherUpdateRule: schedule.isPlainDeltaRule
                 ? nil : schedule.optimizer.name + (schedule.l2 == 0 ? "" : " with l2 \(schedule.l2)"),
             before: prepared.network, after: trainer.network, trace: trace,
             meanLoss: result.lossSum / Double(batch.count))

@@ -53,7 +53,7 @@ public struct Dataset<S: Scalar>: Sendable {
     }
 
     /// All the inputs as a matrix (made on each call for byte inputs: for
-    /// occasional use, not in training loops; see ``copyInputs(of:to:)``).
+    /// occasional use, not in training loops; see ``copyInputs(of:columns:to:)``).
     public var inputs: Matrix<S> {
         switch inputStorage {
         case .values(let matrix): return matrix
@@ -63,22 +63,6 @@ public struct Dataset<S: Scalar>: Sendable {
                 elements.withUnsafeMutableBufferPointer { S.unitBytes(b.baseAddress!, $0.baseAddress!, count: b.count) }
             }
             return Matrix(rows: count, columns: inputSize, elements: elements)
-        }
-    }
-
-    /// Writes sample `sample`'s `inputSize` inputs to `destination`.
-    @inline(__always)
-    func copyInputs(of sample: Int, to destination: UnsafeMutablePointer<S>) {
-        let width = inputSize
-        switch inputStorage {
-        case .values(let matrix):
-            matrix.elements.withUnsafeBufferPointer { x in
-                destination.update(from: x.baseAddress! + sample * width, count: width)
-            }
-        case .bytes(let bytes):
-            bytes.withUnsafeBufferPointer { b in
-                S.unitBytes(b.baseAddress! + sample * width, destination, count: width)
-            }
         }
     }
 

@@ -118,13 +118,9 @@ public struct Backpropagation<S: Scalar>: Sendable {
         targets.elements.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
-    /// Gives a loader the current batch's inputs and targets (`batchSize` rows each).
-    public mutating func withBatchBuffers(_ body: (UnsafeMutablePointer<S>, UnsafeMutablePointer<S>) -> Void) {
-        activations[0].elements.withUnsafeMutableBufferPointer { inputs in
-            targets.elements.withUnsafeMutableBufferPointer { targetBuffer in
-                body(inputs.baseAddress!, targetBuffer.baseAddress!)
-            }
-        }
+    /// Gives a loader the current batch's inputs (`batchSize` rows).
+    public mutating func withInputBuffer(_ body: (UnsafeMutablePointer<S>) -> Void) {
+        activations[0].elements.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
     // MARK: - Forward

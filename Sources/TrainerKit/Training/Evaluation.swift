@@ -66,10 +66,7 @@ extension Dataset {
     func copyBatch(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
         prefetchInputs(of: samples)
         prefetchLabels(of: samples)
-        let inputWidth = inputSize
-        pass.withBatchBuffers { inputs, _ in
-            for (row, sample) in samples.enumerated() { copyInputs(of: sample, to: inputs + row * inputWidth) }
-        }
+        pass.withInputBuffer { copyInputs(of: samples, columns: 0..<inputSize, to: $0) }
         copyTargets(samples: samples, into: &pass)
     }
 

@@ -20,7 +20,7 @@ struct HalvesThreadChoice {
     let warmUpSteps: Int
     let trialSteps: Int
     /// The current choice.
-    private(set) var onThreads = true
+    private var onThreads = true
     private var position = 0
     private var trialStart: ContinuousClock.Instant?
     private var timeOnThreads: Duration = .zero

@@ -31,6 +31,10 @@ public struct TrainingSchedule: Sendable {
         self.earlyStopping = earlyStopping
     }
 
+    /// Whether the update is the plain delta rule, W ← W − η·∂E/∂W (sgd
+    /// without L2), which `run` folds into the gradient product.
+    public var isPlainDeltaRule: Bool { optimizer == .sgd && l2 == 0 }
+
     /// The learning rate of `epoch` (1-based, over every run).
     public func learningRate(epoch: Int) -> Double {
         learningRateSchedule.rate(base: learningRate, epoch: epoch)
@@ -155,7 +159,7 @@ public struct Trainer<S: Scalar> {
         self.schedule = schedule
         self.train = train
         self.test = test
-        let fuses = schedule.optimizer == .sgd && schedule.l2 == 0 && allowFusedUpdate
+        let fuses = schedule.isPlainDeltaRule && allowFusedUpdate
         self.pass = Backpropagation(
             network: network, batchCapacity: min(schedule.batchSize, train.count),
             splittingFirstLayer: fuses && S.self == Float.self && Self.splitsFirstLayer(network))
@@ -225,10 +229,7 @@ public struct Trainer<S: Scalar> {
                 }
                 let m = min(schedule.batchSize, n - start)
                 let next = start + m < n ? order[start + m..<min(start + m + schedule.batchSize, n)] : nil
-                if var choice = halvesChoice {
-                    pass.halvesOnThreads = choice.beforeStep(now: { clock.now })
-                    halvesChoice = choice
-                }
+                if let onThreads = halvesChoice?.beforeStep(now: { clock.now }) { pass.halvesOnThreads = onThreads }
                 let result = step(samples: order[start..<start + m], learningRate: learningRate, loadingNext: next, deferringUpdate: true)
                 guard result.lossSum.isFinite else {
                     throw nonFiniteLoss(epoch: epoch, value: result.lossSum)
@@ -318,11 +319,16 @@ public struct Trainer<S: Scalar> {
     /// - Parameter loadingNext: the next batch's samples, whose rows are
     ///   prefetched while this step computes. The numbers are the same either
     ///   way.
-    /// - Parameter deferringUpdate: with the first layer in halves, leave
-    ///   W[0]'s update for the next step to do (``run`` does, and finishes it
-    ///   before anything reads the network); the numbers are the same.
-    public mutating func step(
-        samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil, deferringUpdate: Bool = false
+    public mutating func step(samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil) -> StepResult {
+        step(samples: samples, learningRate: learningRate, loadingNext: next, deferringUpdate: false)
+    }
+
+    /// ``step(samples:learningRate:loadingNext:)``; with `deferringUpdate`
+    /// and the first layer in halves, W[0]'s update is left for the next
+    /// step to do. Only ``run`` defers, and it finishes the update before
+    /// anything reads the network; the numbers are the same.
+    private mutating func step(
+        samples: ArraySlice<Int>, learningRate: Double?, loadingNext next: ArraySlice<Int>?, deferringUpdate: Bool
     ) -> StepResult {
         if samples.count != pass.batchSize { pass.finishFirstLayerUpdate(&network) }
         pass.setBatchSize(samples.count)
