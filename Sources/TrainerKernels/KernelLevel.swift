@@ -15,8 +15,10 @@ import Darwin
 /// used: the variable is then ignored with a warning on standard error.
 ///
 /// Results are bit-identical between `v3` and `v4` (both use FMA and add in the
-/// same order); `baseline` rounds each product separately and is bit-identical
-/// to the naive kernels.
+/// same order), except float32's weight gradient: it sums the samples in
+/// blocks whose length depends on the level's registers, each block in two
+/// FMA chains (see ``Kernels``); `baseline`
+/// rounds each product separately and is bit-identical to the naive kernels.
 public enum KernelLevel: Int, CaseIterable, Comparable, Sendable, CustomStringConvertible {
     /// x86-64 baseline: SSE2, 16 bytes per vector, no FMA. Also used on other
     /// architectures (compiled for their own baseline).

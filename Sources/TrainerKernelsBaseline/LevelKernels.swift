@@ -140,14 +140,10 @@ extension LevelKernels {
     /// This level's kernels, for TrainerKernels' dispatch.
     public static let floatTable = KernelTable<Float>(
         multiplyAdd: multiplyAdd, multiplyTransposedAAdd: multiplyTransposedAAdd, multiplyTransposedB: multiplyTransposedB,
-        divide: { divide($0, count: $1, by: $2) },
-        subtractScaled: { subtractScaled($0, $1, scale: $2, count: $3) },
-        deltaRuleStep: { deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11) })
+        divide: divide, subtractScaled: subtractScaled, deltaRuleStep: deltaRuleStep)
 
     /// This level's kernels, for TrainerKernels' dispatch.
     public static let doubleTable = KernelTable<Double>(
         multiplyAdd: multiplyAdd, multiplyTransposedAAdd: multiplyTransposedAAdd, multiplyTransposedB: multiplyTransposedB,
-        divide: { divide($0, count: $1, by: $2) },
-        subtractScaled: { subtractScaled($0, $1, scale: $2, count: $3) },
-        deltaRuleStep: { deltaRuleStep($0, lda: $1, $2, ldb: $3, $4, ldw: $5, scratch: $6, m: $7, k: $8, n: $9, divisor: $10, rate: $11) })
+        divide: divide, subtractScaled: subtractScaled, deltaRuleStep: deltaRuleStep)
 }

@@ -242,18 +242,18 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
     ) {
         typealias K<let MB: Int> = StreamKernel<MB, NV, V, P>
         switch sums {
-        case 1: K<1>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 2: K<2>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 3: K<3>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 4: K<4>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 5: K<5>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 6: K<6>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 7: K<7>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 8: K<8>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 9: K<9>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 10: K<10>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 11: K<11>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        default: K<12>.runDeltaRule(a, rowStride: 1, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 1: K<1>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 2: K<2>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 3: K<3>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 4: K<4>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 5: K<5>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 6: K<6>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 7: K<7>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 8: K<8>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 9: K<9>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 10: K<10>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 11: K<11>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        default: K<12>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
         }
     }
 

@@ -73,8 +73,9 @@ public enum MicroKernel<let R: Int, let NV: Int, V: KernelVector, P: KernelPolic
 /// weight gradient: k output rows, m samples): `C[rows × width] += Â · B[MB ×
 /// width]`, where the whole `B` block stays in registers (MB·NV vectors) and
 /// the kernel walks down C one row at a time — load, MB multiply-adds per
-/// vector, store; the out-of-order core overlaps consecutive rows. Same
-/// element order and overlap rule as ``MicroKernel``.
+/// vector, store; the out-of-order core overlaps consecutive rows. The
+/// overlap rule of ``MicroKernel``, and its element order at unfused levels
+/// (fused levels add even and odd s in two chains; see `run`).
 public enum StreamKernel<let MB: Int, let NV: Int, V: KernelVector, P: KernelPolicy> {
     @inlinable @inline(never)
     public static func run(
@@ -134,14 +135,16 @@ extension StreamKernel {
     /// The delta rule's last pass over one column block of W, the gradient
     /// never stored: for each row, the sum starts from zero (or from the
     /// partial sums of earlier blocks, `partial`), adds the MB products in
-    /// increasing s exactly as ``run`` does, and then
+    /// increasing s in one chain (as ``run`` does at unfused levels; at fused
+    /// levels ``run`` splits it in two, so a float32 batch longer than one
+    /// block mixes the two orders, within the same tolerance), and then
     /// `w ← w − rate·(sum / divisor)`, each operation rounded on its own: the
     /// bits of summing into a zeroed G, dividing it, and subtracting `rate`
     /// times it. All of a row's loads happen before its stores (the
     /// overlapping tail vector, as in ``MicroKernel``).
     @inlinable @inline(never)
     public static func runDeltaRule(
-        _ a: UnsafePointer<V.Scalar>, rowStride: Int, sumStride: Int,
+        _ a: UnsafePointer<V.Scalar>, sumStride: Int,
         _ b: UnsafePointer<V.Scalar>, ldb: Int,
         partial: UnsafePointer<V.Scalar>?, _ w: UnsafeMutablePointer<V.Scalar>, ldw: Int,
         rows: Int, width: Int, divisor: V.Scalar, rate: V.Scalar
@@ -166,7 +169,7 @@ extension StreamKernel {
             // ∂E/∂W = Σ / m;  W −= η·∂E/∂W
             for v in 0..<NV { updated[v] = V.load(wp + offsets[v]).subtracting(r, times: acc[v].divided(by: d)) }
             for v in 0..<NV { updated[v].store(wp + offsets[v]) }
-            ap += rowStride
+            ap += 1  // the next row of W is the next column of A
             wp += ldw
         }
     }
