@@ -13,8 +13,8 @@ final class ProgressReporter {
     private let quiet: Bool
     private let firstEpoch: Int
     private let epochs: Int
-    /// The number of this run's last epoch: `firstEpoch + epochs - 1`.
-    private let lastEpoch: Int
+    /// The number of this run's last epoch.
+    private var lastEpoch: Int { firstEpoch + epochs - 1 }
     private let stride: Int
     private let clock = ContinuousClock()
     private var epochStarted: ContinuousClock.Instant
@@ -33,7 +33,6 @@ final class ProgressReporter {
         self.quiet = quiet
         self.firstEpoch = firstEpoch
         self.epochs = epochs
-        self.lastEpoch = firstEpoch + epochs - 1
         self.epochStartSamples = epochStartSamples
         self.stride = max(1, epochs / 10)
         epochStarted = clock.now

@@ -22,10 +22,7 @@ import Testing
 /// there, the exit codes are SPEC.md's, and every example names real
 /// commands, options and files.
 @Suite struct HelpTests {
-    static var snapshotDirectory: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/help").path
-    }
+    static var snapshotDirectory: String { repositoryDirectory + "/Tests/TrainerKitTests/Fixtures/help" }
 
     static let names = Commands.all.map(\.name)
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrainerKernels
 @testable import TrainerKit
 
 /// A fresh folder under the system temp folder, removed when the value is
@@ -219,4 +220,21 @@ var sharedDataDirectory: String? {
 var repositoryDirectory: String {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
+}
+
+/// A trainer for an inline-data config, as `run` would build it (network
+/// from the config's seed, the generator after it), without files.
+func inMemoryTrainer<S: Scalar>(
+    _ json: String, inputs: Int, outputs: Int, threads: Int = 1,
+    minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
+) throws -> Trainer<S> {
+    let config = try Config.decode(Array(json.utf8), file: "c.json", directory: "")
+    let setup = config.training
+    let shape = DataShape(inputSize: inputs, outputSize: outputs, configFile: "c.json")
+    let data: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
+    var generator = RandomGenerator(seed: setup.seed)
+    let network: Network<S> = try config.resolveNetwork(initFrom: nil).build(using: &generator)
+    return Trainer(
+        network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data, test: nil,
+        threads: threads, minimumSplitOperations: minimumSplitOperations, allowFusedUpdate: allowFusedUpdate)
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 @testable import TrainerKit
-import TrainerKernels
 
 /// Issue 6: optimizers, schedules, validation, early stopping, checkpoints.
 /// The update rules themselves are checked against the Python reference
@@ -269,21 +268,4 @@ import TrainerKernels
         #expect(fused.biases == written.biases)
         #expect(fused.weights.map(\.elements) != initial.weights.map(\.elements), "training moved the weights")
     }
-}
-
-/// A trainer for an inline-data config, as `run` would build it (network
-/// from the config's seed, the generator after it), without files.
-func inMemoryTrainer<S: Scalar>(
-    _ json: String, inputs: Int, outputs: Int, threads: Int = 1,
-    minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
-) throws -> Trainer<S> {
-    let config = try Config.decode(Array(json.utf8), file: "c.json", directory: "")
-    let setup = config.training
-    let shape = DataShape(inputSize: inputs, outputSize: outputs, configFile: "c.json")
-    let data: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
-    var generator = RandomGenerator(seed: setup.seed)
-    let network: Network<S> = try config.resolveNetwork(initFrom: nil).build(using: &generator)
-    return Trainer(
-        network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data, test: nil,
-        threads: threads, minimumSplitOperations: minimumSplitOperations, allowFusedUpdate: allowFusedUpdate)
 }
