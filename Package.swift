@@ -8,7 +8,8 @@ import PackageDescription
 //   built with -Ounchecked (no bounds or overflow checks) because their loops
 //   run billions of times; parsers and loaders stay in TrainerKit, which
 //   keeps every check.
-// - TrainerPrefetch: one C header with a prefetch hint, which Swift lacks.
+// - TrainerCSupport: the only C: a prefetch hint, which Swift lacks, and the
+//   affinity processor count, which needs _GNU_SOURCE.
 // - TrainerKit: everything else (config, data, model, training, outputs, CLI).
 // - trainer: a thin executable that wires real streams and signals to TrainerKit.
 // - kernel-bench: times and checks the kernels (`make bench`).
@@ -48,8 +49,8 @@ let package = Package(
             name: "TrainerKernels",
             dependencies: ["TrainerKernelsCore", "TrainerKernelsBaseline", "TrainerKernelsV3", "TrainerKernelsV4"],
             swiftSettings: kernelFlags),
-        .target(name: "TrainerPrefetch"),
-        .target(name: "TrainerKit", dependencies: ["TrainerKernels", "TrainerPrefetch"]),
+        .target(name: "TrainerCSupport"),
+        .target(name: "TrainerKit", dependencies: ["TrainerKernels", "TrainerCSupport"]),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
         .executableTarget(name: "kernel-bench", dependencies: ["TrainerKernels"]),
         .testTarget(

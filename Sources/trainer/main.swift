@@ -1,6 +1,6 @@
 // The trainer executable: real streams and signals in, an exit code out.
 // Everything else is in TrainerKit, where tests can reach it.
-import Foundation
+import Glibc
 import TrainerKit
 
 // A closed pipe must come back as EPIPE from write(2), not kill the process
@@ -15,8 +15,8 @@ let context = CommandContext(
     stderr: FileDescriptorOutput(descriptor: STDERR_FILENO, name: "stderr", capacity: 0),
     stderrIsTerminal: isatty(STDERR_FILENO) == 1,
     stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
-    environment: ProcessInfo.processInfo.environment,
+    environment: HostProcess.environment,
     pendingSignal: { Signals.pending },
     armSignals: { Signals.arm() },
-    processorCount: ProcessInfo.processInfo.activeProcessorCount)
+    processorCount: HostProcess.availableProcessors)
 exit(CLI.run(Array(CommandLine.arguments.dropFirst()), context: context))

@@ -284,6 +284,6 @@ enum Completion {
 
     /// A single-quoted shell word: `it's` -> `'it'\''s'`.
     static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        "'" + text.replacing("'", with: "'\\''") + "'"
     }
 }

@@ -44,7 +44,7 @@ enum ExampleCommand {
         guard let name = arguments.positionals.first else {
             let width = Examples.all.map(\.name.count).max()! + 2
             for example in Examples.all {
-                try context.stdout.write(example.name.padding(toLength: width, withPad: " ", startingAt: 0) + example.summary + "\n")
+                try context.stdout.write(example.name.padded(to: width) + example.summary + "\n")
             }
             return ExitCode.success
         }

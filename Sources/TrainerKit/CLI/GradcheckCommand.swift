@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// `trainer gradcheck`: backprop against central differences, as a table.
 struct GradcheckCommand {
@@ -62,7 +62,7 @@ struct GradcheckCommand {
         let widths = header.indices.map { column in table.map { $0[column].count }.max()! }
         for row in table {
             lines.append(row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0)
+                column == row.count - 1 ? cell : cell.padded(to: widths[column] + 2)
             }.joined())
         }
         lines.append("")
@@ -84,17 +84,17 @@ struct GradcheckCommand {
 
     /// `3.4e-09`.
     static func scientific(_ value: Double) -> String {
-        value == 0 ? "0" : String(format: "%.1e", value)
+        value == 0 ? "0" : String(cFormat: "%.1e", value)
     }
 
     /// `12 µs`, `3.4 ms`, `2.1 s`, `4.8 min`, `20.5 h`.
     static func duration(_ seconds: Double) -> String {
         switch seconds {
-        case ..<1e-3: return String(format: "%.1f µs", seconds * 1e6)
-        case ..<1: return String(format: "%.1f ms", seconds * 1e3)
-        case ..<120: return String(format: "%.1f s", seconds)
-        case ..<7200: return String(format: "%.1f min", seconds / 60)
-        default: return String(format: "%.1f h", seconds / 3600)
+        case ..<1e-3: return String(cFormat: "%.1f µs", seconds * 1e6)
+        case ..<1: return String(cFormat: "%.1f ms", seconds * 1e3)
+        case ..<120: return String(cFormat: "%.1f s", seconds)
+        case ..<7200: return String(cFormat: "%.1f min", seconds / 60)
+        default: return String(cFormat: "%.1f h", seconds / 3600)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// `trainer plot LOSS.csv`: a chart of a loss log, in the terminal (braille
 /// dots, on stdout) or as an SVG file (`--svg OUT.svg`).

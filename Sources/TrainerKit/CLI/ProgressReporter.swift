@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Progress and notices of `run` on stderr (never stdout).
 ///
@@ -65,7 +65,7 @@ final class ProgressReporter {
         let filled = min(width, Int(fraction * Double(width)))
         let rate = elapsed > 0 ? Double(samplesDone - startSamples) / elapsed : 0
         let left = rate > 0 ? Double(samples - samplesDone) / rate : 0
-        let percent = String(format: "%3d%%", Int(fraction * 100))
+        let percent = String(cFormat: "%3d%%", Int(fraction * 100))
         return "epoch \(epoch)/\(lastEpoch) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
             + "] \(percent)  \(MemoryEstimate.grouped(samplesDone))/\(MemoryEstimate.grouped(samples))"
             + "  \(MemoryEstimate.grouped(Int(rate)))/s  \(seconds(elapsed)), \(seconds(left)) left"
@@ -109,10 +109,10 @@ final class ProgressReporter {
 
     /// Four significant digits: `0.01234`, `1.235e-05`.
     static func short(_ value: Double) -> String {
-        String(format: "%.4g", value)
+        String(cFormat: "%.4g", value)
     }
 
     static func seconds(_ value: Double) -> String {
-        value < 10 ? String(format: "%.2f s", value) : String(format: "%.1f s", value)
+        value < 10 ? String(cFormat: "%.2f s", value) : String(cFormat: "%.1f s", value)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// `trainer run`: prepare and check everything, then train, then save.
 struct RunCommand {

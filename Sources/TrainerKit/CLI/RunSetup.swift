@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The part of `run` that `check` shares: the config (from a file, stdin or
 /// a built-in example) with the command line's overrides applied, the network

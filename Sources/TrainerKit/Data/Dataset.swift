@@ -1,4 +1,4 @@
-import TrainerPrefetch
+import TrainerCSupport
 
 /// Samples, one per row: inputs (`count × inputSize`) and targets (`count ×
 /// outputSize`), in the precision of the network they feed.

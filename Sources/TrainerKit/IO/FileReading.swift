@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Reading whole input files (configs, weights, CSV, IDX) with errors that
 /// name the file as the user wrote it.
@@ -47,7 +47,7 @@ public enum FileReading {
         if isRegular { bytes.reserveCapacity(Int(status.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw TrainerError.file(name, systemErrorText(errno))

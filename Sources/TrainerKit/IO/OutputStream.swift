@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Where `trainer` writes text: stdout, stderr, a file, or a buffer in tests.
 /// Writes can fail (a closed pipe, a full disk), and callers must hear of it:
@@ -50,7 +50,7 @@ public final class FileDescriptorOutput: TextOutput {
         defer { buffer.removeFirst(offset) }
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes {
-                Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
             }
             if written < 0 {
                 if errno == EINTR { continue }

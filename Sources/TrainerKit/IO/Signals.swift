@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Synchronization
 
 /// SIGINT and SIGTERM during training: the first one asks training to stop

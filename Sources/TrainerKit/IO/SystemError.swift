@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The text of an errno value, as the C library words it ("No such file or directory").
 func systemErrorText(_ code: Int32) -> String {

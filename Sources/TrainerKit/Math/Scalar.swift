@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import TrainerKernels
 
 /// The floating-point types a network can be trained in: `Double` (`float64`,
@@ -56,10 +56,10 @@ extension Double: Scalar {
     }
 
     public static var precisionName: String { "float64" }
-    public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
-    public static func log(_ x: Double) -> Double { Foundation.log(x) }
-    public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
-    public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
+    public static func log(_ x: Double) -> Double { Glibc.log(x) }
+    public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
+    public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
 
     public static func multiplyAdd(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
         Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, pool: pool)
@@ -93,10 +93,10 @@ extension Float: Scalar {
     }
 
     public static var precisionName: String { "float32" }
-    public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
-    public static func log(_ x: Float) -> Float { Foundation.logf(x) }
-    public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
-    public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+    public static func exp(_ x: Float) -> Float { Glibc.expf(x) }
+    public static func log(_ x: Float) -> Float { Glibc.logf(x) }
+    public static func log1p(_ x: Float) -> Float { Glibc.log1pf(x) }
+    public static func tanh(_ x: Float) -> Float { Glibc.tanhf(x) }
 
     public static func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
         Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, pool: pool)

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Backpropagation's gradients against central differences of the same loss,
 /// `(E(w + h) - E(w - h)) / 2h`, layer by layer, in float64: the check the

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// What a run will hold in memory, computed before anything is allocated,
 /// with overflow-checked arithmetic, so that `layers: [100000, 125000, 10]`
@@ -87,6 +87,6 @@ public struct MemoryEstimate: Equatable, Sendable {
             unit += 1
         }
         if unit == 0 { return "\(count) B" }
-        return value >= 10 ? "\(Int(value.rounded())) \(units[unit])" : String(format: "%.1f", value) + " " + units[unit]
+        return value >= 10 ? "\(Int(value.rounded())) \(units[unit])" : String(cFormat: "%.1f", value) + " " + units[unit]
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// When `trainer explain` summarises instead of writing every number, and how
 /// wide its text is. One place, so that the help text states the same values.
@@ -88,7 +88,7 @@ struct ExplainText<S: Scalar> {
     private func vector(_ values: [S]) -> String { "[" + values.map(number).joined(separator: ", ") + "]" }
 
     /// A derived statistic, marked as such: four significant digits.
-    private func approximately(_ x: Double) -> String { "≈ " + String(format: "%.4g", x) }
+    private func approximately(_ x: Double) -> String { "≈ " + String(cFormat: "%.4g", x) }
 
     // MARK: - Entries
 
@@ -106,7 +106,7 @@ struct ExplainText<S: Scalar> {
 
     /// `s=3:` for the row of data.train sample 3, padded to a common width.
     private func sampleLabel(_ s: Int) -> String {
-        "s=\(step.samples[s]):".padding(toLength: sampleLabelWidth, withPad: " ", startingAt: 0)
+        "s=\(step.samples[s]):".padded(to: sampleLabelWidth)
     }
 
     /// An entry for the given rows of the batch: with a batch of one, one

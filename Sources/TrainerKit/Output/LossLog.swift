@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The loss log of SPEC.md: a CSV header, then one row per epoch, each row
 /// flushed as one write so a stopped run leaves whole rows only.
@@ -50,7 +50,7 @@ public final class LossLog {
             switch column {
             case "epoch": fields.append(String(record.epoch))
             case "lr": fields.append(LossLog.number(record.learningRate))
-            case "seconds": fields.append(String(format: "%.6f", record.seconds))
+            case "seconds": fields.append(String(cFormat: "%.6f", record.seconds))
             default: fields.append(record.value(of: column).map(LossLog.number) ?? "")  // loss, accuracy, test_…, val_…
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Where a run writes, decided and checked before training starts: paths
 /// that cannot be written, that are folders, or that collide with each other
@@ -57,7 +57,7 @@ public struct OutputPlan: Sendable {
         let directory = Paths.directory(of: AtomicFile.resolveSymlinks(file.path))
         guard !directory.isEmpty else { return }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Directories.create(directory)
         } catch {
             throw TrainerError(place: file.display, "cannot create its folder \(directory)")
         }
@@ -103,7 +103,7 @@ public struct OutputPlan: Sendable {
         if stat(path, &status) == 0 {
             return "inode:\(status.st_dev):\(status.st_ino)"
         }
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let absolute = path.hasPrefix("/") ? path : Directories.current + "/" + path
         return "path:" + Paths.tidy(absolute)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// How values map to the y axis: as they are, or by their base-10 logarithm
 /// (`--log-scale`). Charts place `transform(value)` linearly between the
@@ -10,7 +10,7 @@ enum ValueScale: String, Sendable {
     func transform(_ value: Double) -> Double {
         switch self {
         case .linear: return value
-        case .log10: return Foundation.log10(value)
+        case .log10: return Glibc.log10(value)
         }
     }
 
@@ -106,9 +106,9 @@ enum ChartText {
             return String(Int(value))
         }
         if magnitude >= 1000, magnitude < 100_000 {
-            return String(format: "%.0f", value)
+            return String(cFormat: "%.0f", value)
         }
-        return tidyExponent(String(format: "%.3g", value))
+        return tidyExponent(String(cFormat: "%.3g", value))
     }
 
     /// `1e-05` -> `1e-5`, `1.23e+06` -> `1.23e6`.

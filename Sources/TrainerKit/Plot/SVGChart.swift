@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A line chart as a standalone SVG file: white background, axes with ticks
 /// and labels, grid lines, the axis titles, a legend, the file name as the
@@ -140,7 +140,7 @@ struct SVGChart {
             (low, high) = (low - pad, high + pad)
         }
         let raw = (high - low) / 5
-        let magnitude = pow(10, (Foundation.log10(raw)).rounded(.down))
+        let magnitude = pow(10, (Glibc.log10(raw)).rounded(.down))
         let residual = raw / magnitude
         var step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude
         if wholeSteps { step = max(step, 1) }
@@ -152,11 +152,11 @@ struct SVGChart {
             return Axis(low: low, high: high, ticks: [low, high], labels: [ChartText.compact(low), ChartText.compact(high)])
         }
         let ticks = stride(from: first, through: last, by: 1).map { $0 * step }
-        let decimals = max(0, -Int((Foundation.log10(step) + 1e-9).rounded(.down)))
+        let decimals = max(0, -Int((Glibc.log10(step) + 1e-9).rounded(.down)))
         let huge = ticks.map(abs).max()! >= 1e6 || decimals > 6
         let labels = ticks.map { tick -> String in
             if tick == 0 { return "0" }
-            return huge ? ChartText.compact(tick) : String(format: "%.\(decimals)f", tick)
+            return huge ? ChartText.compact(tick) : String(cFormat: "%.\(decimals)f", tick)
         }
         return Axis(low: ticks.first!, high: ticks.last!, ticks: ticks, labels: labels)
     }
@@ -164,8 +164,8 @@ struct SVGChart {
     /// Whole decades enclosing `range` (all values > 0), a tick at each (at
     /// every second, third, ... decade when there are more than 8).
     static func logAxis(_ range: ClosedRange<Double>) -> Axis {
-        let first = Foundation.log10(range.lowerBound).rounded(.down)
-        var last = Foundation.log10(range.upperBound).rounded(.up)
+        let first = Glibc.log10(range.lowerBound).rounded(.down)
+        var last = Glibc.log10(range.upperBound).rounded(.up)
         if last == first { last += 1 }
         let every = max(1, Int(((last - first) / 8).rounded(.up)))
         let decades = stride(from: Int(first), through: Int(last), by: every).map { Double($0) }
@@ -193,7 +193,7 @@ struct SVGChart {
 /// A coordinate with 6 decimals at most, without trailing zeros (`80`, `12.5`,
 /// `301.234568`).
 private func n(_ value: Double) -> String {
-    var text = String(format: "%.6f", value)
+    var text = String(cFormat: "%.6f", value)
     while text.last == "0" { text.removeLast() }
     if text.last == "." { text.removeLast() }
     return text == "-0" ? "0" : text

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The learning rate as a function of the epoch (1-based, counting every run
 /// that led here, so a resumed run continues the schedule):
@@ -31,9 +31,9 @@ public enum LearningRateSchedule: Equatable, Sendable {
         case .constant:
             return eta
         case .step(let every, let factor):
-            return eta * Foundation.pow(factor, Double((epoch - 1) / every))
+            return eta * Glibc.pow(factor, Double((epoch - 1) / every))
         case .exponential(let factor):
-            return eta * Foundation.pow(factor, Double(epoch - 1))
+            return eta * Glibc.pow(factor, Double(epoch - 1))
         case .cosine(let epochs, let minimum):
             let progress = Double(min(epoch - 1, epochs)) / Double(epochs)
             return minimum + (eta - minimum) * (1 + cos(Double.pi * progress)) / 2

@@ -1,5 +1,5 @@
 import TrainerKernels
-import Foundation
+import Glibc
 
 /// The settings of a training run that the epoch loop needs.
 public struct TrainingSchedule: Sendable {
