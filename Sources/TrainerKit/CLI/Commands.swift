@@ -318,11 +318,15 @@ public enum Commands {
         name: "help",
         summary: "show help for trainer or one of its commands",
         arguments: [ArgumentSpec("COMMAND", optional: true, help: "the command to describe")],
-        options: [],
+        options: [OptionSpec("--man", help: "print the manual page trainer.1 (troff), every command in one page")],
         details: """
             Without COMMAND: every command with its summary. With one: its usage,
             arguments, options, description, exit status and examples, the same
             text as 'trainer COMMAND --help'.
+
+            --man prints the same for all commands as a manual page, from the
+            same table: 'make install' installs it ('man trainer'), and
+            'trainer help --man | man -l -' reads it without installing.
             """,
         exitStatus: [
             ExitStatusSpec("0", "the help was printed"),
@@ -333,6 +337,7 @@ public enum Commands {
         examples: [
             ExampleSpec("trainer help", "Every command."),
             ExampleSpec("trainer help run", "How to use run; 'trainer run --help' prints the same."),
+            ExampleSpec("trainer help --man | man -l -", "The manual page, read without installing it."),
         ])
 
     public static let completion = CommandSpec(

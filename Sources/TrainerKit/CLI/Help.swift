@@ -21,16 +21,29 @@ enum Help {
         text += "\nOPTIONS\n"
         text += table([("-h, --help", "show this help"), ("-V, --version", "print the version")])
         text += "\nEXIT STATUS\n"
-        text += table([
-            ("0", "success"),
-            ("1", "a failure while running: I/O, the loss became NaN or infinite, gradcheck above its tolerance"),
-            ("2", "bad command line, config or data, found before anything is written"),
-            ("130, 143", "interrupted by SIGINT or SIGTERM (run saves the weights so far)"),
-            ("141", "the reader of stdout went away"),
-        ])
+        text += table(overviewExitStatus.map { ($0.codes, $0.meaning) })
+        text += "\nENVIRONMENT\n"
+        text += table(environment.map { ($0.codes, $0.meaning) })
         text += "\nEXAMPLES\n" + examples(overviewExamples)
         return text
     }
+
+    /// The environment variables trainer reads, with what they change.
+    static let environment = [
+        ExitStatusSpec("NO_COLOR", "when set and not empty, plot draws without colour"),
+        ExitStatusSpec("TERM", "'dumb' also turns plot's colour off"),
+        ExitStatusSpec(
+            "TRAINER_KERNEL_LEVEL", "baseline, v3 or v4: run the matrix kernels built for that CPU level instead of the best this CPU runs (for tests and benchmarks)"),
+    ]
+
+    /// The exit statuses of `trainer help`, common to every command.
+    static let overviewExitStatus = [
+        ExitStatusSpec("0", "success"),
+        ExitStatusSpec("1", "a failure while running: I/O, the loss became NaN or infinite, gradcheck above its tolerance"),
+        ExitStatusSpec("2", "bad command line, config or data, found before anything is written"),
+        ExitStatusSpec("130, 143", "interrupted by SIGINT or SIGTERM (run saves the weights so far)"),
+        ExitStatusSpec("141", "the reader of stdout went away"),
+    ]
 
     /// The examples of `trainer help`.
     static let overviewExamples = [
@@ -100,6 +113,13 @@ enum Help {
     }
 
     static func execute(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        if arguments.has("--man") {
+            guard arguments.positionals.isEmpty else {
+                throw TrainerError.usage("--man", "prints the whole manual; give no COMMAND with it")
+            }
+            try context.stdout.write(ManPage.text())
+            return ExitCode.success
+        }
         guard let name = arguments.positionals.first else {
             try context.stdout.write(overview())
             return ExitCode.success
