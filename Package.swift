@@ -34,6 +34,13 @@ let v3Flags: [SwiftSetting] = levelFlags
 let v4Flags: [SwiftSetting] = levelFlags
 #endif
 
+// The commit `trainer --version` names: `make` sets TRAINER_COMMIT (from git
+// describe); a plain `swift build` leaves it out and the binary says unknown.
+// Only the one C file sees it, so a new commit rebuilds nothing else.
+let buildInfo: [CSetting] = Context.environment["TRAINER_COMMIT"].map { commit in
+    [.define("TRAINER_COMMIT", to: "\"\(commit.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })\"")]
+} ?? []
+
 let package = Package(
     name: "trainer",
     products: [
@@ -49,7 +56,7 @@ let package = Package(
             name: "TrainerKernels",
             dependencies: ["TrainerKernelsCore", "TrainerKernelsBaseline", "TrainerKernelsV3", "TrainerKernelsV4"],
             swiftSettings: kernelFlags),
-        .target(name: "TrainerCSupport"),
+        .target(name: "TrainerCSupport", cSettings: buildInfo),
         .target(name: "TrainerKit", dependencies: ["TrainerKernels", "TrainerCSupport"]),
         .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
         .executableTarget(name: "kernel-bench", dependencies: ["TrainerKernels"]),

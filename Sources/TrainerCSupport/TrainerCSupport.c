@@ -12,3 +12,9 @@ int trainer_affinity_processor_count(void) {
 #else
 int trainer_affinity_processor_count(void) { return 0; }
 #endif
+
+#ifndef TRAINER_COMMIT
+#define TRAINER_COMMIT "unknown"
+#endif
+
+const char *trainer_build_commit(void) { return TRAINER_COMMIT; }

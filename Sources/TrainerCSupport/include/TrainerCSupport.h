@@ -17,4 +17,10 @@ static inline void trainer_prefetch(const void *address) {
 /// module is not built with.
 int trainer_affinity_processor_count(void);
 
+/// The commit this binary was built from, as `make` passed it in the
+/// TRAINER_COMMIT environment variable (see Package.swift), or "unknown".
+/// It lives in C because a define can reach a C file without touching
+/// any Swift module's flags, so a new commit recompiles one small file.
+const char *trainer_build_commit(void);
+
 #endif

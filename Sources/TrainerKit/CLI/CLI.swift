@@ -31,7 +31,7 @@ public enum CLI {
         let rest = Array(arguments.dropFirst())
         switch first {
         case "--version", "-V":
-            try context.stdout.write("trainer \(version)\n")
+            try context.stdout.write(Version.text())
             return ExitCode.success
         case "--help", "-h":
             try context.stdout.write(Help.overview())
