@@ -3,11 +3,18 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 RELEASE := .build/release/trainer
+# The self-contained binary: the Swift runtime linked in, built in its own
+# folder so that it and the normal build never rebuild each other.
+DIST_BUILD := .build/dist
+
+# The commit `trainer --version` names (Package.swift passes it to the one C
+# file that holds it); a tree without git says unknown.
+export TRAINER_COMMIT ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Seconds each fuzz target runs in `make fuzz`.
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build test example mnist bench lint install clean fuzz
+.PHONY: all build dist test example mnist bench lint install uninstall clean fuzz
 
 all: build
 
@@ -19,7 +26,9 @@ build:
 # and readers' unsafe pointers, which -O does not check) and the thread
 # sanitizer (races in the threaded kernels, and between commands the tests run
 # in parallel in one process), each in its own build folder so that none
-# rebuilds the others. See docs/testing.md.
+# rebuilds the others; last, the self-contained binary of `make dist` is run
+# with the toolchain hidden and compared with the normal build
+# (scripts/test-dist.sh). See docs/testing.md.
 # - allocator_may_return_null=1: G1 asks malloc for 281 GiB and expects NULL;
 #   by default the sanitizers' allocators abort instead.
 # - detect_leaks=0: every leak LeakSanitizer reports is in XCTest or
@@ -28,13 +37,14 @@ build:
 #   /tmp/tsan.rodata.PID and maps it, so under E4's `ulimit -f 100` (and 1)
 #   the file is short and the process dies of SIGBUS in TSan itself. The
 #   plain and address-sanitizer runs cover E4.
-test:
+test: build dist
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
 		$(SWIFT) test --sanitize=address --scratch-path .build/sanitize-address
 	TSAN_OPTIONS=allocator_may_return_null=1 \
 		$(SWIFT) test --sanitize=thread --scratch-path .build/sanitize-thread --skip 'FaultTests/Filesystem/e4\(\)'
+	./scripts/test-dist.sh
 
 # Builds the libFuzzer targets in Fuzz/ and runs each FUZZ_SECONDS; fails on a
 # crash, whose input stays in Fuzz/Output/TARGET/. See docs/testing.md.
@@ -58,9 +68,44 @@ bench: build mnist
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests
 
-install: build
-	install -d $(PREFIX)/bin
-	install $(RELEASE) $(PREFIX)/bin/trainer
+# dist/trainer: one binary for any x86-64 Linux, with or without Swift (the
+# Swift runtime linked in; it needs only libc, libm, libstdc++ and libgcc_s),
+# stripped; and dist/trainer-VERSION-linux-ARCH.tar.gz, a folder of the same
+# name holding bin/trainer, the man page and the completion scripts, laid out
+# as under PREFIX (tar -xzf it with --strip-components=1 -C /usr/local).
+dist:
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(DIST_BUILD) --product trainer
+	rm -rf dist && mkdir -p dist
+	strip -o dist/trainer $(DIST_BUILD)/release/trainer
+	name=trainer-$$(dist/trainer --version | sed -n '1s/^trainer //p')-linux-$$(uname -m) && \
+	pkg=dist/$$name && \
+	mkdir -p $$pkg/bin $$pkg/share/man/man1 $$pkg/share/bash-completion/completions $$pkg/share/zsh/site-functions && \
+	cp dist/trainer $$pkg/bin/trainer && \
+	dist/trainer help --man > $$pkg/share/man/man1/trainer.1 && \
+	dist/trainer completion bash > $$pkg/share/bash-completion/completions/trainer && \
+	dist/trainer completion zsh > $$pkg/share/zsh/site-functions/_trainer && \
+	tar -C dist --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf $$pkg.tar.gz $$name
+	@ls -l dist/trainer dist/*.tar.gz
+
+# Installs what `make dist` built under PREFIX (DESTDIR for packagers): the
+# binary, the man page and the bash and zsh completions, each where its tool
+# looks (bash-completion, the package, loads share/bash-completion/completions;
+# zsh needs PREFIX/share/zsh/site-functions in its fpath, as /usr/local's is).
+install: dist
+	pkg=$$(ls -d dist/trainer-*/) && \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions && \
+	install -m 755 $$pkg/bin/trainer $(DESTDIR)$(PREFIX)/bin/trainer && \
+	install -m 644 $$pkg/share/man/man1/trainer.1 $(DESTDIR)$(PREFIX)/share/man/man1/trainer.1 && \
+	install -m 644 $$pkg/share/bash-completion/completions/trainer \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/trainer && \
+	install -m 644 $$pkg/share/zsh/site-functions/_trainer $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_trainer
+
+# Removes exactly the four files install put there.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/trainer $(DESTDIR)$(PREFIX)/share/man/man1/trainer.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/trainer \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_trainer
 
 clean:
-	rm -rf .build out
+	rm -rf .build out dist

@@ -13,7 +13,12 @@ import PackageDescription
 // - TrainerKit: everything else (config, data, model, training, outputs, CLI).
 // - trainer: a thin executable that wires real streams and signals to TrainerKit.
 // - kernel-bench: times and checks the kernels (`make bench`).
-let kernelFlags: [SwiftSetting] = [
+// Nothing in trainer uses Regex: without the implicit import of
+// _StringProcessing, the static binary of `make dist` leaves it and
+// _RegexParser out (measured: 9.8 MB stripped instead of 11.2).
+let commonFlags: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
+
+let kernelFlags: [SwiftSetting] = commonFlags + [
     // -Ounchecked: removes the precondition checks left in -O builds of the
     // kernel loops; -enforce-exclusivity=unchecked: drops the runtime
     // exclusivity checks on the workspace buffers. Measured in `make bench`.
@@ -57,9 +62,9 @@ let package = Package(
             dependencies: ["TrainerKernelsCore", "TrainerKernelsBaseline", "TrainerKernelsV3", "TrainerKernelsV4"],
             swiftSettings: kernelFlags),
         .target(name: "TrainerCSupport", cSettings: buildInfo),
-        .target(name: "TrainerKit", dependencies: ["TrainerKernels", "TrainerCSupport"]),
-        .executableTarget(name: "trainer", dependencies: ["TrainerKit"]),
-        .executableTarget(name: "kernel-bench", dependencies: ["TrainerKernels"]),
+        .target(name: "TrainerKit", dependencies: ["TrainerKernels", "TrainerCSupport"], swiftSettings: commonFlags),
+        .executableTarget(name: "trainer", dependencies: ["TrainerKit"], swiftSettings: commonFlags),
+        .executableTarget(name: "kernel-bench", dependencies: ["TrainerKernels"], swiftSettings: commonFlags),
         .testTarget(
             name: "TrainerKitTests", dependencies: ["TrainerKit", "TrainerKernels"],
             // Read through #filePath, so `swift test` needs no resource bundle.
