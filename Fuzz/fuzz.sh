@@ -111,9 +111,9 @@ for target in "${targets[@]}"; do
     dictionary_file="Fuzz/$target.dict"
     [ "$target" = weights ] && dictionary_file=Fuzz/json.dict
     [ -f "$dictionary_file" ] && dictionary=(-dict="$dictionary_file")
-    # The whole JSONTestSuite, when ../shared/data holds it, seeds the JSON target too.
+    # The whole JSONTestSuite (vendored in the test fixtures) seeds the JSON target too.
     seeds=("Fuzz/Corpus/$target")
-    [ "$target" = json ] && [ -d ../shared/data/JSONTestSuite/test_parsing ] && seeds+=(../shared/data/JSONTestSuite/test_parsing)
+    [ "$target" = json ] && seeds+=(Tests/TrainerKitTests/Fixtures/JSONTestSuite/test_parsing)
     echo "fuzz: running fuzz-$target for ${FUZZ_SECONDS} s (new inputs in $out/corpus, log in $out/log.txt)"
     status=0
     # -timeout: an input that takes 10 s is a hang; -rss_limit_mb: libFuzzer's

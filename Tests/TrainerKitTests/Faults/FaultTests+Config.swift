@@ -187,11 +187,7 @@ extension FaultTests {
             for (config, message) in Self.a4Cases {
                 try expectRejectedAtSpot(config, message)
             }
-            guard let data = sharedDataDirectory, FileManager.default.fileExists(atPath: data + "/JSONTestSuite/test_parsing") else {
-                skipLoudly("../shared/data/JSONTestSuite is not here")
-                return
-            }
-            let folder = data + "/JSONTestSuite/test_parsing"
+            let folder = jsonTestSuiteDirectory
             let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("n_") }.sorted()
             #expect(names.count == 188)
             let directory = TemporaryDirectory()

@@ -41,14 +41,10 @@ private func unmark(_ marked: String) -> (bytes: [UInt8], offset: Int, line: Int
     return (Array(text.utf8), before.utf8.count, lines.count, lines.last!.unicodeScalars.count + 1)
 }
 
-/// The JSONTestSuite folder, or nil (with an issue recorded) when the shared
-/// data is missing: the sweep must not pass by testing nothing.
+/// The JSONTestSuite folder, or nil (with an issue recorded) when it is
+/// missing or empty: the sweep must not pass by testing nothing.
 private func testSuiteFolder(sourceLocation: SourceLocation = #_sourceLocation) -> String? {
-    guard let shared = sharedDataDirectory else {
-        Issue.record("../shared/data is missing: the JSONTestSuite sweep cannot run", sourceLocation: sourceLocation)
-        return nil
-    }
-    let folder = shared + "/JSONTestSuite/test_parsing"
+    let folder = jsonTestSuiteDirectory
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder), !names.isEmpty else {
         Issue.record("\(folder) is missing or empty: the JSONTestSuite sweep cannot run", sourceLocation: sourceLocation)
         return nil

@@ -222,6 +222,12 @@ var repositoryDirectory: String {
         .deletingLastPathComponent().deletingLastPathComponent().path
 }
 
+/// JSONTestSuite's `test_parsing` files, vendored in the repository (see
+/// the README beside them).
+var jsonTestSuiteDirectory: String {
+    repositoryDirectory + "/Tests/TrainerKitTests/Fixtures/JSONTestSuite/test_parsing"
+}
+
 /// A trainer for an inline-data config, as `run` would build it (network
 /// from the config's seed, the generator after it), without files.
 func inMemoryTrainer<S: Scalar>(
