@@ -112,12 +112,12 @@ private struct IDXFixture {
         #expect(header == IDXReader.Header(dimensions: [2, 3, 4], headerSize: 16, payloadSize: 24))
     }
 
-    @Test(.enabled(if: sharedDataDirectory.map { FileManager.default.fileExists(atPath: $0 + "/mnist/t10k-images-idx3-ubyte") } ?? false,
-        "needs ../shared/data/mnist (the MNIST test files); not there, so skipped"))
+    @Test(.enabled(if: mnistDirectory != nil, mnistSkipReason))
     func realMNISTTestFiles() throws {
-        // The MNIST test set (see ../shared/data/README.md): 10,000 images of 28×28
-        // (7,840,016 bytes) and 10,000 labels (10,008 bytes).
-        let folder = sharedDataDirectory! + "/mnist/"
+        // The MNIST test set (LeCun, Cortes, Burges; scripts/fetch-mnist.sh
+        // checks its MD5s): 10,000 images of 28×28 (7,840,016 bytes) and
+        // 10,000 labels (10,008 bytes).
+        let folder = try #require(mnistDirectory) + "/"
         let images = try IDXReader.header(
             of: try FileReading.read(folder + "t10k-images-idx3-ubyte", maximumSize: IDXReader.maximumFileSize),
             file: "t10k-images-idx3-ubyte", rank: 3, what: "pixels")

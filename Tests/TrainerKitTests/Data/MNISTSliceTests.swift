@@ -8,15 +8,12 @@ import Testing
 /// release build (measured; `trainer run` of the same config). The test asks
 /// for 78 %: well above chance (10 %) and above what one epoch gives (69 %),
 /// with room for the kernels' rounding differing between CPU levels. It
-/// needs ../shared/data/mnist; without it the test records a known issue
-/// (a visible skip), it does not pass silently.
+/// needs MNIST (see ``mnistDirectory``); without it `swift test` reports it
+/// skipped, with the reason, rather than passing silently.
 @Suite struct MNISTSliceTests {
-    @Test func thousandImagesLearnTheDigits() throws {
-        guard let shared = sharedDataDirectory, FileManager.default.fileExists(atPath: shared + "/mnist/train-images-idx3-ubyte") else {
-            withKnownIssue("not run: ../shared/data/mnist is missing") { Issue.record("MNIST slice not trained") }
-            return
-        }
-        let mnist = shared + "/mnist/"
+    @Test(.enabled(if: mnistDirectory != nil, mnistSkipReason))
+    func thousandImagesLearnTheDigits() throws {
+        let mnist = try #require(mnistDirectory) + "/"
         let directory = TemporaryDirectory()
         let config = directory.write("slice.json", """
             {"network": {"layers": [784, 30, 10], "activation": "sigmoid"},

@@ -207,15 +207,6 @@ func relativeError(_ a: Double, _ b: Double) -> Double {
     return abs(a - b) / scale
 }
 
-/// The shared data folder (`../shared/data`), if it is there.
-var sharedDataDirectory: String? {
-    // Tests/TrainerKitTests/Support/TestSupport.swift -> the repository, then ../shared/data.
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    let path = repository.deletingLastPathComponent().appendingPathComponent("shared/data").path
-    return FileManager.default.fileExists(atPath: path) ? path : nil
-}
-
 /// The repository's root folder.
 var repositoryDirectory: String {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -227,6 +218,24 @@ var repositoryDirectory: String {
 var jsonTestSuiteDirectory: String {
     repositoryDirectory + "/Tests/TrainerKitTests/Fixtures/JSONTestSuite/test_parsing"
 }
+
+/// The four MNIST files, uncompressed IDX, as `make mnist` names them.
+let mnistFileNames = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+/// The folder holding all four MNIST files, or nil: the repository's
+/// `data/mnist/` (where `make mnist` puts them), else `../shared/data/mnist`
+/// beside the repository when there is one. Neither is needed: tests that
+/// read MNIST are skipped without it, with ``mnistSkipReason``.
+var mnistDirectory: String? {
+    let parent = URL(fileURLWithPath: repositoryDirectory).deletingLastPathComponent().path
+    return [repositoryDirectory + "/data/mnist", parent + "/shared/data/mnist"].first { folder in
+        mnistFileNames.allSatisfy { FileManager.default.fileExists(atPath: folder + "/" + $0) }
+    }
+}
+
+/// Why a test that reads MNIST was skipped, shown by `swift test`.
+let mnistSkipReason: Comment =
+    "needs MNIST, which is not in data/mnist/ (nor ../shared/data/mnist); 'make mnist' (or 'make mnist MNIST_FROM=DIR') puts it there"
 
 /// A trainer for an inline-data config, as `run` would build it (network
 /// from the config's seed, the generator after it), without files.
