@@ -56,8 +56,10 @@ example: build
 	$(RELEASE) run --example xor
 	printf '0,0\n0,1\n1,0\n1,1\n' | $(RELEASE) predict out/xor.weights.json
 
-# MNIST's four IDX files into data/mnist/ (copied from ../shared/data/mnist,
-# else downloaded), each checked against its published MD5.
+# MNIST's four IDX files into data/mnist/, each checked against its published
+# MD5: from the folder MNIST_FROM names (`make mnist MNIST_FROM=DIR`, files raw
+# or .gz), else from ../shared/data/mnist when present, else downloaded from
+# one of two mirrors. See scripts/fetch-mnist.sh.
 mnist:
 	./scripts/fetch-mnist.sh
 
