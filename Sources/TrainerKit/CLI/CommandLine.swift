@@ -79,6 +79,19 @@ public struct CommandSpec: Sendable {
         if !options.isEmpty { parts.append("[options]") }
         return parts.joined(separator: " ")
     }
+
+    /// The option list as help and the manual show it: `-q, --quiet` or
+    /// `--epochs N` on the left, its help on the right, `--help` last.
+    public var optionRows: [(option: String, help: String)] {
+        var rows = options.map { option -> (option: String, help: String) in
+            var left = option.short.map { "\($0), " } ?? ""
+            left += option.name
+            if let value = option.value { left += " \(value)" }
+            return (left, option.help)
+        }
+        rows.append(("-h, --help", "show this help"))
+        return rows
+    }
 }
 
 /// The arguments of one command, parsed.

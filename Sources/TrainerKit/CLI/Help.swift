@@ -59,14 +59,7 @@ enum Help {
             text += "\nARGUMENTS\n"
             text += table(command.arguments.map { ($0.name, $0.help) })
         }
-        var rows = command.options.map { option -> (String, String) in
-            var left = option.short.map { "\($0), " } ?? ""
-            left += option.name
-            if let value = option.value { left += " \(value)" }
-            return (left, option.help)
-        }
-        rows.append(("-h, --help", "show this help"))
-        text += "\nOPTIONS\n" + table(rows)
+        text += "\nOPTIONS\n" + table(command.optionRows.map { ($0.option, $0.help) })
         if !command.details.isEmpty {
             text += "\nDESCRIPTION\n" + indented(command.details, by: 2) + "\n"
         }

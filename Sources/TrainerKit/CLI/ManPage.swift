@@ -42,14 +42,7 @@ enum ManPage {
         if !command.arguments.isEmpty {
             text += ".PP\nArguments:\n" + tagged(command.arguments.map { ($0.name, $0.help) }, bold: true)
         }
-        var options = command.options.map { option -> (String, String) in
-            var left = option.short.map { "\($0), " } ?? ""
-            left += option.name
-            if let value = option.value { left += " \(value)" }
-            return (left, option.help)
-        }
-        options.append(("-h, --help", "show this help"))
-        text += ".PP\nOptions:\n" + tagged(options, bold: true)
+        text += ".PP\nOptions:\n" + tagged(command.optionRows.map { ($0.option, $0.help) }, bold: true)
         if !command.details.isEmpty {
             text += paragraphs(command.details)
         }
