@@ -6,7 +6,7 @@
 #   2. ../shared/data/mnist beside the repository, when present (NAME or NAME.gz);
 #   3. NAME.gz downloaded with curl from each mirror in turn.
 # Each file's MD5, uncompressed, must match the published sum below. All the
-# work happens in a temporary folder data/.fetch-mnist.XXXXXX, removed on
+# work happens in a temporary folder data/.fetch-mnist.PID.XXXXXX, removed on
 # exit or interrupt; a file is renamed into data/mnist/ only once its sum
 # matches, so data/mnist/ never holds a partial or unchecked file.
 # Progress goes to stdout; a failure is one line on stderr, exit status 1.
@@ -62,7 +62,16 @@ fi
 md5_of() { md5sum < "$1" | cut -d' ' -f1; }
 
 mkdir -p data
-tmp=$(mktemp -d data/.fetch-mnist.XXXXXX)
+# A run killed with SIGKILL cannot clean up; its folder names its process, so
+# the next run removes folders whose process is gone (and leaves a live one's).
+for stale in data/.fetch-mnist.*; do
+  [ -d "$stale" ] || continue
+  pid=${stale#data/.fetch-mnist.}
+  pid=${pid%%.*}
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2> /dev/null; then continue; fi
+  rm -rf "$stale"
+done
+tmp=$(mktemp -d "data/.fetch-mnist.$$.XXXXXX")
 # curl runs in the background (`child`) so that a signal is handled at once,
 # not when the download ends: the trap stops it, then removes the folder.
 child=""

@@ -99,6 +99,21 @@ import Testing
         #expect(again.code == 0 && again.stdout == "fetch-mnist: MNIST is in data/mnist/\n", "\(again.stdout)\(again.stderr)")
     }
 
+    /// A run killed with SIGKILL leaves its temporary folder; the next run
+    /// removes it, but not the folder of a run that is still going (here the
+    /// test process's own PID stands for a live run; 999999999 is above
+    /// Linux's largest PID, 2^22, so no process has it).
+    @Test func foldersOfKilledRunsAreRemovedAndLiveOnesKept() throws {
+        let fixture = try Fixture()
+        let live = ".fetch-mnist.\(ProcessInfo.processInfo.processIdentifier).abc123"
+        fixture.directory.write("repo/data/.fetch-mnist.999999999.Xy12zz/train-images-idx3-ubyte", "half a file")
+        fixture.directory.write("repo/data/\(live)/t10k-images-idx3-ubyte", "a live run's file")
+        try fixture.writeFakeFiles(in: "from")
+        let result = try fixture.fetch(from: "from", mirrors: [fixture.missingMirror])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(try fixture.dataListing() == [live, "mnist"] + Self.fakeFiles.map { "mnist/" + $0.name }.sorted())
+    }
+
     @Test func gzippedFilesFromMNISTFromAreUnzipped() throws {
         let fixture = try Fixture()
         try fixture.writeFakeFiles(in: "from", gzipped: true)
