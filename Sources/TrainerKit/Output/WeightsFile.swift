@@ -42,6 +42,10 @@ public struct WeightsFile: Sendable {
         public var partialCorrect: Int?
         /// Class names of one-hot outputs, in output order, when known.
         public var classes: [String]?
+        /// `data.normalize` as fitted on the training samples: applied to
+        /// every input before the network (by run, eval, predict and the
+        /// exports). Nil for `none`.
+        public var inputScaling: InputScaling?
         /// With early stopping: the column watched, the epoch whose weights
         /// these are, and its value there.
         public var monitor: String?
@@ -113,6 +117,10 @@ public struct WeightsFile: Sendable {
         if let classes = metadata.classes {
             entries.append("\"classes\": [\(classes.map(JSONWriter.string).joined(separator: ", "))]")
         }
+        if let scaling = metadata.inputScaling {
+            entries.append(
+                "\"normalize\": {\"method\": \(JSONWriter.string(scaling.method.rawValue)), \"offset\": \(JSONWriter.row(scaling.offset)), \"scale\": \(JSONWriter.row(scaling.scale))}")
+        }
         if let monitor = metadata.monitor { entries.append("\"monitor\": \(JSONWriter.string(monitor))") }
         if let epoch = metadata.bestEpoch { entries.append("\"best_epoch\": \(epoch)") }
         if let value = metadata.bestValue, value.isFinite { entries.append("\"best_value\": \(JSONWriter.number(value))") }
@@ -153,10 +161,11 @@ public struct WeightsFile: Sendable {
     static let keys = ["format", "format_version", "layers", "activations", "weights", "biases", "metadata"]
     static let metadataKeys = [
         "precision", "loss", "epochs_trained", "samples_into_epoch", "samples_trained", "final_loss",
-        "stopped_by", "seed", "random_state", "partial_loss_sum", "partial_correct", "classes",
+        "stopped_by", "seed", "random_state", "partial_loss_sum", "partial_correct", "classes", "normalize",
         "monitor", "best_epoch", "best_value", "optimizer",
     ]
     static let optimizerStateKeys = ["name", "step", "weights", "biases"]
+    static let normalizeKeys = ["method", "offset", "scale"]
 
     /// Reads a weights file.
     /// - Parameter file: the path, resolved; its `display` names it in errors.
@@ -263,11 +272,44 @@ public struct WeightsFile: Sendable {
             }
             metadata.classes = names
         }
+        if let node = object["normalize"] { metadata.inputScaling = try decodeInputScaling(node, fields: fields, inputs: layers[0]) }
         if let node = object["monitor"] { metadata.monitor = try fields.string(node, path: "metadata.monitor") }
         if let node = object["best_epoch"] { metadata.bestEpoch = try fields.wholeNumber(node, path: "metadata.best_epoch", minimum: 1) }
         if let node = object["best_value"] { metadata.bestValue = try fields.number(node, path: "metadata.best_value") }
         if let node = object["optimizer"] { metadata.optimizer = try decodeOptimizerState(node, fields: fields, layers: layers) }
         return metadata
+    }
+
+    /// `metadata.normalize`: `{"method", "offset", "scale"}`, one offset and
+    /// one non-zero scale per input; nil for method `none`.
+    private static func decodeInputScaling(_ node: JSONNode, fields: JSONFields, inputs: Int) throws(TrainerError) -> InputScaling? {
+        let path = "metadata.normalize"
+        let object = try fields.object(node, path: path, known: normalizeKeys)
+        let methodName = try fields.name(
+            try object.required("method", in: fields, expected: InputScaling.Method.names.joined(separator: ", ")), path: "\(path).method",
+            kind: "normalization", names: InputScaling.Method.names)
+        let method = InputScaling.Method(rawValue: methodName)!
+        func numbers(_ key: String, nonZero: Bool) throws(TrainerError) -> [Double] {
+            let elements = try fields.array(
+                try object.required(key, in: fields, expected: "one number per input"), path: "\(path).\(key)")
+            guard elements.count == inputs else {
+                throw fields.meaning(path: "\(path).\(key)", "expected \(inputs) numbers (one per input), found \(elements.count)")
+            }
+            var values: [Double] = []
+            for (index, element) in elements.enumerated() {
+                if nonZero {
+                    values.append(
+                        try fields.number(element, path: "\(path).\(key)[\(index)]", expected: "a non-zero number") { $0 != 0 })
+                } else {
+                    values.append(try fields.number(element, path: "\(path).\(key)[\(index)]"))
+                }
+            }
+            return values
+        }
+        let offset = try numbers("offset", nonZero: false)
+        let scale = try numbers("scale", nonZero: true)
+        guard method != .none else { return nil }
+        return InputScaling(method: method, offset: offset, scale: scale)
     }
 
     /// `metadata.optimizer`: each slot shaped like the network's weights and biases.
