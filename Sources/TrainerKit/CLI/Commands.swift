@@ -184,13 +184,21 @@ public enum Commands {
             ArgumentSpec("INPUT.csv", optional: true, help: "rows of inputs ('-' or absent: stdin)"),
         ],
         options: [
-            OptionSpec("--argmax", help: "print the index of the largest output instead of the outputs"),
+            OptionSpec("--argmax", help: "print the class of the largest output (its label, or its index)"),
+            OptionSpec("--index", help: "with --argmax, print the class index even when labels are known"),
+            OptionSpec("--proba", help: "print a header row of the class labels over the outputs"),
         ],
         details: """
             Reads CSV rows with one column per input neuron (a header row is
             detected and skipped) and writes one CSV row of outputs per input row
             on stdout, each number the shortest decimal that reads back exactly.
-            With --argmax each row is the index of the largest output (the class).
+            Inputs are scaled as the weights file's metadata.normalize says (the
+            data.normalize the network was trained with), so give raw inputs.
+            With --argmax each row is the class of the largest output: its label
+            when the weights file holds metadata.classes, else (or with --index)
+            its index. --proba writes the outputs under a header row naming each
+            output's class (its index when no labels are known); labels with a
+            comma or a quote are quoted as CSV quotes them.
             The network runs in the precision it was trained in.
             """,
         exitStatus: [
@@ -206,6 +214,9 @@ public enum Commands {
             ExampleSpec(
                 "cut -d, -f1-4 data/iris-test.csv | trainer predict configs/out/iris.weights.json --argmax",
                 "The class of each test flower, after 'trainer run configs/iris.json' (the header row is skipped)."),
+            ExampleSpec(
+                "cut -d, -f1-4 data/iris-test.csv | trainer predict configs/out/iris-softmax.weights.json --proba",
+                "Each class's probability, under a header of the class names."),
         ])
 
     public static let eval = CommandSpec(

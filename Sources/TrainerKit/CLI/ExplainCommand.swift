@@ -66,7 +66,7 @@ struct ExplainCommand {
             learningRate: S(schedule.learningRate(epoch: prepared.progress.epochsCompleted + 1)),
             otherUpdateRule: schedule.isPlainDeltaRule
                 ? nil : schedule.optimizer.name + (schedule.l2 == 0 ? "" : " with l2 \(schedule.l2)"),
-            before: prepared.network, after: trainer.network, trace: trace,
+            scaling: prepared.scaling, before: prepared.network, after: trainer.network, trace: trace,
             meanLoss: result.lossSum / Double(batch.count))
     }
 }

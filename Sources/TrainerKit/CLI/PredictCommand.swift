@@ -24,9 +24,21 @@ struct PredictCommand {
         let display = FileReading.display(of: inputPath)
         let bytes = try FileReading.read(argument: inputPath)
         let source = CSVSource(path: "input", file: FilePath(path: inputPath, display: display), inputs: nil, targets: nil)
-        let inputs: Matrix<S> = try CSVDataLoader.loadInputs(bytes, source: source, width: network.inputSize)
+        var inputs: Matrix<S> = try CSVDataLoader.loadInputs(bytes, source: source, width: network.inputSize)
+        if let scaling = file.metadata.inputScaling { inputs = scaling.apply(to: inputs) }
 
         let argmax = arguments.has("--argmax")
+        if arguments.has("--index"), !argmax {
+            throw TrainerError.usage("--index", "only used with --argmax")
+        }
+        if arguments.has("--proba"), argmax {
+            throw TrainerError.usage("--proba", "give either --proba or --argmax, not both")
+        }
+        let labels = arguments.has("--index") ? nil : file.metadata.classes.flatMap { $0.count == network.outputSize ? $0 : nil }
+        if arguments.has("--proba") {
+            let header = labels ?? (0..<network.outputSize).map(String.init)
+            try context.stdout.write(header.map(Self.csvField).joined(separator: ",") + "\n")
+        }
         var pass = Backpropagation(network: network, batchCapacity: min(Evaluator<S>.batchSize, max(inputs.rows, 1)))
         var start = 0
         while start < inputs.rows {
@@ -38,7 +50,8 @@ struct PredictCommand {
             var text = ""
             for row in 0..<m {
                 if argmax {
-                    text += "\(output.argmax(row: row))\n"
+                    let index = output.argmax(row: row)
+                    text += (labels.map { Self.csvField($0[index]) } ?? String(index)) + "\n"
                 } else {
                     text += (0..<output.columns).map { JSONWriter.number(output[row, $0]) }.joined(separator: ",") + "\n"
                 }
@@ -47,5 +60,16 @@ struct PredictCommand {
             start += m
         }
         return ExitCode.success
+    }
+
+    /// A CSV field: as is, or in double quotes (inner quotes doubled) when it
+    /// holds a comma, a quote, a line break, or space at either end (RFC 4180).
+    static func csvField(_ text: String) -> String {
+        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0.isNewline }
+            || text.first == " " || text.last == " "
+        guard needsQuotes else { return text }
+        var quoted = "\""
+        for character in text { quoted += character == "\"" ? "\"\"" : String(character) }
+        return quoted + "\""
     }
 }

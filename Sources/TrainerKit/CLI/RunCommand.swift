@@ -111,7 +111,7 @@ struct RunCommand {
         let weightsTarget = plan.weights.file
         let stop = try trainer.run(observer: observer, checkpointEvery: training.checkpointEvery) { (current: Trainer<S>) throws(TrainerError) in
             // A checkpoint: what an interruption would save, so --init-from resumes from it.
-            let file = weightsFile(current, setup: setup, stoppedBy: "checkpoint")
+            let file = weightsFile(current, setup: setup, scaling: prepared.scaling, stoppedBy: "checkpoint")
             try AtomicFile.write(file.encoded(), to: weightsTarget.path, display: weightsTarget.display)
         }
         if case .interrupted(let signal) = stop, trainer.progress.samplesTrained == prepared.progress.samplesTrained {
@@ -133,7 +133,7 @@ struct RunCommand {
             trainer.restoreBest()
             restoredBest = best
         }
-        var file = weightsFile(trainer, setup: setup, stoppedBy: stoppedBy)
+        var file = weightsFile(trainer, setup: setup, scaling: prepared.scaling, stoppedBy: stoppedBy)
         if let best = restoredBest, let stopping = training.earlyStopping {
             file.metadata.monitor = stopping.monitor
             file.metadata.bestEpoch = best.epoch
@@ -161,7 +161,7 @@ struct RunCommand {
     }
 
     /// The weights file for the trainer's network and progress.
-    func weightsFile<S: Scalar>(_ trainer: Trainer<S>, setup: RunSetup, stoppedBy: String) -> WeightsFile {
+    func weightsFile<S: Scalar>(_ trainer: Trainer<S>, setup: RunSetup, scaling: InputScaling?, stoppedBy: String) -> WeightsFile {
         var metadata = WeightsFile.Metadata()
         metadata.loss = trainer.schedule.loss
         metadata.epochsTrained = trainer.progress.epochsCompleted
@@ -175,6 +175,7 @@ struct RunCommand {
             metadata.partialCorrect = trainer.progress.partialCorrect
         }
         metadata.classes = trainer.train.classNames
+        metadata.inputScaling = scaling
         metadata.stoppedBy = stoppedBy
         metadata.optimizer = trainer.optimizer.savedState
         return WeightsFile(network: trainer.network, metadata: metadata)

@@ -87,6 +87,9 @@ struct RunSetup {
         var test: Dataset<S>?
         /// `data.validation`, or the share of `data.train` that `training.validation_split` held out.
         var validation: Dataset<S>?
+        /// `data.normalize` as fitted (or as the starting weights file had
+        /// it), already applied to the three data sets; nil for none.
+        var scaling: InputScaling?
         var estimate: MemoryEstimate
         /// The loss log's columns for this run.
         var logColumns: [String]
@@ -119,7 +122,7 @@ struct RunSetup {
 
         let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)
         var train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
-        let test: Dataset<S>? = try config.data.test.map { source throws(TrainerError) in
+        var test: Dataset<S>? = try config.data.test.map { source throws(TrainerError) in
             try DataLoader.load(source, shape: shape, classes: train.classNames)
         }
         var validation: Dataset<S>? = try config.data.validation.map { source throws(TrainerError) in
@@ -127,6 +130,12 @@ struct RunSetup {
         }
         if let fraction = training.validationSplit {
             (train, validation) = try train.splitForValidation(fraction: fraction, seed: training.seed, file: config.file)
+        }
+        let scaling = try inputScaling(spec: spec, fittingTo: train)
+        if let scaling {
+            train.scaleInputs(by: scaling)
+            test?.scaleInputs(by: scaling)
+            validation?.scaleInputs(by: scaling)
         }
         guard training.batchSize <= train.count else {
             throw TrainerError(
@@ -154,8 +163,17 @@ struct RunSetup {
                 "this run's log has no \(stopping.monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes")
         }
         return Prepared(
-            spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, estimate: estimate,
-            logColumns: columns)
+            spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, scaling: scaling,
+            estimate: estimate, logColumns: columns)
+    }
+
+    /// The input scaling of this run: the starting weights file's, whose
+    /// weights were learnt for it (refitting would change what they mean),
+    /// else `data.normalize` fitted to the training samples.
+    func inputScaling<S: Scalar>(spec: NetworkSpec, fittingTo train: Dataset<S>) throws(TrainerError) -> InputScaling? {
+        if let start = try config.startScaling(of: spec) { return start }
+        guard let method = config.data.normalize, method != .none, train.count > 0 else { return nil }
+        return InputScaling(fitting: method, to: train.inputs)
     }
 
     /// The memory estimate, or an error when it is above the limit.

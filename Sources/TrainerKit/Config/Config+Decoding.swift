@@ -12,7 +12,7 @@ extension Config {
         "loss", "learning_rate", "epochs", "batch_size", "shuffle", "seed", "precision",
         "optimizer", "l2", "lr_schedule", "validation_split", "early_stopping", "checkpoint_every",
     ]
-    static let dataKeys = ["train", "test", "validation"]
+    static let dataKeys = ["train", "test", "validation", "normalize"]
     static let sourceKeys = [
         "inputs", "targets", "labels", "csv", "label", "classes", "header", "idx_images", "idx_labels", "limit",
     ]
@@ -271,7 +271,12 @@ struct ConfigDecoder {
         let train = try decodeSource(trainNode, path: "data.train")
         let test = try object["test"].map { node throws(TrainerError) in try decodeSource(node, path: "data.test") }
         let validation = try object["validation"].map { node throws(TrainerError) in try decodeSource(node, path: "data.validation") }
-        return DataConfig(train: train, test: test, validation: validation)
+        var normalize: InputScaling.Method?
+        if let node = object["normalize"] {
+            normalize = InputScaling.Method(
+                rawValue: try fields.name(node, path: "data.normalize", kind: "normalization", names: InputScaling.Method.names))!
+        }
+        return DataConfig(train: train, test: test, validation: validation, normalize: normalize)
     }
 
     func decodeSource(_ node: JSONNode, path: String) throws(TrainerError) -> DataSource {

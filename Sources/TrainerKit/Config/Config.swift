@@ -112,6 +112,10 @@ public struct DataConfig: Sendable {
     public var test: DataSource?
     /// Validation data (`data.validation`), if given.
     public var validation: DataSource?
+    /// `data.normalize`: how inputs are scaled, fitted on the training
+    /// samples (after any validation split) only; nil when not given (none,
+    /// or the scaling of the weights file a run starts from).
+    public var normalize: InputScaling.Method?
 }
 
 /// Where a data set comes from.

@@ -7,6 +7,16 @@ public struct NetworkSpec: Sendable {
     /// The metadata of the weights file given with `--init-from`, which a
     /// resumed run continues from.
     public var resumedFrom: WeightsFile.Metadata?
+    /// The input scaling of the weights file the network starts from
+    /// (`network.from` or `--init-from`), which its weights were trained for.
+    public var startScaling: (scaling: InputScaling, file: String)?
+
+    public init(layers: [Int], activations: [Activation], parameters: Parameters, resumedFrom: WeightsFile.Metadata? = nil) {
+        self.layers = layers
+        self.activations = activations
+        self.parameters = parameters
+        self.resumedFrom = resumedFrom
+    }
 
     public enum Parameters: Sendable {
         /// Weights (and optionally biases) written as literals, in `file`
@@ -82,10 +92,12 @@ extension Config {
             try Config.checkArchitecture(
                 layers: weights.layers, activations: weights.activations, activationChoice: .perLayer(weights.activations),
                 loss: training.loss, file: self.file)
-            return NetworkSpec(
+            var spec = NetworkSpec(
                 layers: weights.layers, activations: weights.activations,
                 parameters: .literals(weights: weights.weights, biases: weights.biases, file: file, path: "weights"),
                 resumedFrom: initFrom != nil ? weights.metadata : nil)
+            spec.startScaling = weights.metadata.inputScaling.map { ($0, file) }
+            return spec
         }
         let layers = network.layers!  // decoding requires layers without `from`
         let activations = network.activations?.resolved(layerCount: layers.count - 1)
@@ -98,6 +110,19 @@ extension Config {
         return NetworkSpec(
             layers: layers, activations: activations,
             parameters: .initialized(network.initialization, biases: network.biases, file: file))
+    }
+
+    /// The scaling of the weights file `spec` starts from, which its
+    /// weights were learnt for; an error when `data.normalize` names another.
+    public func startScaling(of spec: NetworkSpec) throws(TrainerError) -> InputScaling? {
+        guard let start = spec.startScaling else { return nil }
+        if let method = data.normalize, method != start.scaling.method {
+            let wanted = start.scaling.method.rawValue
+            throw TrainerError.at(
+                file, path: "data.normalize",
+                "is \(method.rawValue), but \(start.file) was trained on inputs scaled by \(wanted); give \(wanted) or leave data.normalize out")
+        }
+        return start.scaling
     }
 
     private func describe(_ values: [Int]) -> String {

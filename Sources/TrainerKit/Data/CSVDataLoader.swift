@@ -160,6 +160,15 @@ enum CSVDataLoader {
         return Columns(inputs: chosenInputs, targets: chosenTargets, label: label)
     }
 
+    /// Distinct labels in class order: by value when every one reads as a
+    /// number (`0.5, 2.0, 10.0`, not the text order `0.5, 10.0, 2.0`; equal
+    /// values such as `1` and `1.0` by text), else as text.
+    static func sortedLabels(_ labels: Set<String>) -> [String] {
+        let values = labels.map { ($0, Double($0)) }
+        guard values.allSatisfy({ $0.1?.isFinite == true }) else { return labels.sorted() }
+        return values.sorted { $0.1! != $1.1! ? $0.1! < $1.1! : $0.0 < $1.0 }.map(\.0)
+    }
+
     /// Class indices for the label texts, and the class names they stand for.
     static func classIndices(
         _ texts: [String], source: CSVSource, trainingClasses: [String]?, shape: DataShape,
@@ -180,7 +189,7 @@ enum CSVDataLoader {
             }
             return (indices, nil)
         }
-        let names = classes ?? Array(Set(texts)).sorted()
+        let names = classes ?? sortedLabels(Set(texts))
         guard names.count <= outputs else {
             throw TrainerError(
                 place: "\(source.path).label",

@@ -200,3 +200,13 @@ extension Dataset {
         }
     }
 }
+
+extension Dataset {
+    /// The inputs with `scaling` applied (`data.normalize`). Byte inputs
+    /// become numbers: a scaled byte no longer stands for byte/255.
+    public mutating func scaleInputs(by scaling: InputScaling) {
+        precondition(scaling.count == inputSize)
+        guard scaling.method != .none else { return }
+        inputStorage = .values(scaling.apply(to: inputs))
+    }
+}

@@ -33,6 +33,13 @@ enum ExplainJSON {
             "\"sample_losses\": \(row(Array(trace.sampleLosses.prefix(step.batchCount))))",
             "\"mean_loss\": \(number(step.meanLoss))",
         ]
+        if let scaling = step.scaling {
+            // Only with data.normalize, before `inputs` (which it scaled).
+            let index = members.firstIndex { $0.hasPrefix("\"inputs\"") }!
+            members.insert(
+                "\"normalize\": {\"method\": \(JSONWriter.string(scaling.method.rawValue)), \"offset\": \(JSONWriter.row(scaling.offset)), \"scale\": \(JSONWriter.row(scaling.scale))}",
+                at: index)
+        }
         var layers: [String] = []
         for k in 0..<step.layerCount {
             let fields = [

@@ -429,6 +429,15 @@ struct ExplainText<S: Scalar> {
             "  network: ", ["\(sizes), \(activations); \(MemoryEstimate.grouped(step.before.parameterCount)) parameters; \(S.precisionName)"],
             relation: "")
         layout.line("  training: loss \(step.loss.rawValue); learning rate η = \(number(step.learningRate))")
+        if let scaling = step.scaling {
+            // Offsets and scales as the network's precision rounds them, the numbers the division used.
+            func list(_ values: [Double]) -> String {
+                let shown = values.count <= ExplainLimits.writtenOutTerms ? values : Array(values.prefix(3))
+                return "[" + shown.map { number(S($0)) }.joined(separator: ", ") + (shown.count < values.count ? ", … (\(values.count))]" : "]")
+            }
+            layout.line("  inputs:   data.normalize \(scaling.method.rawValue), fitted on data.train: a[0][i] = (x[i] − offset[i]) / scale[i];")
+            layout.equation("    ", ["offset = \(list(scaling.offset)); scale = \(list(scaling.scale))"], relation: "")
+        }
         layout.line("notation: row vectors; z[k] = a[k]·W[k] + b[k]; a[k+1] = f(z[k]);")
         layout.line("  δ[k] = ∂E/∂z[k]; t is the target; E is the loss of one sample;")
         layout.line("  W[k][i][j] joins neuron i of layer k to neuron j of layer k+1" + (m == 1 ? "" : ";"))

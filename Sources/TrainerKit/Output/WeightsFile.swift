@@ -293,7 +293,7 @@ public struct WeightsFile: Sendable {
             let elements = try fields.array(
                 try object.required(key, in: fields, expected: "one number per input"), path: "\(path).\(key)")
             guard elements.count == inputs else {
-                throw fields.meaning(path: "\(path).\(key)", "expected \(inputs) numbers (one per input), found \(elements.count)")
+                throw fields.meaning(path: "\(path).\(key)", "expected \(DataLoader.plural(inputs, "number")) (one per input), found \(elements.count)")
             }
             var values: [Double] = []
             for (index, element) in elements.enumerated() {

@@ -25,6 +25,8 @@ struct ExplainedStep<S: Scalar> {
     /// How run updates the weights when that is not the plain delta rule
     /// `W ← W − η·∂E/∂W` (`adam`, `momentum`, `sgd with l2 0.01`); nil for it.
     var otherUpdateRule: String?
+    /// `data.normalize` as fitted: the trace's inputs a[0] are already scaled.
+    var scaling: InputScaling?
     var before: Network<S>
     var after: Network<S>
     var trace: Backpropagation<S>

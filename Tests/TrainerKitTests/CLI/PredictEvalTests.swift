@@ -42,8 +42,41 @@ import Testing
             // Each number reads back to exactly the forward pass's value.
             #expect(line.split(separator: ",").map { Double($0)! } == expected.row(row))
         }
+        // The weights file names the species (the CSV's labels, sorted), so
+        // --argmax prints the name of the largest output's class; --index its index.
+        let classes = try #require(try WeightsFile.read(FilePath(path: weights)).metadata.classes)
+        #expect(classes == ["setosa", "versicolor", "virginica"])
         let argmax = runCLI(["predict", weights, input, "--argmax"])
-        #expect(argmax.stdout == (0..<3).map { "\(expected.argmax(row: $0))\n" }.joined())
+        #expect(argmax.stdout == (0..<3).map { "\(classes[expected.argmax(row: $0)])\n" }.joined())
+        let index = runCLI(["predict", weights, input, "--argmax", "--index"])
+        #expect(index.stdout == (0..<3).map { "\(expected.argmax(row: $0))\n" }.joined())
+        // --proba: the same rows as without it, under a header of the labels.
+        let proba = runCLI(["predict", weights, input, "--proba"])
+        #expect(proba.stdout == "setosa,versicolor,virginica\n" + result.stdout)
+    }
+
+    /// Without classes in the weights file (XOR's one output), --argmax gives
+    /// the index and --proba a header of output indices.
+    @Test func predictWithoutClassesUsesIndices() throws {
+        let directory = TemporaryDirectory()
+        let weights = directory.file("xor.json")
+        let run = runCLI(["run", "--example", "xor", "--quiet", "--weights-out", weights, "--log", directory.file("l.csv")])
+        try #require(run.code == 0, "\(run.stderr)")
+        let input = directory.write("in.csv", "0,1\n")
+        #expect(runCLI(["predict", weights, input, "--argmax"]).stdout == "0\n")
+        #expect(runCLI(["predict", weights, input, "--proba"]).stdout.hasPrefix("0\n0."))
+        try expectBadInput(["predict", weights, input, "--index"], in: directory, "--index: only used with --argmax")
+        try expectBadInput(["predict", weights, input, "--proba", "--argmax"], in: directory, "--proba: give either --proba or --argmax, not both")
+    }
+
+    /// Labels are CSV fields: one with a comma or a quote is quoted, inner
+    /// quotes doubled (RFC 4180, section 2, rules 6 and 7).
+    @Test func labelsAreQuotedAsCSVFields() {
+        #expect(PredictCommand.csvField("setosa") == "setosa")
+        #expect(PredictCommand.csvField("a,b") == "\"a,b\"")
+        #expect(PredictCommand.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(PredictCommand.csvField("two\r\nlines") == "\"two\r\nlines\"")
+        #expect(PredictCommand.csvField(" padded") == "\" padded\"")
     }
 
     /// Through the binary, CSV rows on stdin, as in the README's `make example`.

@@ -322,6 +322,19 @@ extension CSVSource {
         #expect(data.classCounts == [2, 1, 1])
     }
 
+    /// Labels that all read as numbers sort by value: 0.0 < 1.0 < 2.0 < 10.0
+    /// (as text, 10.0 would come before 2.0); 1 and 1.0 are equal values,
+    /// ordered by text. One label that is not a number sorts them all as text.
+    @Test func numericLabelsSortAsNumbers() throws {
+        let fixture = CSVFixture()
+        let source = fixture.source("x,y\n1,10.0\n2,2.0\n3,0.0\n4,1.0\n5,2.0\n").with(label: .name("y"))
+        let data: Dataset<Double> = try fixture.load(source, inputs: 1, outputs: 4)
+        #expect(data.classNames == ["0.0", "1.0", "2.0", "10.0"])
+        #expect(data.labels == [3, 2, 0, 1, 2])
+        #expect(CSVDataLoader.sortedLabels(["-1.5", "1.0", "1", "1e-3"]) == ["-1.5", "1e-3", "1", "1.0"])
+        #expect(CSVDataLoader.sortedLabels(["10.0", "2.0", "n/a"]) == ["10.0", "2.0", "n/a"])
+    }
+
     @Test func explicitClassesSetTheOrder() throws {
         let fixture = CSVFixture()
         // classes emu, dog, cat: emu 0, dog 1, cat 2.
