@@ -20,6 +20,12 @@ public enum AtomicFile {
     /// Replaces the file at `path` with `contents`.
     /// - Parameter display: how errors name the file.
     public static func write(_ contents: String, to path: String, display: String) throws(TrainerError) {
+        try write(bytes: Array(contents.utf8), to: path, display: display)
+    }
+
+    /// Replaces the file at `path` with `bytes`.
+    /// - Parameter display: how errors name the file.
+    public static func write(bytes contents: [UInt8], to path: String, display: String) throws(TrainerError) {
         let target = resolveSymlinks(path)
         let directory = Paths.directory(of: target)
         let temporary = Paths.join(directory, ".\(Paths.fileName(of: target)).tmp.\(getpid())")
@@ -45,7 +51,7 @@ public enum AtomicFile {
             descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         }
         guard descriptor >= 0 else { throw failure(errno) }
-        var bytes = Array(contents.utf8)
+        var bytes = contents
         let written: Int32 = bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
             while offset < buffer.count {
