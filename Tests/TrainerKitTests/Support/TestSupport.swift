@@ -110,7 +110,9 @@ func runShell(_ command: String, in directory: String) throws -> CLIResult {
     return try runProcess("/bin/bash", ["-c", command], in: directory, environment: environment)
 }
 
-private func runProcess(
+/// Runs `executable` with `arguments` as a separate process and captures its
+/// output (also used by TestPython.swift to run the Python checks).
+func runProcess(
     _ executable: String, _ arguments: [String], in directory: String?, input: String? = nil,
     environment: [String: String]? = nil
 ) throws -> CLIResult {
