@@ -283,28 +283,11 @@ private func numbers(_ text: String, precision: Precision) -> [[Double]] {
     }
 }
 
-/// `trainer predict` on `file` and `inputs` (CSV text), parsed.
-///
-/// Until predict applies `metadata.normalize`, a file with a scaling is
-/// predicted as the trainer would: the inputs scaled here by
-/// ``InputScaling/scaled(_:column:)`` in the file's precision, then the file
-/// without its scaling.
+/// `trainer predict` on `file` and `inputs` (CSV text), parsed. Predict
+/// applies `metadata.normalize` to the raw inputs, as the header does.
 private func trainerOutputs(_ file: WeightsFile, inputs: String, in directory: TemporaryDirectory) -> [[Double]] {
-    var file = file
-    var rows = inputs
-    if let scaling = file.metadata.inputScaling {
-        rows = inputs.split(separator: "\n").map { line in
-            line.split(separator: ",").enumerated().map { j, field in
-                switch file.metadata.precision {
-                case .float32: scaling.scaled(Float(String(field))!, column: j).description
-                case .float64: scaling.scaled(Double(String(field))!, column: j).description
-                }
-            }.joined(separator: ",")
-        }.joined(separator: "\n") + "\n"
-        file.metadata.inputScaling = nil
-    }
     let weights = directory.write("expected.weights.json", file.encoded())
-    let input = directory.write("expected-inputs.csv", rows)
+    let input = directory.write("expected-inputs.csv", inputs)
     let result = runCLI(["predict", weights, input])
     #expect(result.code == 0, "\(result.stderr)")
     return numbers(result.stdout, precision: file.metadata.precision)
