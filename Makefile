@@ -28,7 +28,9 @@ build:
 # in parallel in one process), each in its own build folder so that none
 # rebuilds the others; last, the self-contained binary of `make dist` is run
 # with the toolchain hidden and compared with the normal build
-# (scripts/test-dist.sh). See docs/testing.md.
+# (scripts/test-dist.sh). scripts/test-venv.sh first puts onnx and
+# onnxruntime in .build/test-venv for the export tests (they skip, saying
+# why, when it cannot). See docs/testing.md.
 # - allocator_may_return_null=1: G1 asks malloc for 281 GiB and expects NULL;
 #   by default the sanitizers' allocators abort instead.
 # - detect_leaks=0: every leak LeakSanitizer reports is in XCTest or
@@ -38,6 +40,7 @@ build:
 #   the file is short and the process dies of SIGBUS in TSan itself. The
 #   plain and address-sanitizer runs cover E4.
 test: build dist
+	./scripts/test-venv.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \

@@ -58,6 +58,7 @@ public enum CLI {
         case "gradcheck": return try GradcheckCommand(arguments: parsed, context: context).execute()
         case "predict": return try PredictCommand(arguments: parsed, context: context).execute()
         case "eval": return try EvalCommand(arguments: parsed, context: context).execute()
+        case "export": return try ExportCommand(arguments: parsed, context: context).execute()
         case "plot": return try PlotCommand(arguments: parsed, context: context).execute()
         case "example": return try ExampleCommand.execute(parsed, context: context)
         case "completion": return try CompletionCommand.execute(parsed, context: context)

@@ -219,6 +219,45 @@ public enum Commands {
                 "Each class's probability, under a header of the class names."),
         ])
 
+    public static let export = CommandSpec(
+        name: "export",
+        summary: "the trained network as an ONNX model or a C header",
+        arguments: [weightsArgument],
+        options: [
+            OptionSpec("--format", value: ExportFormat.names.joined(separator: "|"), help: "onnx (an ONNX model, opset 13) or c (one C99 header)"),
+            OptionSpec("--output", short: "-o", value: "PATH", help: "the file to write ('-': stdout, for c only; default: stdout for c)"),
+            OptionSpec("--name", value: "IDENTIFIER", help: "c: the prefix of the header's names (default: from W.json's name)"),
+            OptionSpec("--quiet", short: "-q", help: "no line on stderr about what was written"),
+        ],
+        details: """
+            Writes what predict computes, for use without trainer. The exported
+            model takes raw inputs: the weights file's metadata.normalize comes
+            first in it. onnx: one input 'input' of shape [N, inputs] (N, the
+            batch, left open) and one output 'output', Gemm and the activation
+            per layer, in the weights file's precision; layers, activations,
+            loss, precision, classes and normalize are in its metadata_props.
+            c: a header with the weights as static const arrays and
+            NAME_predict(const float *input, float *output) (double for float64
+            weights): no allocation, a stack bounded by the widest layer, only
+            <math.h>; define NAME_IMPLEMENTATION in one file before including
+            it. The output is replaced atomically; a line on stderr names it and
+            its size in bytes.
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the model was written"),
+            ExitStatusSpec("1", "writing the output failed"),
+            ExitStatusSpec("2", "bad command line or weights file; nothing is written"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec(
+                "trainer export configs/out/iris-softmax.weights.json --format onnx -o iris.onnx",
+                "An ONNX model of the iris classifier, after 'trainer run configs/iris-softmax.json'."),
+            ExampleSpec(
+                "trainer export configs/out/xor.weights.json --format c --name xor_net -o xor.h",
+                "XOR as C: '#define xor_net_IMPLEMENTATION', '#include \"xor.h\"', then xor_net_predict(in, out)."),
+        ])
+
     public static let eval = CommandSpec(
         name: "eval",
         summary: "loss, accuracy and confusion matrix of saved weights",
@@ -382,5 +421,5 @@ public enum Commands {
                 "For zsh, with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc."),
         ])
 
-    public static let all: [CommandSpec] = [run, check, explain, gradcheck, predict, eval, plot, example, completion, help]
+    public static let all: [CommandSpec] = [run, check, explain, gradcheck, predict, eval, export, plot, example, completion, help]
 }

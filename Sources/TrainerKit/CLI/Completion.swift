@@ -5,7 +5,7 @@
 /// What an argument or option value completes to is read off its
 /// placeholder: `CONFIG.json` and `W.json` complete to JSON files (and
 /// folders), `INPUT.csv` and `LOSS.csv` to CSV files, `PATH` to any file,
-/// `FORMAT` to the output formats, `NAME` to the built-in examples, `COMMAND`
+/// `FORMAT` to the output formats, `a|b` to a and b, `NAME` to the built-in examples, `COMMAND`
 /// to the commands and `SHELL` to the shells; numbers (`N`, `X`) to nothing.
 enum Completion {
     enum Shell: String, CaseIterable {
@@ -31,6 +31,8 @@ enum Completion {
         case "SHELL": return .words(Shell.names)
         case "PATH": return .files(extension: nil)
         default:
+            // `onnx|c`: the choices themselves.
+            if placeholder.contains("|") { return .words(placeholder.split(separator: "|").map(String.init)) }
             // `W.json`, `INPUT.csv`, `OUT.svg`: a file of that type.
             if let dot = placeholder.lastIndex(of: "."), placeholder.index(after: dot) < placeholder.endIndex {
                 return .files(extension: String(placeholder[placeholder.index(after: dot)...]).lowercased())
