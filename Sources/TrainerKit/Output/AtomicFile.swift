@@ -6,6 +6,11 @@ import Synchronization
 /// fsync the folder. A failure at any step removes the temporary file and
 /// leaves the old file as it was.
 ///
+/// Only a regular file (or a missing one) is replaced. A device, FIFO or
+/// socket (`/dev/null`, `/dev/stdout` on a pipe, a named pipe) is opened and
+/// written where it is, as `cp` writes to one: renaming over it would put a
+/// plain file in its place.
+///
 /// Symlinks: the link is kept and its target replaced (the path is followed
 /// to the final file, and the temporary file goes beside that). The new file
 /// keeps the old file's permission bits; a new file gets 0666 less the umask.
@@ -23,18 +28,34 @@ public enum AtomicFile {
         try write(bytes: Array(contents.utf8), to: path, display: display)
     }
 
-    /// Replaces the file at `path` with `bytes`.
+    /// Replaces the file at `path` with `bytes` (or writes them into it, when
+    /// it is not a regular file).
     /// - Parameter display: how errors name the file.
     public static func write(bytes contents: [UInt8], to path: String, display: String) throws(TrainerError) {
+        func failure(_ code: Int32) -> TrainerError {
+            TrainerError(.failure, place: display, systemErrorText(code))
+        }
+        if isSpecial(path) {
+            // O_WRONLY alone, as cp opens an existing destination: no O_CREAT
+            // (it exists), and O_TRUNC means nothing to a device or a FIFO.
+            let descriptor = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw failure(errno) }
+            var status = stat()
+            if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+                var code = writeAll(contents, to: descriptor)
+                if close(descriptor) != 0, code == 0 { code = errno }
+                guard code == 0 else { throw failure(code) }
+                return
+            }
+            close(descriptor)  // a regular file since the stat: replace it below
+        }
+
         let target = resolveSymlinks(path)
         let directory = Paths.directory(of: target)
         let temporary = Paths.join(directory, ".\(Paths.fileName(of: target)).tmp.\(getpid())")
         var existing = stat()
-        let mode: mode_t? = stat(target, &existing) == 0 ? existing.st_mode & 0o7777 : nil
+        let old: stat? = stat(target, &existing) == 0 ? existing : nil
 
-        func failure(_ code: Int32) -> TrainerError {
-            TrainerError(.failure, place: display, systemErrorText(code))
-        }
         // Published before the file is created, so that a second signal at
         // any moment of the save removes it (unlinking a name not yet
         // created is harmless).
@@ -44,30 +65,11 @@ public enum AtomicFile {
             pendingTemporaryPath.store(nil, ordering: .releasing)
             free(pending)
         }
-        var descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if descriptor < 0, errno == EEXIST {
-            // A leftover of a killed run that had our process id: never read, just replaced.
-            unlink(temporary)
-            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        }
-        guard descriptor >= 0 else { throw failure(errno) }
-        var bytes = contents
-        let written: Int32 = bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return 0
-        }
-        bytes = []
-        var code = written
+        let descriptor = createTemporary(temporary)
+        guard descriptor >= 0 else { throw failure(-descriptor) }
+        var code = writeAll(contents, to: descriptor)
         if code == 0 {
-            let finalMode = mode ?? (0o666 & ~currentUmask())
+            let finalMode = old.map { $0.st_mode & 0o7777 } ?? (0o666 & ~currentUmask())
             if fchmod(descriptor, finalMode) != 0 { code = errno }
         }
         if code == 0, fsync(descriptor) != 0 { code = errno }
@@ -82,6 +84,44 @@ public enum AtomicFile {
         if folder >= 0 {
             fsync(folder)
             close(folder)
+        }
+    }
+
+    /// Whether `path` exists and is neither a regular file nor a folder (a
+    /// character or block device, a FIFO, a socket), following symlinks,
+    /// `/proc/self/fd` links included.
+    static func isSpecial(_ path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        let type = status.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
+
+    /// Creates the temporary file (mode 0600, never an existing one); the
+    /// descriptor, or minus the errno. A leftover under the same name (a
+    /// killed run that had this process id) is removed first, never read.
+    private static func createTemporary(_ temporary: String) -> Int32 {
+        var descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor < 0, errno == EEXIST {
+            unlink(temporary)
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
+        return descriptor >= 0 ? descriptor : -errno
+    }
+
+    /// Writes every byte; 0, or the errno of the write that failed.
+    private static func writeAll(_ contents: [UInt8], to descriptor: Int32) -> Int32 {
+        contents.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += count
+            }
+            return 0
         }
     }
 

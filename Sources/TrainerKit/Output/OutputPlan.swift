@@ -63,20 +63,26 @@ public struct OutputPlan: Sendable {
         }
     }
 
-    /// An output can be written when it is not a folder and either it exists
-    /// and is writable, or its nearest existing folder is writable.
+    /// An output can be written when it is not a folder and either it is a
+    /// writable device or FIFO, or its nearest existing folder is writable
+    /// (and the file itself, when it exists).
     static func checkWritable(_ file: FilePath) throws(TrainerError) {
-        let path = AtomicFile.resolveSymlinks(file.path)
         var status = stat()
-        if stat(path, &status) == 0 {
+        // stat and access follow every link, /dev/stdout's /proc/self/fd/1
+        // included, which resolveSymlinks cannot read as a path.
+        if stat(file.path, &status) == 0 {
             if (status.st_mode & S_IFMT) == S_IFDIR {
                 throw TrainerError.file(file.display, "is a directory; expected a file path")
             }
-            if access(path, W_OK) != 0 {
+            if access(file.path, W_OK) != 0 {
                 throw TrainerError.file(file.display, systemErrorText(errno))
             }
+            // A device or FIFO is written in place (AtomicFile): its folder
+            // plays no part.
+            if (status.st_mode & S_IFMT) != S_IFREG { return }
         }
         // The folder must let us create the temporary file and rename it.
+        let path = AtomicFile.resolveSymlinks(file.path)
         var directory = Paths.directory(of: path)
         while true {
             let probe = directory.isEmpty ? "." : directory

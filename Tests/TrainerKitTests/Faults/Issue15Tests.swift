@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import TrainerKit
+
+// Issue 15: outputs that are not plain files, signals that arrive together,
+// closed standard streams, saves that can only fail at the end, ownership,
+// and two runs writing one file. Each test reproduces one reported failure
+// and failed before its fix.
+
+/// The type bits of `path` (following links), or nil when it is missing.
+private func fileType(_ path: String) -> mode_t? {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return nil }
+    return status.st_mode & S_IFMT
+}
+
+/// What can be read now from a non-blocking descriptor (up to its end or
+/// until it would block).
+private func drain(_ descriptor: Int32) -> String {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count <= 0 { break }
+        bytes += chunk[0..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Whether `text` is a whole weights file, as `run` writes one.
+private func isWeightsFile(_ text: String) -> Bool {
+    text.hasPrefix("{\n  \"format\": \"trainer-weights\",") && text.hasSuffix("}\n")
+}
+
+@Suite("Issue 15: outputs, streams, signals and locks") struct Issue15Tests {
+    // MARK: 1. Outputs that are not regular files
+
+    /// Reproduces: as root, `--weights-out /dev/null` (or a FIFO, or a link
+    /// to either, or `plot --svg /dev/null`) renamed the temporary file over
+    /// the node, leaving a plain file where the device or FIFO was.
+    ///
+    /// The nodes of this machine's /dev are touched last, and only after
+    /// the same writes into a FIFO and into private copies of /dev/null and
+    /// /dev/full (mknod, as root) kept them what they were: a build without
+    /// the fix fails there, before it can turn /dev/null into a file.
+    @Test("1: a device, a FIFO or a link to one is written in place, never renamed over")
+    func specialOutputsAreWrittenInPlace() throws {
+        let directory = TemporaryDirectory()
+        let log = directory.file("l.csv")
+        func run(_ weights: String) -> CLIResult {
+            // 50 epochs: the SVG of their log, like the weights, fits in a pipe's buffer.
+            runCLI(["run", "--example", "xor", "--quiet", "--epochs", "50", "--weights-out", weights, "--log", log])
+        }
+
+        // A FIFO with a reader (non-blocking, so the test reads what is there).
+        let fifo = directory.file("pipe")
+        try #require(mkfifo(fifo, 0o644) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        try FileManager.default.createSymbolicLink(atPath: directory.file("link"), withDestinationPath: "pipe")
+        for weights in [fifo, directory.file("link")] {
+            let result = run(weights)
+            #expect(result.code == 0, "\(result.stderr)")
+            try #require(fileType(fifo) == S_IFIFO, "\(weights): the FIFO was replaced")
+            #expect(isWeightsFile(drain(reader)), "\(weights): the reader did not get the weights")
+        }
+        let svg = runCLI(["plot", log, "--svg", fifo])
+        #expect(svg.code == 0, "\(svg.stderr)")
+        try #require(fileType(fifo) == S_IFIFO, "plot --svg replaced the FIFO")
+        let drawn = drain(reader)
+        #expect(drawn.contains("<svg") && drawn.hasSuffix("</svg>\n"), "the reader did not get the SVG")
+
+        guard isRoot else {
+            skipLoudly("1: devices (mknod, and writing /dev/null as root) need root")
+            return
+        }
+        // Private device nodes with the device numbers of /dev/null and /dev/full.
+        let null = directory.file("null"), full = directory.file("full")
+        for (node, device) in [(null, "/dev/null"), (full, "/dev/full")] {
+            var status = stat()
+            try #require(stat(device, &status) == 0 && mknod(node, S_IFCHR | 0o666, status.st_rdev) == 0, "mknod \(node)")
+        }
+        try FileManager.default.createSymbolicLink(atPath: directory.file("link-null"), withDestinationPath: "null")
+        for weights in [null, directory.file("link-null")] {
+            let result = run(weights)
+            #expect(result.code == 0, "\(result.stderr)")
+            try #require(fileType(null) == S_IFCHR, "\(weights): the device was replaced")
+        }
+        let privateFull = run(full)
+        try #require(fileType(full) == S_IFCHR, "the device was replaced")
+        #expect(privateFull.code == 1 && privateFull.stderr == "trainer: error: \(full): No space left on device\n", "\(privateFull.stderr)")
+
+        // The real ones, through the binary as a user would run it.
+        let devNull = try runTrainer(["run", "--example", "xor", "--quiet", "--weights-out", "/dev/null", "--log", "l.csv"], in: directory, runner: .binary)
+        #expect(devNull.code == 0, "\(devNull.stderr)")
+        #expect(fileType("/dev/null") == S_IFCHR)
+        let plot = try runTrainer(["plot", "l.csv", "--svg", "/dev/null"], in: directory, runner: .binary)
+        #expect(plot.code == 0, "\(plot.stderr)")
+        #expect(fileType("/dev/null") == S_IFCHR)
+        let devFull = try runTrainer(["run", "--example", "xor", "--quiet", "--weights-out", "/dev/full", "--log", "l.csv"], in: directory, runner: .binary)
+        #expect(devFull.code == 1 && devFull.stderr == "trainer: error: /dev/full: No space left on device\n", "\(devFull.stderr)")
+        #expect(fileType("/dev/full") == S_IFCHR)
+        expectNoTrap(devFull)
+    }
+}
