@@ -13,7 +13,9 @@ import Synchronization
 ///
 /// Symlinks: the link is kept and its target replaced (the path is followed
 /// to the final file, and the temporary file goes beside that). The new file
-/// keeps the old file's permission bits; a new file gets 0666 less the umask.
+/// keeps the old file's permission bits, and its owner and group where the
+/// process may give them (root may; another user keeps at least a group of
+/// its own); a new file gets 0666 less the umask.
 public enum AtomicFile {
     /// The temporary file being written, so that a second signal can remove
     /// it before exiting (read from the signal handler). Atomic: in-process
@@ -68,6 +70,9 @@ public enum AtomicFile {
         let descriptor = createTemporary(temporary)
         guard descriptor >= 0 else { throw failure(-descriptor) }
         var code = writeAll(contents, to: descriptor)
+        if code == 0, let old {
+            keepOwner(of: old, on: descriptor)  // before fchmod: a chown may clear the set-id bits
+        }
         if code == 0 {
             let finalMode = old.map { $0.st_mode & 0o7777 } ?? (0o666 & ~currentUmask())
             if fchmod(descriptor, finalMode) != 0 { code = errno }
@@ -122,6 +127,17 @@ public enum AtomicFile {
                 offset += count
             }
             return 0
+        }
+    }
+
+    /// Gives the new file the old one's owner and group. Root can (else
+    /// replacing another user's file would hand it to root); another user
+    /// can keep only a group it belongs to, and EPERM for the rest is no
+    /// error: the file is then theirs, as any new file would be.
+    private static func keepOwner(of old: stat, on descriptor: Int32) {
+        guard old.st_uid != geteuid() || old.st_gid != getegid() else { return }
+        if fchown(descriptor, old.st_uid, old.st_gid) != 0 {
+            _ = fchown(descriptor, uid_t.max, old.st_gid)  // uid -1: unchanged
         }
     }
 

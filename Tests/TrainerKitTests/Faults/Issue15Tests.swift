@@ -27,6 +27,9 @@ private func drain(_ descriptor: Int32) -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
+/// The user `nobody`, whom root's tests run trainer as.
+private let nobody: uid_t = 65534
+
 /// Whether `text` is a whole weights file, as `run` writes one.
 private func isWeightsFile(_ text: String) -> Bool {
     text.hasPrefix("{\n  \"format\": \"trainer-weights\",") && text.hasSuffix("}\n")
@@ -102,5 +105,42 @@ private func isWeightsFile(_ text: String) -> Bool {
         #expect(devFull.code == 1 && devFull.stderr == "trainer: error: /dev/full: No space left on device\n", "\(devFull.stderr)")
         #expect(fileType("/dev/full") == S_IFCHR)
         expectNoTrap(devFull)
+    }
+
+    // MARK: 7. Owner and group of a replaced file
+
+    /// Reproduces: root replacing another user's weights file kept its mode
+    /// but made root its owner (the temporary file was root's).
+    @Test("7: root replacing another user's weights file keeps its owner, group and mode; a user who cannot is not refused")
+    func replacedFileKeepsItsOwner() throws {
+        guard canRunAsNobody else {
+            skipLoudly("7: needs root (chown) and setpriv to run as nobody")
+            return
+        }
+        let directory = TemporaryDirectory()
+        directory.openToEveryone()
+        let config = directory.write("c.json", FaultConfig.text())
+        let weights = directory.write("w.json", FaultConfig.previousWeights)
+        try #require(chown(weights, nobody, nobody) == 0 && chmod(weights, 0o640) == 0)
+        let result = runCLI(["run", config, "--quiet", "--weights-out", weights, "--log", directory.file("l.csv")])
+        #expect(result.code == 0, "\(result.stderr)")
+        var status = stat()
+        try #require(stat(weights, &status) == 0)
+        #expect(status.st_uid == nobody && status.st_gid == nobody, "owner \(status.st_uid):\(status.st_gid)")
+        #expect(status.st_mode & 0o7777 == 0o640)
+        #expect(isWeightsFile(directory.read("w.json") ?? ""))
+
+        // nobody replacing root's file (writable by all) in nobody's folder:
+        // fchown fails with EPERM, which is no error; the file becomes nobody's.
+        let folder = directory.file("theirs")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try #require(chown(folder, nobody, nobody) == 0)
+        let rootFile = directory.write("theirs/w.json", FaultConfig.previousWeights)
+        try #require(chmod(rootFile, 0o666) == 0)
+        let asNobody = try runTrainer(["run", "c.json", "--quiet", "--weights-out", "theirs/w.json", "--log", "theirs/l.csv"], in: directory, runner: .nobody)
+        #expect(asNobody.code == 0, "\(asNobody.stderr)")
+        try #require(stat(rootFile, &status) == 0)
+        #expect(status.st_uid == nobody && status.st_mode & 0o7777 == 0o666)
+        #expect(isWeightsFile(directory.read("theirs/w.json") ?? ""))
     }
 }
