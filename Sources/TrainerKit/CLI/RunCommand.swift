@@ -55,6 +55,9 @@ struct RunCommand {
         let appendToLog = try plan.log.map { target throws(TrainerError) in
             try existingLogMatches(target.file, columns: columns, resuming: setup.initFrom != nil)
         } ?? false
+        // Last, because a successful trial leaves the folder's time changed:
+        // what the final save will do, tried now (AtomicFile.probe).
+        try AtomicFile.probe(plan.weights.file.path, display: plan.weights.file.display)
 
         // Every check has passed: from here on files are written, and a
         // signal stops training instead of the process.

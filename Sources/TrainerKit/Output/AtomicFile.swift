@@ -54,7 +54,7 @@ public enum AtomicFile {
 
         let target = resolveSymlinks(path)
         let directory = Paths.directory(of: target)
-        let temporary = Paths.join(directory, ".\(Paths.fileName(of: target)).tmp.\(getpid())")
+        let temporary = temporaryPath(for: target)
         var existing = stat()
         let old: stat? = stat(target, &existing) == 0 ? existing : nil
 
@@ -92,6 +92,36 @@ public enum AtomicFile {
         }
     }
 
+    /// Tries, before any work is done, what ``write(bytes:to:display:)`` will
+    /// do at the end, so that a save that cannot succeed is refused now
+    /// rather than after hours of training: creates and removes the very
+    /// temporary file in the target's folder, and refuses a file that a
+    /// sticky folder will not let this user rename over. A path written in
+    /// place (a device or FIFO) and a folder still to be created (which
+    /// will be this user's) need no trial.
+    /// - Throws: a ``TrainerError`` of kind `.invalidInput` (exit 2).
+    static func probe(_ path: String, display: String) throws(TrainerError) {
+        if isSpecial(path) { return }
+        let target = resolveSymlinks(path)
+        let directory = Paths.directory(of: target)
+        var folder = stat()
+        guard stat(directory.isEmpty ? "." : directory, &folder) == 0 else { return }
+        var existing = stat()
+        if stat(target, &existing) == 0, stickyForbidsReplacing(existing, in: folder) {
+            let name = directory.isEmpty ? "." : directory
+            throw TrainerError.file(
+                display, "belongs to another user and its folder \(name) is sticky, so it cannot be replaced; expected a file of your own or another path")
+        }
+        let temporary = temporaryPath(for: target)
+        let descriptor = createTemporary(temporary)
+        guard descriptor >= 0 else {
+            throw TrainerError.file(
+                display, "cannot create its temporary file \(temporary) (\(systemErrorText(-descriptor))); expected a folder where it can be written and renamed over the file")
+        }
+        close(descriptor)
+        unlink(temporary)
+    }
+
     /// Whether `path` exists and is neither a regular file nor a folder (a
     /// character or block device, a FIFO, a socket), following symlinks,
     /// `/proc/self/fd` links included.
@@ -100,6 +130,45 @@ public enum AtomicFile {
         guard stat(path, &status) == 0 else { return false }
         let type = status.st_mode & S_IFMT
         return type != S_IFREG && type != S_IFDIR
+    }
+
+    /// The sticky bit (`/tmp`, mode 1777) lets only the owner of a file, the
+    /// owner of the folder, or a process with CAP_FOWNER rename over or
+    /// remove a file (the kernel's `check_sticky`); root stands for
+    /// CAP_FOWNER here.
+    static func stickyForbidsReplacing(_ file: stat, in folder: stat) -> Bool {
+        let user = geteuid()
+        return (folder.st_mode & S_ISVTX) != 0 && user != 0 && file.st_uid != user && folder.st_uid != user
+    }
+
+    /// The temporary file for `target`, in its folder: `.NAME.tmp.PID`.
+    static func temporaryPath(for target: String) -> String {
+        let directory = Paths.directory(of: target)
+        let limit = pathconf(directory.isEmpty ? "." : directory, Int32(_PC_NAME_MAX))
+        let name = hiddenName(for: Paths.fileName(of: target), suffix: ".tmp.\(getpid())", nameMax: limit > 0 ? limit : 255)
+        return Paths.join(directory, name)
+    }
+
+    /// `.NAME` + `suffix`, within `nameMax` bytes: a NAME too long for that
+    /// is cut at a character boundary and followed by `~` and 8 hex digits
+    /// of a hash of the whole name, so two long names that share a start
+    /// still get different files.
+    static func hiddenName(for fileName: String, suffix: String, nameMax: Int) -> String {
+        let whole = "." + fileName + suffix
+        guard whole.utf8.count > nameMax else { return whole }
+        var hash: UInt32 = 0x811c_9dc5  // FNV-1a
+        for byte in fileName.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 0x0100_0193
+        }
+        var tag = String(hash, radix: 16)
+        tag = "~" + String(repeating: "0", count: 8 - tag.count) + tag
+        let room = nameMax - 1 - tag.utf8.count - suffix.utf8.count
+        var prefix = ""
+        for character in fileName.unicodeScalars {
+            guard prefix.utf8.count + character.utf8.count <= room else { break }
+            prefix.unicodeScalars.append(character)
+        }
+        return "." + prefix + tag + suffix
     }
 
     /// Creates the temporary file (mode 0600, never an existing one); the

@@ -143,4 +143,74 @@ private func isWeightsFile(_ text: String) -> Bool {
         #expect(status.st_uid == nobody && status.st_mode & 0o7777 == 0o666)
         #expect(isWeightsFile(directory.read("theirs/w.json") ?? ""))
     }
+
+    // MARK: 6. Saves that could only fail at the end
+
+    /// Reproduces: a weights file name of 245-255 bytes trained to the end,
+    /// then failed (the temporary name `.NAME.tmp.PID` was longer than
+    /// NAME_MAX) and lost the result.
+    @Test("6: a weights file name of 245-255 bytes is saved (the temporary name fits NAME_MAX)")
+    func longWeightsNameIsSaved() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", FaultConfig.text())
+        for length in [245, 250, 255] {
+            let name = String(repeating: "w", count: length - 5) + ".json"
+            let result = runCLI(["run", config, "--quiet", "--weights-out", directory.file(name), "--log", directory.file("l.csv")])
+            #expect(result.code == 0, "\(length) bytes: \(result.stderr)")
+            #expect(isWeightsFile(directory.read(name) ?? ""), "\(length) bytes: no weights file")
+        }
+    }
+
+    @Test("6: temporary names fit NAME_MAX, cut between characters, and differ for names that share a start")
+    func temporaryNamesFitNameMax() {
+        let long = String(repeating: "é", count: 127) + "a"
+        let shortened = AtomicFile.hiddenName(for: long, suffix: ".tmp.4194304", nameMax: 255)
+        #expect(shortened.utf8.count <= 255 && shortened.hasPrefix(".é") && shortened.hasSuffix(".tmp.4194304"))
+        #expect(shortened != AtomicFile.hiddenName(for: String(long.dropLast()) + "b", suffix: ".tmp.4194304", nameMax: 255))
+        #expect(AtomicFile.hiddenName(for: "w.json", suffix: ".tmp.12", nameMax: 255) == ".w.json.tmp.12")
+    }
+
+    /// Reproduces: a directory left at the temporary name (`.w.json.tmp.PID`,
+    /// this process's id for an in-process run) let the run train to the
+    /// end and then fail to save. The trial before training finds it.
+    @Test("6: a directory at the temporary name is found before training: exit 2, nothing written")
+    func directoryAtTemporaryName() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.faultConfig()
+        let temporary = directory.file("out/.c.weights.json.tmp.\(getpid())")
+        try FileManager.default.createDirectory(atPath: temporary + "/kept", withIntermediateDirectories: true)
+        try expectBadInput(
+            ["run", config, "--quiet", "--epochs", "1"], in: directory,
+            "trainer: error: $DIR/out/c.weights.json: cannot create its temporary file $DIR/out/.c.weights.json.tmp.\(getpid()) (File exists); expected a folder where it can be written and renamed over the file\n")
+    }
+
+    /// Reproduces: as another user, an existing file writable by all in a
+    /// sticky folder (/tmp's mode 1777) trained to the end, then could not
+    /// be renamed over (EPERM) and the result was lost.
+    @Test("6: another user's file in a sticky folder is refused before training: exit 2, nothing written")
+    func stickyFolderOfAnotherUser() throws {
+        guard canRunAsNobody else {
+            skipLoudly("6: a sticky folder of another user needs root and setpriv to run as nobody")
+            return
+        }
+        let directory = TemporaryDirectory()
+        directory.openToEveryone()
+        directory.faultConfig()
+        try #require(chmod(directory.file("out"), 0o1777) == 0 && chmod(directory.file("out/c.weights.json"), 0o666) == 0)
+        try expectBadInput(
+            ["run", "c.json", "--quiet", "--log", "/dev/null"], in: directory, runner: .nobody,
+            "trainer: error: out/c.weights.json: belongs to another user and its folder out is sticky, so it cannot be replaced; expected a file of your own or another path\n")
+    }
+
+    /// Reproduces: `--weights-out /dev/stdout` with stdout on a pipe trained
+    /// to the end, then tried to put a temporary file in /proc/self/fd.
+    @Test("6: --weights-out /dev/stdout on a pipe writes the weights into the pipe")
+    func weightsToStdoutPipe() throws {
+        let directory = TemporaryDirectory()
+        directory.write("c.json", FaultConfig.text())
+        let result = try runTrainerShell(#""$TRAINER" run c.json --quiet --weights-out /dev/stdout --log l.csv | cat"#, in: directory)
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        #expect(isWeightsFile(result.stdout))
+    }
 }
