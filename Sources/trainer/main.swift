@@ -3,6 +3,9 @@
 import Glibc
 import TrainerKit
 
+// Before anything is opened: a closed stdin, stdout or stderr gets /dev/null,
+// so that no file trainer opens takes its number.
+StandardDescriptors.openClosed()
 // A closed pipe must come back as EPIPE from write(2), not kill the process
 // before it can save; a full file-size limit as EFBIG, not SIGXFSZ.
 signal(SIGPIPE, SIG_IGN)

@@ -213,4 +213,46 @@ private func isWeightsFile(_ text: String) -> Bool {
         #expect(result.stderr.isEmpty)
         #expect(isWeightsFile(result.stdout))
     }
+
+    // MARK: 4. Closed standard streams
+
+    /// Reproduces: with stderr closed (`2>&-`) the loss log was opened as
+    /// descriptor 2, so the progress lines meant for stderr were written
+    /// into the CSV. (Weights to /dev/null: a weights file is opened only
+    /// at the save, and here nothing else may take the number first.)
+    @Test("4: with stderr closed (2>&-) the loss log holds only CSV rows")
+    func closedStderrKeepsTheLogClean() throws {
+        let directory = TemporaryDirectory()
+        directory.write("c.json", FaultConfig.text())
+        let result = try runTrainerShell(#""$TRAINER" run c.json --weights-out /dev/null --log l.csv 2>&-"#, in: directory)
+        #expect(result.code == 0)
+        let log = directory.read("l.csv") ?? ""
+        expectWholeRows(log)
+        #expect(directory.rows("l.csv").count == 4, "\(log)")
+    }
+
+    /// Reproduces: with 0, 1 and 2 closed (`<&- >&- 2>&-`) the files trainer
+    /// opened took those numbers. Seen from /proc while the run trains: all
+    /// three are /dev/null, and the log is open under another number.
+    @Test("4: with stdin, stdout and stderr closed, descriptors 0-2 are /dev/null and no file takes them")
+    func closedStandardDescriptorsAreDevNull() throws {
+        let directory = TemporaryDirectory()
+        directory.write("c.json", FaultConfig.endless)
+        let run = try TrainerProcess(
+            in: directory.path, shell: #"exec "$TRAINER" run c.json --quiet --weights-out w.json --log l.csv <&- >&- 2>&-"#)
+        try #require(waitUntil { directory.rows("l.csv").count >= 2 }, "no log row appeared")
+        func target(_ descriptor: Int) -> String {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(run.pid)/fd/\(descriptor)")) ?? "closed"
+        }
+        for descriptor in 0...2 {
+            #expect(target(descriptor) == "/dev/null", "descriptor \(descriptor) is \(target(descriptor))")
+        }
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(run.pid)/fd")) ?? []
+        #expect(descriptors.contains { Int($0).map { $0 > 2 } == true && target(Int($0)!) == directory.file("l.csv") }, "the log is not open above 2")
+        run.send(SIGTERM)
+        let result = run.wait()
+        #expect(result.code == 143)
+        expectWholeRows(directory.read("l.csv") ?? "")
+        #expect(isWeightsFile(directory.read("w.json") ?? ""))
+    }
 }
