@@ -141,7 +141,7 @@ extension FaultTests {
         }
 
         @Test("F3: a second SIGINT while saving exits 130 at once; the previous weights file is intact")
-        func f3() throws {
+        func f3() async throws {
             var caught = false
             for _ in 0..<3 where !caught {
                 let directory = TemporaryDirectory()
@@ -150,12 +150,17 @@ extension FaultTests {
                 let run = try TrainerProcess(["run", "c.json", "--quiet", "--weights-out", "out/w.json", "--log", "out/l.csv"], in: directory.path)
                 try #require(waitUntil { directory.rows("out/l.csv").count >= 2 }, "no log row appeared")
                 run.send(SIGINT)
+                let firstSignal = ContinuousClock.now
                 let temporary = directory.file("out/.w.json.tmp.\(run.pid)")
                 guard freezeWhileSaving(run, temporary: temporary) else {
                     _ = run.wait()
                     continue
                 }
                 caught = true
+                // A deliberate second signal: not within Signals.repeatInterval
+                // of the first, which counts as the same request (IO/Signals.swift).
+                let early = firstSignal + Signals.repeatInterval + .milliseconds(50) - ContinuousClock.now
+                if early > .zero { try? await Task.sleep(for: early) }
                 run.send(SIGINT)
                 let resumedAt = ContinuousClock.now
                 run.send(SIGCONT)
