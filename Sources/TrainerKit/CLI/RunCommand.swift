@@ -66,11 +66,26 @@ struct RunCommand {
             throw TrainerError(.interrupted(signal: signal), place: "", "stopped by signal \(signal) before training; nothing written")
         }
         try plan.createFolders()
+        // Held until the run ends (OutputLock): a second run writing the
+        // same files stops here, before it writes anything.
+        let weightsLock = try OutputLock.lockWeights(plan.weights.file.path, display: plan.weights.file.display)
+        defer { weightsLock?.release() }
         let logOutput: TextOutput
         if let target = plan.log {
-            let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appendToLog ? O_APPEND : O_TRUNC)
+            // Truncated only once locked, so that another run's log stays whole.
+            let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appendToLog ? O_APPEND : 0)
             let descriptor = open(target.file.path, flags, 0o666)
             guard descriptor >= 0 else { throw TrainerError(.failure, place: target.file.display, systemErrorText(errno)) }
+            do throws(TrainerError) {
+                try OutputLock.lockLog(descriptor, display: target.file.display)
+                var status = stat()
+                if !appendToLog, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ftruncate(descriptor, 0) != 0 {
+                    throw TrainerError(.failure, place: target.file.display, systemErrorText(errno))
+                }
+            } catch {
+                close(descriptor)
+                throw error
+            }
             logOutput = FileDescriptorOutput(descriptor: descriptor, name: target.file.display, capacity: 0)
         } else {
             logOutput = context.stdout

@@ -143,9 +143,15 @@ public enum AtomicFile {
 
     /// The temporary file for `target`, in its folder: `.NAME.tmp.PID`.
     static func temporaryPath(for target: String) -> String {
+        hiddenSibling(of: target, suffix: ".tmp.\(getpid())")
+    }
+
+    /// `.NAME` + `suffix` in the folder of `target` (its name fitted to
+    /// the folder's NAME_MAX by ``hiddenName(for:suffix:nameMax:)``).
+    static func hiddenSibling(of target: String, suffix: String) -> String {
         let directory = Paths.directory(of: target)
         let limit = pathconf(directory.isEmpty ? "." : directory, Int32(_PC_NAME_MAX))
-        let name = hiddenName(for: Paths.fileName(of: target), suffix: ".tmp.\(getpid())", nameMax: limit > 0 ? limit : 255)
+        let name = hiddenName(for: Paths.fileName(of: target), suffix: suffix, nameMax: limit > 0 ? limit : 255)
         return Paths.join(directory, name)
     }
 

@@ -303,4 +303,55 @@ private func isWeightsFile(_ text: String) -> Bool {
         }
         #expect(lost.isEmpty, "\(lost.count) of 20 runs lost their weights:\n\(lost.joined(separator: "\n"))")
     }
+
+    // MARK: 8. Two runs writing one file
+
+    /// Reproduces: a second run given the same loss log (or weights file)
+    /// as a running one truncated the log and wrote its rows among the
+    /// first run's. Now it stops before writing: exit 2, one line naming
+    /// the first run's process id; the first run goes on undisturbed.
+    @Test("8: a second run with the same --log or --weights-out exits 2 naming the first run's pid")
+    func secondRunOnTheSameOutputs() throws {
+        let directory = TemporaryDirectory()
+        directory.write("c.json", FaultConfig.endless)
+        let first = try TrainerProcess(["run", "c.json", "--quiet", "--weights-out", "w.json", "--log", "l.csv"], in: directory.path)
+        try #require(waitUntil { directory.rows("l.csv").count >= 3 }, "no log row appeared")
+
+        let cases: [(arguments: [String], place: String, left: String)] = [
+            (["--weights-out", "other.json", "--log", "l.csv"], "l.csv", ".other.json.lock"),
+            (["--weights-out", "w.json", "--log", "other.csv"], "w.json", "other.csv"),
+        ]
+        for (arguments, place, left) in cases {
+            let result = try runTrainer(["run", "c.json", "--quiet", "--epochs", "3"] + arguments, in: directory, runner: .binary)
+            #expect(result.code == 2, "\(arguments): \(result)")
+            #expect(result.stderr == "trainer: error: \(place): in use by another run (process \(first.pid)); wait for it to end or give another path\n")
+            #expect(!directory.exists(left) && !directory.exists("other.json"), "\(arguments) left \(left)")
+        }
+        // FIFOs and devices are written in place and not locked (nor given a
+        // lock file in /dev): a run writes its log into a FIFO that this
+        // process holds a lock on.
+        let fifo = directory.file("pipe")
+        try #require(mkfifo(fifo, 0o644) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK), holder = open(fifo, O_WRONLY | O_NONBLOCK)
+        defer { close(reader); close(holder) }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        try #require(fcntl(holder, F_SETLK, &lock) == 0)
+        let shared = try runTrainer(
+            ["run", "c.json", "--quiet", "--epochs", "3", "--weights-out", "/dev/null", "--log", "pipe"], in: directory, runner: .binary)
+        #expect(shared.code == 0, "\(shared.stderr)")
+        #expect(drain(reader).hasPrefix("epoch,loss,seconds\n1,"))
+        #expect(!FileManager.default.fileExists(atPath: "/dev/.null.lock"))
+
+        // The first run's log was neither truncated nor written into.
+        let rows = directory.rows("l.csv")
+        #expect(rows.first == "epoch,loss,seconds" && rows.dropFirst().enumerated().allSatisfy { $1.hasPrefix("\($0 + 1),") })
+        first.send(SIGTERM)
+        let stopped = first.wait()
+        #expect(stopped.code == 143, "\(stopped)")
+        expectWholeRows(directory.read("l.csv") ?? "")
+        #expect(isWeightsFile(directory.read("w.json") ?? ""))
+        #expect(!directory.exists(".w.json.lock"), "the lock file was left")
+    }
 }
