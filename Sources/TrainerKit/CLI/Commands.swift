@@ -47,7 +47,8 @@ public enum Commands {
             --init-from W.json continues a run: the network and the shuffling
             generator come from the file, epochs counts this run's epochs, the
             log's epoch numbers continue from the file's, and an existing log
-            with the same columns is appended to.
+            with the same columns is appended to, after its rows past the
+            file's epoch (logged after a checkpoint) are dropped.
             """,
         exitStatus: [
             ExitStatusSpec("0", "trained to the last epoch, or stopped by training.early_stopping"),

@@ -82,6 +82,10 @@ struct RunCommand {
                 if !appendToLog, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ftruncate(descriptor, 0) != 0 {
                     throw TrainerError(.failure, place: target.file.display, systemErrorText(errno))
                 }
+                if appendToLog {
+                    try dropRowsAfterResumedEpoch(
+                        descriptor, file: target.file, epoch: prepared.progress.epochsCompleted)
+                }
             } catch {
                 close(descriptor)
                 throw error
@@ -197,6 +201,24 @@ struct RunCommand {
         metadata.stoppedBy = stoppedBy
         metadata.optimizer = trainer.optimizer.savedState
         return WeightsFile(network: trainer.network, metadata: metadata)
+    }
+
+    /// Cuts the locked log being resumed back to the epoch the weights file
+    /// holds, so that it stays one run's rows with each epoch once (the
+    /// rows a run logged after its last checkpoint are logged again).
+    func dropRowsAfterResumedEpoch(_ descriptor: Int32, file: FilePath, epoch: Int) throws(TrainerError) {
+        let bytes = try FileReading.read(file.path, display: file.display)
+        let kept = LossLog.keptLength(ofExisting: bytes, throughEpoch: epoch)
+        guard kept < bytes.count else { return }
+        guard ftruncate(descriptor, off_t(kept)) == 0 else {
+            throw TrainerError(.failure, place: file.display, systemErrorText(errno))
+        }
+        let dropped = bytes[kept...].split(separator: UInt8(ascii: "\n")).count
+        if !arguments.has("--quiet") {
+            context.note(
+                "trainer: \(file.display): dropped \(dropped) row\(dropped == 1 ? "" : "s") after epoch \(epoch), "
+                    + "where the weights file resumes")
+        }
     }
 
     /// Whether to append to an existing log: only when resuming, and only to

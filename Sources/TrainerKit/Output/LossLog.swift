@@ -58,6 +58,25 @@ public final class LossLog {
         try output.flush()
     }
 
+    /// How many leading bytes of an existing log a run resumed after
+    /// `epoch` keeps: the header and the whole rows up to that epoch.
+    ///
+    /// A run killed after a checkpoint has logged epochs its weights file
+    /// does not hold; the resumed run logs them again, so they go, as does
+    /// a row cut short without its newline. The count stops at the first
+    /// row that is not a whole row of an epoch ≤ `epoch`.
+    public static func keptLength(ofExisting bytes: [UInt8], throughEpoch epoch: Int) -> Int {
+        let newline = UInt8(ascii: "\n")
+        guard let headerEnd = bytes.firstIndex(of: newline) else { return 0 }
+        var kept = headerEnd + 1
+        while kept < bytes.count, let rowEnd = bytes[kept...].firstIndex(of: newline) {
+            let field = bytes[kept..<rowEnd].prefix { $0 != UInt8(ascii: ",") }
+            guard let rowEpoch = Int(String(decoding: field, as: UTF8.self)), rowEpoch <= epoch else { break }
+            kept = rowEnd + 1
+        }
+        return kept
+    }
+
     /// The shortest decimal that reads back as `value` (`nan`/`inf` never
     /// reach the log: a non-finite loss stops the run first).
     static func number(_ value: Double) -> String {

@@ -3,9 +3,9 @@ import Testing
 @testable import TrainerKit
 
 // Issue 15: outputs that are not plain files, signals that arrive together,
-// closed standard streams, saves that can only fail at the end, ownership,
-// and two runs writing one file. Each test reproduces one reported failure
-// and failed before its fix.
+// closed standard streams, resuming after a checkpoint, saves that can only
+// fail at the end, ownership, and two runs writing one file. Each test
+// reproduces one reported failure and failed before its fix.
 
 /// The type bits of `path` (following links), or nil when it is missing.
 private func fileType(_ path: String) -> mode_t? {
@@ -203,6 +203,51 @@ private func isWeightsFile(_ text: String) -> Bool {
         #expect(result.code == 143)
         expectWholeRows(directory.read("l.csv") ?? "")
         #expect(isWeightsFile(directory.read("w.json") ?? ""))
+    }
+
+    // MARK: 5. Resuming from a checkpoint
+
+    /// Reproduces: after a kill that came after a checkpoint, the log held
+    /// epochs the weights file did not, and resuming from it logged them
+    /// again (`1,2,3,3,4,...`). Here the checkpoint is a copy of the weights
+    /// after epoch 3 and the kill came after epoch 5. The reference is an
+    /// uninterrupted 7-epoch run, whose rows (minus the wall-clock seconds)
+    /// the resumed log must equal.
+    @Test("5: resuming from a checkpoint after later epochs were logged keeps each epoch once")
+    func resumeAfterCheckpointLogsEachEpochOnce() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", FaultConfig.text())
+        let log = directory.file("l.csv"), checkpoint = directory.file("checkpoint.json"), weights = directory.file("w.json")
+        func rows(_ name: String) -> [String] {
+            (directory.read(name) ?? "").split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        }
+        let whole = runCLI(["run", config, "--quiet", "--epochs", "7", "--weights-out", directory.file("whole.json"), "--log", directory.file("whole.csv")])
+        #expect(whole.code == 0, "\(whole.stderr)")
+
+        let first = runCLI(["run", config, "--quiet", "--epochs", "3", "--weights-out", checkpoint, "--log", log])
+        #expect(first.code == 0, "\(first.stderr)")
+        let later = runCLI(["run", config, "--quiet", "--epochs", "2", "--init-from", checkpoint, "--weights-out", weights, "--log", log])
+        #expect(later.code == 0, "\(later.stderr)")
+        #expect(rows("l.csv").map { $0.prefix { $0 != "," } } == ["epoch", "1", "2", "3", "4", "5"])
+
+        let resumed = runCLI(["run", config, "--epochs", "4", "--init-from", checkpoint, "--weights-out", weights, "--log", log])
+        #expect(resumed.code == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.hasPrefix("trainer: \(log): dropped 2 rows after epoch 3, where the weights file resumes\n"))
+        #expect(rows("l.csv") == rows("whole.csv"))
+        #expect(directory.bytes("w.json") == directory.bytes("whole.json"))
+    }
+
+    @Test("5: the kept part of a resumed log: the header and whole rows up to the epoch")
+    func keptLengthOfAResumedLog() {
+        func kept(_ text: String, _ epoch: Int) -> String {
+            String(text.utf8.prefix(LossLog.keptLength(ofExisting: Array(text.utf8), throughEpoch: epoch)))!
+        }
+        #expect(kept("epoch,loss\n1,0.5\n2,0.4\n3,0.3\n", 2) == "epoch,loss\n1,0.5\n2,0.4\n")
+        #expect(kept("epoch,loss\n1,0.5\n2,0.4\n", 5) == "epoch,loss\n1,0.5\n2,0.4\n")
+        #expect(kept("epoch,loss\n1,0.5\n2,0.4", 5) == "epoch,loss\n1,0.5\n", "a row cut short goes")
+        #expect(kept("epoch,loss\n1,0.5\n3,0.3\n2,0.4\n", 2) == "epoch,loss\n1,0.5\n", "everything after the first later row goes")
+        #expect(kept("epoch,loss\n", 0) == "epoch,loss\n")
+        #expect(kept("epoch,loss", 0) == "")
     }
 
     // MARK: 6. Saves that could only fail at the end
