@@ -188,11 +188,17 @@ public enum Commands {
             OptionSpec("--argmax", help: "print the class of the largest output (its label, or its index)"),
             OptionSpec("--index", help: "with --argmax, print the class index even when labels are known"),
             OptionSpec("--proba", help: "print a header row of the class labels over the outputs"),
+            OptionSpec("--header", help: "the first input row is a header (names): skip it"),
+            OptionSpec("--no-header", help: "the first input row is data, even if it holds no number"),
         ],
         details: """
-            Reads CSV rows with one column per input neuron (a header row is
-            detected and skipped) and writes one CSV row of outputs per input row
-            on stdout, each number the shortest decimal that reads back exactly.
+            Reads CSV rows with one column per input neuron and writes one CSV
+            row of outputs per input row on stdout, each number the shortest
+            decimal that reads back exactly. The first row is a header, and
+            skipped, when none of its cells is a number (a row of names); a
+            first row with a number in it is data, so a bad cell there (1,NA)
+            is an error naming line 1 and its column, like a bad cell in any
+            other row. --header and --no-header decide instead.
             Inputs are scaled as the weights file's metadata.normalize says (the
             data.normalize the network was trained with), so give raw inputs.
             With --argmax each row is the class of the largest output: its label

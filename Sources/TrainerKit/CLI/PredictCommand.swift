@@ -20,10 +20,15 @@ struct PredictCommand {
         var unused = RandomGenerator(seed: 0)
         let network: Network<S> = try spec.build(using: &unused)
 
+        if arguments.has("--header"), arguments.has("--no-header") {
+            throw TrainerError.usage("--header", "give either --header or --no-header, not both")
+        }
         let inputPath = arguments.positionals.count > 1 ? arguments.positionals[1] : "-"
         let display = FileReading.display(of: inputPath)
         let bytes = try FileReading.read(argument: inputPath)
-        let source = CSVSource(path: "input", file: FilePath(path: inputPath, display: display), inputs: nil, targets: nil)
+        var source = CSVSource(path: "input", file: FilePath(path: inputPath, display: display), inputs: nil, targets: nil)
+        // Without either flag the first row is a header when it holds no number.
+        source.header = arguments.has("--header") ? true : arguments.has("--no-header") ? false : nil
         var inputs: Matrix<S> = try CSVDataLoader.loadInputs(bytes, source: source, width: network.inputSize)
         if let scaling = file.metadata.inputScaling { inputs = scaling.apply(to: inputs) }
 

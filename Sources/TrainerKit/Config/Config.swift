@@ -168,8 +168,8 @@ public struct CSVSource: Sendable {
     /// The class names in index order; by default the sorted distinct labels
     /// of the training data (or the labels themselves when they are whole numbers).
     public var classes: [String]?
-    /// Whether the first row is a header; nil detects it (a word over a number
-    /// in the next row makes a header; see `CSVDataLoader.looksLikeHeader`).
+    /// Whether the first row is a header; nil detects it (a row with no
+    /// number in it is a header; see `CSVDataLoader.isRowOfNames`).
     public var header: Bool?
 }
 

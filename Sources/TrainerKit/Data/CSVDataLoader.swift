@@ -9,13 +9,10 @@ enum CSVDataLoader {
         guard let firstLine = try reader.next(into: &fields) else {
             throw TrainerError.file(file, "no samples; the file is empty")
         }
-        // The second record is read ahead, for header detection.
-        var secondFields: [String] = []
-        let secondLine = try reader.next(into: &secondFields)
-        let hasHeader = source.header ?? looksLikeHeader(fields, next: secondLine.map { _ in secondFields })
+        let hasHeader = source.header ?? isRowOfNames(fields)
         let header: [String]? = hasHeader ? fields : nil
         let width = fields.count
-        let columns = try chooseColumns(source, header: header, width: width, shape: shape)
+        let columns = try chooseColumns(source, header: header, width: width, shape: shape, firstRow: fields)
 
         var inputValues: [S] = []
         var targetValues: [S] = []
@@ -37,18 +34,26 @@ enum CSVDataLoader {
             if let label = columns.label { labelTexts.append(fields[label]) }
             lines.append(line)
         }
+        func notANumber(_ text: String, line: Int, column: String, labelHint: Bool) -> TrainerError {
+            var message = "\(column): expected a number, found \"\(text)\""
+            if labelHint { message += "; for a class column use \(source.path).label" }
+            return TrainerError(place: "\(file):\(line)", message)
+        }
         func number(_ text: String, line: Int, column: String, labelHint: Bool = false) throws(TrainerError) -> S {
             guard DecimalSyntax.isNumber(text) else {
-                var message = "\(column): expected a number, found \"\(text)\""
-                if labelHint { message += "; for a class column use \(source.path).label" }
-                throw TrainerError(place: "\(file):\(line)", message)
+                throw notANumber(text, line: line, column: column, labelHint: labelHint)
             }
             return try DataLoader.value(text, place: "\(file):\(line): \(column)")
         }
-        if !hasHeader { try readRecord(line: firstLine) }
-        if let secondLine {
-            fields = secondFields
-            try readRecord(line: secondLine)
+        if !hasHeader {
+            // A first row with a number in it is data: its first bad cell
+            // (by column) is an error, as in any other row, never a header.
+            let numeric = (columns.inputs + columns.targets).sorted()
+            if let bad = numeric.first(where: { !DecimalSyntax.isNumber(fields[$0]) }) {
+                let labelHint = !columns.inputs.contains(bad) && source.label == nil && columns.targets.count == 1
+                throw notANumber(fields[bad], line: firstLine, column: columnName(bad), labelHint: labelHint)
+            }
+            try readRecord(line: firstLine)
         }
         while let line = try reader.next(into: &fields) {
             try readRecord(line: line)
@@ -75,14 +80,13 @@ enum CSVDataLoader {
             locator: .lines(file: file, lines: lines))
     }
 
-    /// Whether `first` is a header row: it has a word (a field that is not a
-    /// number) over a number in the `next` row. A column of class names has
-    /// words in every row, so it alone does not make a header. Without a next
-    /// row of the same width, any word makes a header.
-    static func looksLikeHeader(_ first: [String], next: [String]?) -> Bool {
-        let words = first.indices.filter { !DecimalSyntax.isNumber(first[$0]) }
-        guard let next, next.count == first.count else { return !words.isEmpty }
-        return words.contains { DecimalSyntax.isNumber(next[$0]) }
+    /// Whether a first row is a header when the file does not say: a row of
+    /// names, none of its cells a number (an empty cell is allowed, as over
+    /// pandas' index column, but not a row of empty cells). A first row with
+    /// a number in it is data, so a bad cell beside numbers (`0,NA,0`) is an
+    /// error naming its line and column, never a header skipped silently.
+    static func isRowOfNames(_ fields: [String]) -> Bool {
+        !fields.contains(where: DecimalSyntax.isNumber) && fields.contains { !$0.isEmpty }
     }
 
     struct Columns {
@@ -93,7 +97,11 @@ enum CSVDataLoader {
 
     /// Resolves the config's column choice to indices and checks the counts
     /// against the network.
-    static func chooseColumns(_ source: CSVSource, header: [String]?, width: Int, shape: DataShape) throws(TrainerError) -> Columns {
+    /// - Parameter firstRow: the file's first row, for saying why it is not
+    ///   a header when a column is named.
+    static func chooseColumns(
+        _ source: CSVSource, header: [String]?, width: Int, shape: DataShape, firstRow: [String]? = nil
+    ) throws(TrainerError) -> Columns {
         let file = source.file.display
         func resolve(_ reference: ColumnReference, path: String) throws(TrainerError) -> Int {
             switch reference {
@@ -104,6 +112,15 @@ enum CSVDataLoader {
                 return index
             case .name(let name):
                 guard let header else {
+                    // A row of names with a number among them (`x1,x2,2021`)
+                    // is data unless the config says it is a header.
+                    if source.header == nil, let firstRow, firstRow.contains(where: { !$0.isEmpty && !DecimalSyntax.isNumber($0) }),
+                        let number = firstRow.firstIndex(where: DecimalSyntax.isNumber)
+                    {
+                        throw TrainerError(
+                            place: path,
+                            "column \"\(name)\" named, but the first row of \(file) is not a header: column \(number) is a number, \(firstRow[number]) (a header has names only); set \(source.path).header to true to use it as one")
+                    }
                     throw TrainerError(place: path, "column \"\(name)\" named, but \(file) has no header row; use 0-based indices")
                 }
                 let matches = header.indices.filter { header[$0] == name }
@@ -211,8 +228,9 @@ enum CSVDataLoader {
 }
 
 extension CSVDataLoader {
-    /// Rows of inputs only (for `predict`): every column is an input, a
-    /// header row is detected and skipped.
+    /// Rows of inputs only (for `predict`): every column is an input. The
+    /// first row is skipped as a header when `source.header` says so, or,
+    /// when it is nil, when it is a row of names (``isRowOfNames(_:)``).
     static func loadInputs<S: Scalar>(_ bytes: [UInt8], source: CSVSource, width: Int) throws(TrainerError) -> Matrix<S> {
         let file = source.file.display
         var reader = CSVReader(bytes: bytes, file: file)
@@ -223,7 +241,7 @@ extension CSVDataLoader {
         while let line = try reader.next(into: &fields) {
             if first {
                 first = false
-                if fields.contains(where: { !DecimalSyntax.isNumber($0) }) { continue }  // a header
+                if source.header ?? isRowOfNames(fields) { continue }  // a header
             }
             guard fields.count == width else {
                 throw TrainerError(place: "\(file):\(line)", "expected \(DataLoader.plural(width, "field")) (the network has \(DataLoader.plural(width, "input"))), found \(fields.count)")

@@ -230,8 +230,8 @@ extension CSVSource {
 
     @Test func classNamesAloneDoNotMakeAHeader() throws {
         let fixture = CSVFixture()
-        // No header: the first row's only word is a class name, and the next
-        // row has a word in that column too, so row 1 is a sample (2 samples, not 1).
+        // No header: the first row has numbers, so it is a sample (2 samples,
+        // not 1); its word is in the class column, which holds words anyway.
         let source = fixture.source("5.1,3.5,setosa\n6.2,2.9,versicolor\n").with(label: .index(2))
         let data: Dataset<Double> = try fixture.load(source, inputs: 2, outputs: 2)
         #expect(data.count == 2)
@@ -244,6 +244,54 @@ extension CSVSource {
         // One row of words and nothing to compare with: a header, so no samples.
         #expect(fixture.error(fixture.source("a,b,species\n"), inputs: 2, outputs: 1)
             == "trainer: error: data/x.csv: no samples; the file has only a header row")
+    }
+
+    /// Issue 15, item 3: a first row mixing numbers and a bad cell was taken
+    /// for a header (`0,NA,0` over numbers: 3 samples instead of 4). A row
+    /// with a number in it is data, and its bad cell an error on line 1.
+    @Test func firstRowWithNumbersAndABadCellIsAnError() throws {
+        let fixture = CSVFixture()
+        // Column 1 of line 1 is "NA", the same message as on any later line.
+        #expect(fixture.error(fixture.source("0,NA,0\n0,1,1\n1,0,1\n1,1,0\n"), inputs: 2, outputs: 1)
+            == "trainer: error: data/x.csv:1: column 1: expected a number, found \"NA\"")
+        // The first bad cell by column, whatever the order of the chosen
+        // columns (inputs 2, 0, target 1: "b" in column 1 comes first).
+        let reordered = fixture.source("1,b,c\n4,5,6\n").with(inputs: [.index(2), .index(0)], targets: [.index(1)])
+        #expect(fixture.error(reordered, inputs: 2, outputs: 1)
+            == "trainer: error: data/x.csv:1: column 1: expected a number, found \"b\"; for a class column use data.train.label")
+        // An empty cell beside numbers, and a row of empty cells, are data too.
+        #expect(fixture.error(fixture.source("1,,3\n4,5,6\n"), inputs: 2, outputs: 1)
+            == "trainer: error: data/x.csv:1: column 1: expected a number, found \"\"")
+        #expect(fixture.error(fixture.source(",,\n4,5,6\n"), inputs: 2, outputs: 1)
+            == "trainer: error: data/x.csv:1: column 0: expected a number, found \"\"")
+        // A class column's word does not make the row a header or an error.
+        let labelled: Dataset<Double> = try fixture.load(
+            fixture.source("0,1,setosa\n1,0,virginica\n").with(label: .index(2)), inputs: 2, outputs: 2)
+        #expect(labelled.count == 2)
+    }
+
+    /// A row of names is a header, also with an empty name (pandas writes
+    /// one over its index column) and with no row after it to compare.
+    @Test func rowOfNamesIsAHeader() throws {
+        let fixture = CSVFixture()
+        let data: Dataset<Double> = try fixture.load(
+            fixture.source(",x,y\n0,0.5,1\n1,0.25,0\n").with(inputs: [.name("x")], targets: [.name("y")]), inputs: 1, outputs: 1)
+        #expect(data.inputs.rowArrays == [[0.5], [0.25]])
+        #expect(data.targets.rowArrays == [[1], [0]])
+        // Words that are not numbers in Swift's sense either: still names.
+        #expect(fixture.error(fixture.source("nan,inf,NA\n"), inputs: 2, outputs: 1)
+            == "trainer: error: data/x.csv: no samples; the file has only a header row")
+    }
+
+    /// Names over a number-like name (`x1,x2,2021`) are data unless the
+    /// config says header: true; naming a column then says why.
+    @Test func namedColumnWithANumberInTheFirstRow() throws {
+        let fixture = CSVFixture()
+        let source = fixture.source("x1,x2,2021\n1,2,3\n").with(targets: [.name("2021")])
+        #expect(fixture.error(source, inputs: 2, outputs: 1)
+            == "trainer: error: data.train.targets: column \"2021\" named, but the first row of data/x.csv is not a header: column 2 is a number, 2021 (a header has names only); set data.train.header to true to use it as one")
+        let forced: Dataset<Double> = try fixture.load(source.with(header: true), inputs: 2, outputs: 1)
+        #expect(forced.inputs.rowArrays == [[1, 2]] && forced.targets.rowArrays == [[3]])
     }
 
     @Test func headerForcedOn() throws {
