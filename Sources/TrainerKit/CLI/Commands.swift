@@ -124,10 +124,18 @@ public enum Commands {
 
             Layers with more than --max-parameters weights are checked on a
             seeded random sample of them (the output says so).
+
+            A loss that is NaN or infinite, or a gradient that is (by backprop or
+            numerically), leaves nothing to compare: the check fails and its
+            result line says which (a row with no finite gradient shows - for
+            its errors).
             """,
         exitStatus: [
-            ExitStatusSpec("0", "the largest relative error is at most --tolerance"),
-            ExitStatusSpec("1", "the largest relative error is above --tolerance (or writing stdout failed)"),
+            ExitStatusSpec("0", "the largest relative error is at most --tolerance, and every gradient was compared"),
+            ExitStatusSpec(
+                "1",
+                "the largest relative error is above --tolerance, or the loss or a gradient is NaN or infinite so nothing could be compared (or writing stdout failed)"
+            ),
             invalidInput,
             outputClosed,
         ],

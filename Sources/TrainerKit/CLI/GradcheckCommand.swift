@@ -40,10 +40,34 @@ struct GradcheckCommand {
 
         try context.stdout.write(Self.report(
             check, file: setup.config.file, samples: count, loss: loss, epsilon: epsilon, tolerance: tolerance))
-        guard let worst = check.worstRow, worst.maxRelativeError > tolerance else { return ExitCode.success }
-        throw TrainerError(
-            .failure, place: setup.config.file,
-            "gradcheck: the largest relative error \(Self.scientific(worst.maxRelativeError)) (\(worst.worst)) exceeds the tolerance \(Self.scientific(tolerance))")
+        guard let failure = Self.failure(of: check, tolerance: tolerance) else { return ExitCode.success }
+        throw TrainerError(.failure, place: setup.config.file, "gradcheck: \(failure.error)")
+    }
+
+    /// Why the check failed, for the result line and the error line, or nil
+    /// when it passed. A loss or a gradient that is not finite fails it
+    /// first: nothing was compared there, whatever the errors say.
+    static func failure(of check: GradientCheck, tolerance: Double) -> (result: String, error: String)? {
+        if !check.loss.isFinite {
+            let reason = "the loss is \(value(check.loss)), so no gradient could be compared"
+            return (reason, reason + "; expected a finite loss")
+        }
+        if let first = check.firstNotCompared {
+            let count = check.notCompared, checked = MemoryEstimate.grouped(check.checkedParameters)
+            let which =
+                count == check.checkedParameters
+                ? "all \(checked) checked gradients are not finite, so none could be compared"
+                : "\(MemoryEstimate.grouped(count)) of the \(checked) checked gradients \(count == 1 ? "is" : "are") not finite, so \(count == 1 ? "it" : "they") could not be compared"
+            let reason = "\(which) (\(count == 1 ? "" : "first ")\(first.name): backprop \(value(first.backprop)), numerical \(value(first.numerical)))"
+            return (reason, reason + "; expected finite gradients")
+        }
+        if let worst = check.worstRow, worst.maxRelativeError > tolerance {
+            return (
+                "above the tolerance; the largest relative error is \(scientific(worst.maxRelativeError)) (\(worst.worst))",
+                "the largest relative error \(scientific(worst.maxRelativeError)) (\(worst.worst)) exceeds the tolerance \(scientific(tolerance))"
+            )
+        }
+        return nil
     }
 
     static func report(_ check: GradientCheck, file: String, samples: Int, loss: Loss, epsilon: Double, tolerance: Double) -> String {
@@ -53,10 +77,13 @@ struct GradcheckCommand {
         let header = ["layer", "parameters", "checked", "max abs error", "max rel error", "worst"]
         var table = [header]
         for row in check.rows {
+            // A row none of whose gradients is finite has no errors to show.
+            let compared = row.notCompared < row.checked
             table.append([
                 row.name, MemoryEstimate.grouped(row.total),
                 row.checked == row.total ? MemoryEstimate.grouped(row.checked) : "\(MemoryEstimate.grouped(row.checked)) (sample)",
-                scientific(row.maxAbsoluteError), scientific(row.maxRelativeError), row.worst,
+                compared ? scientific(row.maxAbsoluteError) : "-", compared ? scientific(row.maxRelativeError) : "-",
+                compared ? row.worst : "-",
             ])
         }
         let widths = header.indices.map { column in table.map { $0[column].count }.max()! }
@@ -75,11 +102,19 @@ struct GradcheckCommand {
             let ratio = check.fullNumericalSeconds / check.backpropSeconds
             lines.append("ratio:              numerical differentiation is \(MemoryEstimate.grouped(Int(ratio.rounded())))× slower")
         }
-        if let worst = check.worstRow {
-            let verdict = worst.maxRelativeError <= tolerance ? "ok: within" : "FAILED: above"
-            lines.append("result: \(verdict) the tolerance; the largest relative error is \(scientific(worst.maxRelativeError)) (\(worst.worst))")
+        if let failure = failure(of: check, tolerance: tolerance) {
+            lines.append("result: FAILED: \(failure.result)")
+        } else if let worst = check.worstRow {
+            lines.append("result: ok: within the tolerance; the largest relative error is \(scientific(worst.maxRelativeError)) (\(worst.worst))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `3.4e-09`, or `inf`, `-inf`, `nan` (never printf's `-nan`).
+    static func value(_ number: Double) -> String {
+        if number.isNaN { return "nan" }
+        if number.isInfinite { return number < 0 ? "-inf" : "inf" }
+        return scientific(number)
     }
 
     /// `3.4e-09`.

@@ -13,11 +13,28 @@ public struct GradientCheck: Sendable {
         public var checked: Int
         public var maxAbsoluteError: Double
         public var maxRelativeError: Double
-        /// The parameter with the largest relative error (`W[1][2][0]`).
+        /// The parameter with the largest relative error (`W[1][2][0]`);
+        /// empty when no parameter of the row could be compared.
         public var worst: String
+        /// Checked parameters whose backprop or numerical gradient is NaN or
+        /// infinite, so that there is nothing to compare (not in the errors).
+        public var notCompared = 0
+        /// The first of them.
+        public var firstNotCompared: Entry?
+    }
+
+    /// One parameter's two gradients.
+    public struct Entry: Sendable, Equatable {
+        /// `W[1][2][0]` or `b[1][0]`.
+        public var name: String
+        public var backprop: Double
+        public var numerical: Double
     }
 
     public var rows: [Row]
+    /// The mean loss at the network's own weights, which every difference
+    /// is taken around: when it is NaN or infinite nothing can be compared.
+    public var loss: Double
     public var totalParameters: Int
     public var checkedParameters: Int
     /// Seconds for one backprop pass (forward and backward) over the samples.
@@ -32,6 +49,12 @@ public struct GradientCheck: Sendable {
     }
 
     public var worstRow: Row? { rows.max { $0.maxRelativeError < $1.maxRelativeError } }
+
+    /// Checked parameters with a gradient that is not finite, over all rows.
+    public var notCompared: Int { rows.reduce(0) { $0 + $1.notCompared } }
+
+    /// The first parameter with a gradient that is not finite.
+    public var firstNotCompared: Entry? { rows.lazy.compactMap(\.firstNotCompared).first }
 
     /// The relative error of two derivatives: |a − n| / max(|a|, |n|, floor).
     /// Below the floor the numerical derivative is mostly rounding noise
@@ -79,6 +102,7 @@ public struct GradientCheck: Sendable {
         let backpropSeconds = (clock.now - backpropStart).seconds / Double(repeats)
 
         var evaluator = LossEvaluator(network: network, inputs: inputs, targets: targets, loss: loss)
+        let centreLoss = evaluator.meanLoss()
         var generator = RandomGenerator(seed: seed)
         var rows: [Row] = []
         var checkedParameters = 0
@@ -102,7 +126,7 @@ public struct GradientCheck: Sendable {
             checkedParameters += weightIndices.count + biasIndices.count
         }
         return GradientCheck(
-            rows: rows, totalParameters: network.parameterCount, checkedParameters: checkedParameters,
+            rows: rows, loss: centreLoss, totalParameters: network.parameterCount, checkedParameters: checkedParameters,
             backpropSeconds: backpropSeconds, numericalSeconds: (clock.now - numericalStart).seconds)
     }
 
@@ -119,6 +143,15 @@ public struct GradientCheck: Sendable {
 
 extension GradientCheck.Row {
     mutating func record(_ analytic: Double, _ numerical: Double, name: String) {
+        // NaN would slip through the comparisons below (NaN > x is false)
+        // and leave an error of 0: such a parameter is counted instead.
+        guard analytic.isFinite && numerical.isFinite else {
+            notCompared += 1
+            if firstNotCompared == nil {
+                firstNotCompared = GradientCheck.Entry(name: name, backprop: analytic, numerical: numerical)
+            }
+            return
+        }
         let absolute = abs(analytic - numerical)
         let relative = GradientCheck.relativeError(analytic, numerical)
         maxAbsoluteError = max(maxAbsoluteError, absolute)

@@ -79,4 +79,57 @@ private func xorWeights(_ directory: TemporaryDirectory) throws -> String {
         let check = runCLI(["check", config])
         #expect(check.code == 0 && check.stdout.contains("data.train: 4 samples, 2 inputs, 1 target"), "\(check.stdout)\(check.stderr)")
     }
+
+    // MARK: 10. gradcheck with nothing to compare
+
+    /// A 1-1 linear network with weights and inputs given, mse loss, one
+    /// sample with target 0: `z` is written as the config's numbers make it.
+    static func lossConfig(weights: String, inputs: String) -> String {
+        FaultConfig.text(
+            network: #"{"layers": [\#(inputs.split(separator: ",").count), 1], "activation": "linear", "weights": [\#(weights)]}"#,
+            training: #"{"learning_rate": 0.5, "epochs": 1, "loss": "mse"}"#,
+            data: #"{"train": {"inputs": [[\#(inputs)]], "targets": [[0]]}}"#)
+    }
+
+    /// Reproduces: gradcheck printed `result: ok` (exit 0) when the loss was
+    /// infinite: every difference was inf − inf = NaN, and NaN never
+    /// compared above the tolerance. Worked by hand: z = 1·1e200, so the
+    /// mse loss (z − 0)² = 1e400 overflows to inf; with weights 1e200 and
+    /// −1e200 on inputs 1e200 and 1e200, z = inf + (−inf) = NaN.
+    @Test("10: gradcheck with an infinite or NaN loss fails (exit 1) and says why", arguments: [
+        ("[[1]]", "1e200", "inf"),
+        ("[[1e200], [-1e200]]", "1e200, 1e200", "nan"),
+    ])
+    func gradcheckNonFiniteLoss(weights: String, inputs: String, loss: String) throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", Self.lossConfig(weights: weights, inputs: inputs))
+        let result = runCLI(["gradcheck", config])
+        #expect(result.code == 1)
+        #expect(result.stderr == "trainer: error: \(config): gradcheck: the loss is \(loss), so no gradient could be compared; expected a finite loss\n")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.last == "result: FAILED: the loss is \(loss), so no gradient could be compared", "\(result.stdout)")
+        #expect(!result.stdout.contains("result: ok"))
+        // Every row: nothing compared, so no errors shown.
+        for row in lines where row.hasPrefix("W[0]") || row.hasPrefix("b[0]") {
+            #expect(row.split(separator: " ", omittingEmptySubsequences: true).suffix(3) == ["-", "-", "-"], "\(row)")
+        }
+    }
+
+    /// A finite loss with a gradient that is not: with x = 1e300 and
+    /// w = 1.3e-146, z = 1.3e154 and the loss z² = 1.69e308 is finite (below
+    /// 1.797e308), but backprop's 2·z·x = 2.6e454 is inf, and w ± h
+    /// (h = 1e-5) makes z = ±1e295, whose losses are both inf: numerical
+    /// (inf − inf)/2h = NaN. The bias is compared (b ± h leaves z as it is:
+    /// numerical 0 against backprop 2z, relative error 1).
+    @Test("10: gradcheck with a gradient that is not finite fails and names it")
+    func gradcheckNonFiniteGradient() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", Self.lossConfig(weights: "[[1.3e-146]]", inputs: "1e300"))
+        let result = runCLI(["gradcheck", config])
+        #expect(result.code == 1)
+        let reason = "1 of the 2 checked gradients is not finite, so it could not be compared (W[0][0][0]: backprop inf, numerical nan)"
+        #expect(result.stderr == "trainer: error: \(config): gradcheck: \(reason); expected finite gradients\n")
+        #expect(result.stdout.hasSuffix("result: FAILED: \(reason)\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("b[0]   1           1        2.6e+154       1.0e+00        b[0][0]\n"), "\(result.stdout)")
+    }
 }

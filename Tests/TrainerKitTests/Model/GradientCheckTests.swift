@@ -164,6 +164,32 @@ import Testing
         #expect(strict.stderr.hasSuffix(" exceeds the tolerance 1.0e-20\n"))
     }
 
+    /// Issue 15, item 10: gradients that are not finite are counted, not
+    /// compared (a NaN error used to be dropped by max(), leaving 0). With
+    /// a backprop that returns NaN for every parameter, none of the 4-6-5-3
+    /// network's 83 parameters (4·6+6 + 6·5+5 + 5·3+3) can be compared,
+    /// though the loss is finite; the verdict says so.
+    @Test func gradientsThatAreNotFiniteAreNotCompared() {
+        let (network, inputs, targets) = Self.problem(Combination(hidden: .sigmoid, output: .sigmoid, loss: .sse), seed: 5)
+        let nan: GradientCheck.GradientFunction = { network, _, _, _ in
+            (network.weights.map { Matrix(rows: $0.rows, columns: $0.columns, elements: Array(repeating: .nan, count: $0.elements.count)) },
+             network.biases.map { Array(repeating: .nan, count: $0.count) })
+        }
+        let check = GradientCheck.run(network: network, inputs: inputs, targets: targets, loss: .sse, epsilon: 1e-5, gradients: nan)
+        #expect(check.loss.isFinite)
+        #expect(check.checkedParameters == 83 && check.notCompared == 83)
+        #expect(check.rows.allSatisfy { $0.maxRelativeError == 0 && $0.worst.isEmpty })
+        #expect(check.firstNotCompared?.name == "W[0][0][0]" && check.firstNotCompared?.backprop.isNaN == true)
+        let failure = GradcheckCommand.failure(of: check, tolerance: 1e-6)
+        #expect(failure?.result.hasPrefix("all 83 checked gradients are not finite, so none could be compared (first W[0][0][0]: backprop nan, numerical ") == true)
+        let report = GradcheckCommand.report(check, file: "x.json", samples: 5, loss: .sse, epsilon: 1e-5, tolerance: 1e-6)
+        #expect(!report.contains("result: ok"))
+        #expect(report.contains("result: FAILED: all 83 checked gradients are not finite"))
+        // The same network with backprop's own gradients passes.
+        let right = GradientCheck.run(network: network, inputs: inputs, targets: targets, loss: .sse, epsilon: 1e-5)
+        #expect(right.notCompared == 0 && GradcheckCommand.failure(of: right, tolerance: 1e-6) == nil)
+    }
+
     @Test(arguments: [
         (["--epsilon", "0"], "trainer: error: --epsilon: expected a positive number, found 0\n"),
         (["--epsilon", "-1e-5"], "trainer: error: --epsilon: expected a positive number, found -1e-5\n"),
