@@ -127,13 +127,19 @@ public struct Optimizer<S: Scalar>: Sendable {
                 }
             }
         case .adam(let beta1, let beta2, let epsilon):
+            // Every constant is formed in float64 and rounded once, like the
+            // bias corrections above (and as PyTorch rounds the Python floats
+            // it gives a float32 step). 1 − β₂ taken in float32 instead,
+            // 1 − Float(0.999) = 0.00099998713, is 1.3e-5 below the 0.001 of
+            // 1 − β₂¹, so that early steps came out 6.4e-6 too large.
             let b1 = S(beta1), b2 = S(beta2), e = S(epsilon)
+            let oneMinusB1 = S(1 - beta1), oneMinusB2 = S(1 - beta2)
             first.withUnsafeMutableBufferPointer { m in
                 second.withUnsafeMutableBufferPointer { v in
                     for i in 0..<w.count {
                         let gradient = g[i] + decay * w[i]
-                        m[i] = b1 * m[i] + (1 - b1) * gradient  // m ← β₁·m + (1−β₁)·g
-                        v[i] = b2 * v[i] + (1 - b2) * gradient * gradient  // v ← β₂·v + (1−β₂)·g²
+                        m[i] = b1 * m[i] + oneMinusB1 * gradient  // m ← β₁·m + (1−β₁)·g
+                        v[i] = b2 * v[i] + oneMinusB2 * gradient * gradient  // v ← β₂·v + (1−β₂)·g²
                         let mHat = m[i] / correction1, vHat = v[i] / correction2
                         w[i] -= eta * mHat / (vHat.squareRoot() + e)  // W ← W − η·m̂/(√v̂ + ε)
                     }
