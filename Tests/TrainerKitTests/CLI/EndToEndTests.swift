@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrainerKit
+import TrainerKernels
 
 /// The built binary as users and scripts run it: exit codes, streams, pipes,
 /// and files left alone when a run fails.
@@ -118,6 +119,66 @@ import Testing
         #expect(outputs[0] == outputs[2])
         #expect(losses[0] == losses[1])
         #expect(losses[0] == losses[2])
+    }
+
+    /// A 130-9-3 network on 40 samples in batches of 7: wide enough for the
+    /// float32 first layer to run in two halves (from 128 inputs, with sgd).
+    static func wideConfig(precision: String, optimizer: String) -> String {
+        var inputs: [String] = [], targets: [String] = []
+        for i in 0..<40 {
+            inputs.append("[" + (0..<130).map { j in String(Double((i * 7 + j * 13) % 17) / 16) }.joined(separator: ",") + "]")
+            targets.append(["[1,0,0]", "[0,1,0]", "[0,0,1]"][i % 3])
+        }
+        return """
+            {"network": {"layers": [130, 9, 3], "activations": ["tanh", "softmax"]},
+             "training": {"loss": "cross_entropy", "learning_rate": 0.05, "epochs": 3, "batch_size": 7, "seed": 5,
+               "precision": "\(precision)", "optimizer": "\(optimizer)"},
+             "data": {"train": {"inputs": [\(inputs.joined(separator: ","))], "targets": [\(targets.joined(separator: ","))]}}}
+            """
+    }
+
+    /// Runs `command` (trainer's arguments after `$TRAINER`, with an
+    /// environment before it) and returns the weights file and the log
+    /// without its seconds column.
+    static func outputs(_ environment: String, _ arguments: String, in directory: TemporaryDirectory, name: String) throws -> (String, [String]) {
+        let result = try runShell(
+            "\(environment) \"$TRAINER\" run c.json --quiet --weights-out \(name).json --log \(name).csv \(arguments)", in: directory.path)
+        #expect(result.code == 0, "\(result.stderr)")
+        let log = (directory.read("\(name).csv") ?? "").split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        return (directory.read("\(name).json") ?? "", log)
+    }
+
+    /// The README's promise ("Files written"), through the binary: float64
+    /// writes the same bytes at every kernel level this CPU runs
+    /// (TRAINER_KERNEL_LEVEL), with sgd and with Adam.
+    @Test(arguments: ["sgd", "adam"])
+    func float64IsTheSameAtEveryKernelLevel(optimizer: String) throws {
+        let directory = TemporaryDirectory()
+        directory.write("c.json", Self.wideConfig(precision: "float64", optimizer: optimizer))
+        let levels = KernelLevel.supported
+        let runs = try levels.map { level in
+            try Self.outputs("TRAINER_KERNEL_LEVEL=\(level)", "", in: directory, name: "\(level)")
+        }
+        for (level, run) in zip(levels, runs).dropFirst() {
+            #expect(run.0 == runs[0].0 && !run.0.isEmpty, "\(level): other weights than \(levels[0])")
+            #expect(run.1 == runs[0].1, "\(level): another log than \(levels[0])")
+        }
+    }
+
+    /// ... and float32 the same bytes at one level whatever `--threads`:
+    /// sgd takes the two-halves first layer, Adam the plain products.
+    @Test(arguments: ["sgd", "adam"])
+    func float32IsTheSameForAnyThreadCount(optimizer: String) throws {
+        let directory = TemporaryDirectory()
+        directory.write("c.json", Self.wideConfig(precision: "float32", optimizer: optimizer))
+        let runs = try [1, 2, 3].map { threads in
+            try Self.outputs("", "--threads \(threads)", in: directory, name: "t\(threads)")
+        }
+        #expect(!runs[0].0.isEmpty && runs[0].0.contains("\"precision\": \"float32\""))
+        for (threads, run) in zip([1, 2, 3], runs).dropFirst() {
+            #expect(run.0 == runs[0].0, "--threads \(threads): other weights than --threads 1")
+            #expect(run.1 == runs[0].1, "--threads \(threads): another log than --threads 1")
+        }
     }
 
     /// `--init-from` continues exactly: 300 epochs in one run equal 120, then
