@@ -53,6 +53,10 @@ struct RunSetup {
         }
         if let text = arguments.value("--learning-rate") {
             config.training.learningRate = try OptionValue.positiveNumber(text, option: "--learning-rate")
+            // As training.learning_rate is checked: a float32 run's rate must be a float32 number.
+            if config.training.precision == .float32, let problem = JSONFields.float32RangeProblem(text) {
+                throw TrainerError.usage("--learning-rate", problem)
+            }
         }
         if let text = arguments.value("--batch-size") {
             config.training.batchSize = try OptionValue.wholeNumber(text, option: "--batch-size", minimum: 1)

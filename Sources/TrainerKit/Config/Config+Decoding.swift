@@ -111,7 +111,33 @@ struct ConfigDecoder {
             training.precision = Precision(rawValue: try fields.name(node, path: "training.precision", kind: "precision", names: Precision.names))!
         }
         try decodeTrainingOptions(object, into: &training)
+        if training.precision == .float32 { try checkFloat32Settings(object) }
         return training
+    }
+
+    /// The real-valued settings a float32 run turns into float32 numbers:
+    /// one that overflows float32 (1e39) would make the run NaN, and one
+    /// that is not 0 but rounds to 0 (1e-50) would silently be 0.
+    func checkFloat32Settings(_ training: JSONObject) throws(TrainerError) {
+        var settings: [(path: String, node: JSONNode)] = []
+        for key in ["learning_rate", "l2"] {
+            if let node = training[key] { settings.append(("training.\(key)", node)) }
+        }
+        for (section, keys, known) in [
+            ("optimizer", ["momentum", "beta1", "beta2", "epsilon"], Config.optimizerKeys),
+            ("lr_schedule", ["factor", "minimum"], Config.scheduleKeys),
+        ] {
+            guard let node = training[section], case .object = node.value else { continue }
+            let object = try fields.object(node, path: "training.\(section)", known: known)
+            for key in keys {
+                if let setting = object[key] { settings.append(("training.\(section).\(key)", setting)) }
+            }
+        }
+        for (path, node) in settings {
+            if let problem = JSONFields.float32RangeProblem(try fields.numberLiteral(node, path: path)) {
+                throw fields.meaning(path: path, problem)
+            }
+        }
     }
 
     func decodeSeed(_ node: JSONNode, path: String) throws(TrainerError) -> UInt64 {

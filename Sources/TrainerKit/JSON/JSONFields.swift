@@ -125,6 +125,17 @@ struct JSONFields {
         return .success(value)
     }
 
+    /// Why a training setting written `text` (a finite float64) cannot be a
+    /// float32 number, with float32's range, or nil when it can:
+    /// `"1e39 overflows float32 (largest 3.4028235e38)"`,
+    /// `"1e-50 underflows float32 (rounds to 0; smallest 1e-45)"`.
+    static func float32RangeProblem(_ text: String) -> String? {
+        guard let value = Float(text) else { return nil }
+        if !value.isFinite { return "\(text) overflows float32 (largest 3.4028235e38)" }
+        if value == 0, literalIsNonZero(text) { return "\(text) underflows float32 (rounds to 0; smallest 1e-45)" }
+        return nil
+    }
+
     /// True when the mantissa of a number literal has a non-zero digit.
     static func literalIsNonZero(_ text: String) -> Bool {
         let mantissa = text.prefix { $0 != "e" && $0 != "E" }

@@ -473,6 +473,34 @@ import Testing
                 training: #"{"learning_rate": 0.5, "epochs": 10, "precision": "float32"}"#,
                 data: #"{"train": {"inputs": [[0, 0], [1e39, 1]], "targets": [[0], [1]]}}"#),
             expected: "trainer: error: $DIR/c.json: data.train.inputs[1][0]: 1e39 overflows float32"),
+        // Issue 15, item 13: float32 training settings that overflow float32
+        // (largest finite 3.4028235e38) or are not 0 but round to 0
+        // (smallest positive 1e-45, a subnormal): a NaN, or a silent 0, at run time.
+        float32Setting(#""learning_rate": 1e39"#, "training.learning_rate: 1e39 overflows float32 (largest 3.4028235e38)"),
+        float32Setting(#""learning_rate": 1e-50"#, "training.learning_rate: 1e-50 underflows float32 (rounds to 0; smallest 1e-45)"),
+        float32Setting(#""learning_rate": 0.5, "l2": 3.5e38"#, "training.l2: 3.5e38 overflows float32 (largest 3.4028235e38)"),
+        float32Setting(#""learning_rate": 0.5, "l2": 7e-46"#, "training.l2: 7e-46 underflows float32 (rounds to 0; smallest 1e-45)"),
+        float32Setting(
+            #""learning_rate": 0.5, "optimizer": {"name": "momentum", "momentum": 1e-50}"#,
+            "training.optimizer.momentum: 1e-50 underflows float32 (rounds to 0; smallest 1e-45)"),
+        float32Setting(
+            #""learning_rate": 0.5, "optimizer": {"name": "adam", "beta1": 1e-46}"#,
+            "training.optimizer.beta1: 1e-46 underflows float32 (rounds to 0; smallest 1e-45)"),
+        float32Setting(
+            #""learning_rate": 0.5, "optimizer": {"name": "adam", "beta2": 2e-50}"#,
+            "training.optimizer.beta2: 2e-50 underflows float32 (rounds to 0; smallest 1e-45)"),
+        float32Setting(
+            #""learning_rate": 0.5, "optimizer": {"name": "adam", "epsilon": 1e-60}"#,
+            "training.optimizer.epsilon: 1e-60 underflows float32 (rounds to 0; smallest 1e-45)"),
+        float32Setting(
+            #""learning_rate": 0.5, "optimizer": {"name": "adam", "epsilon": 1e300}"#,
+            "training.optimizer.epsilon: 1e300 overflows float32 (largest 3.4028235e38)"),
+        float32Setting(
+            #""learning_rate": 0.5, "lr_schedule": {"name": "exponential", "factor": 1e-50}"#,
+            "training.lr_schedule.factor: 1e-50 underflows float32 (rounds to 0; smallest 1e-45)"),
+        float32Setting(
+            #""learning_rate": 0.5, "lr_schedule": {"name": "cosine", "epochs": 5, "minimum": 1e-50}"#,
+            "training.lr_schedule.minimum: 1e-50 underflows float32 (rounds to 0; smallest 1e-45)"),
 
         // B4: inline data against the network.
         Case(
@@ -552,6 +580,14 @@ import Testing
             "trainer: error: $DIR/data/x.csv:3: unterminated quoted field; expected a closing '\"'"),
     ]
 
+    /// A float32 config with these training members, and its error line.
+    static func float32Setting(_ members: String, _ expected: String) -> Case {
+        Case(
+            name: "float32 \(members)",
+            config: config(training: "{\(members), \"epochs\": 10, \"precision\": \"float32\"}"),
+            expected: "trainer: error: $DIR/c.json: \(expected)")
+    }
+
     @Test(arguments: ConfigErrorTests.cases)
     func badInputGivesOneLineAndExit2AndWritesNothing(_ testCase: Case) throws {
         let directory = TemporaryDirectory()
@@ -604,6 +640,12 @@ import Testing
         ("batch_size equal to the samples", config(training: #"{"learning_rate": 0.5, "epochs": 10, "batch_size": 4}"#)),
         ("weights and biases", configWithWeights(weights: goodWeights, biases: "[[0, 0.1, -0.1], [0.2]]")),
         ("float32 weights at the edge", configWithWeights(weights: "[[[0.1, 0.2, 0.3], [0.4, 0.5, 3e38]], [[0.7], [0.8], [0.9]]]", precision: "float32")),
+        // Issue 15, item 13: float32 settings at the edges of float32, and
+        // float64 settings that only float32 would refuse.
+        ("float32 learning_rate 3.4e38", config(training: #"{"learning_rate": 3.4e38, "epochs": 10, "precision": "float32"}"#)),
+        ("float32 learning_rate 1e-45 (subnormal)", config(training: #"{"learning_rate": 1e-45, "epochs": 10, "precision": "float32"}"#)),
+        ("float32 l2 0, schedule minimum 0", config(training: #"{"learning_rate": 0.5, "epochs": 10, "precision": "float32", "l2": 0, "lr_schedule": {"name": "cosine", "epochs": 5, "minimum": 0e-50}}"#)),
+        ("float64 learning_rate 1e39, epsilon 1e-60", config(training: #"{"learning_rate": 1e39, "epochs": 10, "optimizer": {"name": "adam", "epsilon": 1e-60}}"#)),
         ("a description", config(extra: ",\n  \"description\": \"ok\"")),
     ]
 

@@ -132,4 +132,35 @@ private func xorWeights(_ directory: TemporaryDirectory) throws -> String {
         #expect(result.stdout.hasSuffix("result: FAILED: \(reason)\n"), "\(result.stdout)")
         #expect(result.stdout.contains("b[0]   1           1        2.6e+154       1.0e+00        b[0][0]\n"), "\(result.stdout)")
     }
+
+    // MARK: 13. float32 settings that overflow or round to 0
+
+    /// Reproduces: a float32 config with `"learning_rate": 1e39` passed
+    /// `check` (exit 0) and `run` ended in NaN (exit 1, "a parameter became
+    /// nan"); `--learning-rate 1e-50` trained at a rate of 0 (exit 0, the
+    /// weights unchanged). Float32's largest finite number is 3.4028235e38
+    /// and its smallest positive one 1e-45 (2^-149, a subnormal).
+    @Test("13: check and run refuse a float32 learning rate that overflows or rounds to 0 (exit 2, nothing written)")
+    func float32LearningRate() throws {
+        let directory = TemporaryDirectory()
+        let float32 = #"{"learning_rate": 1e39, "epochs": 3, "seed": 7, "precision": "float32"}"#
+        let config = directory.faultConfig(FaultConfig.text(training: float32))
+        let message = "trainer: error: $DIR/c.json: training.learning_rate: 1e39 overflows float32 (largest 3.4028235e38)\n"
+        try expectBadInput(["check", config], in: directory, message)
+        try expectBadInput(["run", config, "--quiet"], in: directory, message)
+        try expectBadInput(["explain", config], in: directory, message)
+
+        // The command line's rate goes through the same check.
+        let good = directory.faultConfig(FaultConfig.text(training: float32.replacingOccurrences(of: "1e39", with: "0.5")))
+        try expectBadInput(["run", good, "--quiet", "--learning-rate", "1e-50"], in: directory,
+            "trainer: error: --learning-rate: 1e-50 underflows float32 (rounds to 0; smallest 1e-45)\n")
+        try expectBadInput(["check", good, "--learning-rate", "1e39"], in: directory,
+            "trainer: error: --learning-rate: 1e39 overflows float32 (largest 3.4028235e38)\n")
+        // In float32 range, and in float64, the same numbers are accepted.
+        #expect(runCLI(["check", good, "--learning-rate", "3e38"]).code == 0)
+        let float64 = directory.write("d.json", FaultConfig.text(training: #"{"learning_rate": 1e39, "epochs": 3}"#))
+        let check64 = runCLI(["check", float64, "--learning-rate", "1e-50"])
+        #expect(check64.code == 0, "\(check64.stderr)")
+    }
 }
+
