@@ -60,6 +60,25 @@ public enum Loss: String, CaseIterable, Sendable {
         }
     }
 
+    /// The loss of each sample (row) of a batch: ``sampleLoss(output:weightedInput:target:count:activation:)``
+    /// of its row of `a`, `z` and `t`, the formulas `run` adds up.
+    public func sampleLosses<S: Scalar>(
+        output a: Matrix<S>, weightedInput z: Matrix<S>, targets t: Matrix<S>, activation: Activation
+    ) -> [S] {
+        let n = a.columns
+        return a.elements.withUnsafeBufferPointer { as_ in
+            z.elements.withUnsafeBufferPointer { zs in
+                t.elements.withUnsafeBufferPointer { ts in
+                    (0..<a.rows).map { s in
+                        sampleLoss(
+                            output: as_.baseAddress! + s * n, weightedInput: zs.baseAddress! + s * n,
+                            target: ts.baseAddress! + s * n, count: n, activation: activation)
+                    }
+                }
+            }
+        }
+    }
+
     /// softplus(x) = log(1 + e^x), without overflow for large x.
     @inline(__always)
     private func softplus<S: Scalar>(_ x: S) -> S {

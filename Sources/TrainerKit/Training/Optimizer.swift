@@ -75,6 +75,17 @@ public struct Optimizer<S: Scalar>: Sendable {
     /// One step of every weight and bias of `network` from the batch-mean
     /// gradients of `pass`, with learning rate `learningRate`.
     public mutating func update(_ network: inout Network<S>, from pass: Backpropagation<S>, learningRate: Double) {
+        update(&network, weightGradients: pass.weightGradients, biasGradients: pass.biasGradients, learningRate: learningRate)
+    }
+
+    /// The same step from the textbook backward pass's gradients (Model/Backprop.swift).
+    public mutating func update(_ network: inout Network<S>, along gradients: Gradients<S>, learningRate: Double) {
+        update(&network, weightGradients: gradients.weights, biasGradients: gradients.biases, learningRate: learningRate)
+    }
+
+    private mutating func update(
+        _ network: inout Network<S>, weightGradients: [Matrix<S>], biasGradients: [[S]], learningRate: Double
+    ) {
         step += 1
         let eta = S(learningRate)
         let decay = S(l2)
@@ -86,12 +97,12 @@ public struct Optimizer<S: Scalar>: Sendable {
         }
         for k in 0..<network.layerCount {
             network.weights[k].elements.withUnsafeMutableBufferPointer { w in
-                pass.weightGradients[k].elements.withUnsafeBufferPointer { g in
+                weightGradients[k].elements.withUnsafeBufferPointer { g in
                     apply(to: w, gradient: g, layer: k, isBias: false, eta: eta, decay: decay, correction1: correction1, correction2: correction2)
                 }
             }
             network.biases[k].withUnsafeMutableBufferPointer { b in
-                pass.biasGradients[k].withUnsafeBufferPointer { g in
+                biasGradients[k].withUnsafeBufferPointer { g in
                     apply(to: b, gradient: g, layer: k, isBias: true, eta: eta, decay: 0, correction1: correction1, correction2: correction2)
                 }
             }
