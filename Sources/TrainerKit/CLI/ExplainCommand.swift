@@ -25,13 +25,17 @@ struct ExplainCommand {
         }
     }
 
-    /// Runs exactly what `run` runs first: the same setup, the same trainer,
-    /// epoch 1's order from the same generator, its first batch (or, when
-    /// resuming inside an epoch, the batch where the run stopped), one step.
+    /// Takes the step `run` takes first: the same setup, epoch 1's order from
+    /// the same generator, its first batch (or, when resuming inside an
+    /// epoch, the batch where the run stopped), by the textbook
+    /// (Model/Backprop.swift): forward pass, losses, backward pass, update.
+    /// For float64 those are run's numbers bit for bit (PlainStepTests).
+    /// Float32's fast step rounds differently, so there run's trainer takes
+    /// the step too, and the weights after it and the mean loss are its own:
+    /// what run's weights file and loss log hold.
     static func firstStep<S: Scalar>(_ setup: RunSetup, as: S.Type) throws(TrainerError) -> ExplainedStep<S> {
         let prepared = try setup.prepare(as: S.self)
-        let training = setup.config.training
-        let schedule = training.schedule
+        let schedule = setup.config.training.schedule
         // explain never evaluates, so the trainer gets no test set.
         var trainer = Trainer(
             network: prepared.network, progress: prepared.progress, schedule: schedule,
@@ -42,31 +46,36 @@ struct ExplainCommand {
         trainer.fillEpochOrder(&order, using: &generator)
         let start = prepared.progress.samplesIntoEpoch
         let batch = order[start..<start + min(schedule.batchSize, count - start)]
-        let result = trainer.step(samples: batch)
-        let trace: Backpropagation<S>
-        if trainer.fusesUpdate {
-            // The trace comes from an unfused step: with sgd, run folds the
-            // update into the gradient product and keeps no ∂E/∂W, so a second
-            // trainer takes the same step the long way to show them. The
-            // weights after the step are run's (the fused trainer's): for
-            // float64 the same bits as W − η·∂E/∂W; for float32 they may
-            // differ from it in the last bit.
-            var tracer = Trainer(
-                network: prepared.network, progress: prepared.progress, schedule: schedule,
-                train: prepared.train, test: nil, allowFusedUpdate: false)
-            _ = tracer.step(samples: batch)
-            trace = tracer.trace
+        let epoch = prepared.progress.epochsCompleted + 1
+        let rate = schedule.learningRate(epoch: epoch)
+
+        let network = prepared.network, last = network.layerCount - 1
+        let samples = prepared.train.subset(Array(batch), name: prepared.train.name)
+        let trace = network.forward(samples.inputs)
+        let losses = schedule.loss.sampleLosses(
+            output: trace.output, weightedInput: trace.z[last], targets: samples.targets, activation: network.activations[last])
+        let gradients = network.backward(trace, targets: samples.targets, loss: schedule.loss)
+        var after = network
+        if schedule.isPlainDeltaRule {
+            after.descend(along: gradients, learningRate: S(rate))
         } else {
-            trace = trainer.trace
+            var optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network)
+            optimizer.update(&after, along: gradients, learningRate: rate)
+        }
+        var meanLoss = losses.reduce(0.0) { $0 + Double($1) } / Double(batch.count)
+        if S.self == Float.self {
+            let result = trainer.step(samples: batch)
+            after = trainer.network
+            meanLoss = result.lossSum / Double(batch.count)
         }
         return ExplainedStep(
-            configFile: setup.config.file, epoch: prepared.progress.epochsCompleted + 1,
+            configFile: setup.config.file, epoch: epoch,
             firstSampleInEpoch: start, samples: Array(batch), trainCount: count,
             batchSize: schedule.batchSize, shuffle: schedule.shuffle, loss: schedule.loss,
-            learningRate: S(schedule.learningRate(epoch: prepared.progress.epochsCompleted + 1)),
+            learningRate: S(rate),
             otherUpdateRule: schedule.isPlainDeltaRule
                 ? nil : schedule.optimizer.name + (schedule.l2 == 0 ? "" : " with l2 \(schedule.l2)"),
-            scaling: prepared.scaling, before: prepared.network, after: trainer.network, trace: trace,
-            meanLoss: result.lossSum / Double(batch.count))
+            scaling: prepared.scaling, before: network, after: after, trace: trace, gradients: gradients,
+            targets: samples.targets, sampleLosses: losses, meanLoss: meanLoss)
     }
 }

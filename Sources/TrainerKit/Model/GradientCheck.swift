@@ -69,14 +69,11 @@ public struct GradientCheck: Sendable {
     /// Gradients of the mean loss: ∂E/∂W[k] and ∂E/∂b[k] for every layer.
     public typealias GradientFunction = @Sendable (Network<Double>, Matrix<Double>, Matrix<Double>, Loss) -> (weights: [Matrix<Double>], biases: [[Double]])
 
-    /// Backpropagation's gradients of the mean loss of a batch.
+    /// Backpropagation's gradients of the mean loss of a batch, by the
+    /// textbook step (Model/Backprop.swift; in float64 the same bits as run's).
     public static let backpropagation: GradientFunction = { network, inputs, targets, loss in
-        var pass = Backpropagation(network: network, batchCapacity: inputs.rows)
-        pass.setInputs(inputs)
-        pass.setTargets(targets)
-        pass.forward(network)
-        pass.backward(network, loss: loss)
-        return (pass.weightGradients, pass.biasGradients)
+        let gradients = network.backward(network.forward(inputs), targets: targets, loss: loss)
+        return (gradients.weights, gradients.biases)
     }
 
     /// Checks every parameter of `network` on the batch, or a seeded sample
@@ -163,25 +160,25 @@ extension GradientCheck.Row {
 }
 
 /// The mean loss of a network on a fixed batch, re-evaluated after nudging
-/// one parameter; the buffers are reused.
+/// one parameter: the textbook forward pass, each sample's loss summed in
+/// float64 in batch order, divided by the batch size.
 struct LossEvaluator {
     var network: Network<Double>
-    var pass: Backpropagation<Double>
+    let inputs: Matrix<Double>
+    let targets: Matrix<Double>
     let loss: Loss
-    let count: Double
 
     init(network: Network<Double>, inputs: Matrix<Double>, targets: Matrix<Double>, loss: Loss) {
         self.network = network
+        self.inputs = inputs
+        self.targets = targets
         self.loss = loss
-        self.count = Double(inputs.rows)
-        pass = Backpropagation(network: network, batchCapacity: inputs.rows)
-        pass.setInputs(inputs)
-        pass.setTargets(targets)
     }
 
     mutating func meanLoss() -> Double {
-        pass.forward(network)
-        return pass.computeLosses(loss, activation: network.activations[network.layerCount - 1]) / count
+        let trace = network.forward(inputs), last = network.layerCount - 1
+        let losses = loss.sampleLosses(output: trace.output, weightedInput: trace.z[last], targets: targets, activation: network.activations[last])
+        return losses.reduce(0, +) / Double(inputs.rows)
     }
 
     /// (E(w + h) - E(w - h)) / 2h for the parameter `nudge` moves.

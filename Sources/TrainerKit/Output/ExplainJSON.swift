@@ -12,7 +12,7 @@ enum ExplainJSON {
     static let formatVersion = 1
 
     static func render<S: Scalar>(_ step: ExplainedStep<S>) -> String {
-        let trace = step.trace
+        let trace = step.trace, gradients = step.gradients
         var out = "{\n"
         var members: [String] = [
             "\"format\": \(JSONWriter.string(format))",
@@ -28,9 +28,9 @@ enum ExplainJSON {
             "\"epoch\": \(step.epoch)",
             "\"first_sample_in_epoch\": \(step.firstSampleInEpoch)",
             "\"samples\": [\(step.samples.map(String.init).joined(separator: ", "))]",
-            "\"inputs\": \(matrix(trace.activations[0], indent: 2))",
-            "\"targets\": \(matrix(trace.targets, indent: 2))",
-            "\"sample_losses\": \(row(Array(trace.sampleLosses.prefix(step.batchCount))))",
+            "\"inputs\": \(matrix(trace.a[0], indent: 2))",
+            "\"targets\": \(matrix(step.targets, indent: 2))",
+            "\"sample_losses\": \(row(Array(step.sampleLosses.prefix(step.batchCount))))",
             "\"mean_loss\": \(number(step.meanLoss))",
         ]
         if let scaling = step.scaling {
@@ -47,11 +47,11 @@ enum ExplainJSON {
                 "\"activation\": \(JSONWriter.string(step.before.activations[k].rawValue))",
                 "\"weights_before\": \(matrix(step.before.weights[k], indent: 6))",
                 "\"biases_before\": \(row(step.before.biases[k]))",
-                "\"z\": \(matrix(trace.weightedInputs[k], indent: 6))",
-                "\"a\": \(matrix(trace.activations[k + 1], indent: 6))",
-                "\"delta\": \(matrix(trace.deltas[k], indent: 6))",
-                "\"weight_gradient\": \(matrix(trace.weightGradients[k], indent: 6))",
-                "\"bias_gradient\": \(row(trace.biasGradients[k]))",
+                "\"z\": \(matrix(trace.z[k], indent: 6))",
+                "\"a\": \(matrix(trace.a[k + 1], indent: 6))",
+                "\"delta\": \(matrix(gradients.delta[k], indent: 6))",
+                "\"weight_gradient\": \(matrix(gradients.weights[k], indent: 6))",
+                "\"bias_gradient\": \(row(gradients.biases[k]))",
                 "\"weights_after\": \(matrix(step.after.weights[k], indent: 6))",
                 "\"biases_after\": \(row(step.after.biases[k]))",
             ]

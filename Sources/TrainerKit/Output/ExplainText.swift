@@ -67,13 +67,14 @@ struct ExplainText<S: Scalar> {
 
     // MARK: - The step's numbers, by SPEC name
 
-    private var trace: Backpropagation<S> { step.trace }
+    private var trace: Trace<S> { step.trace }
+    private var gradients: Gradients<S> { step.gradients }
     private var m: Int { step.batchCount }
     private var last: Int { step.layerCount - 1 }
-    private func a(_ k: Int, _ s: Int, _ j: Int) -> S { trace.activations[k][s, j] }
-    private func z(_ k: Int, _ s: Int, _ j: Int) -> S { trace.weightedInputs[k][s, j] }
-    private func delta(_ k: Int, _ s: Int, _ j: Int) -> S { trace.deltas[k][s, j] }
-    private func t(_ s: Int, _ j: Int) -> S { trace.targets[s, j] }
+    private func a(_ k: Int, _ s: Int, _ j: Int) -> S { trace.a[k][s, j] }
+    private func z(_ k: Int, _ s: Int, _ j: Int) -> S { trace.z[k][s, j] }
+    private func delta(_ k: Int, _ s: Int, _ j: Int) -> S { gradients.delta[k][s, j] }
+    private func t(_ s: Int, _ j: Int) -> S { step.targets[s, j] }
     private func w(_ k: Int, _ i: Int, _ j: Int) -> S { step.before.weights[k][i, j] }
     private func b(_ k: Int, _ j: Int) -> S { step.before.biases[k][j] }
 
@@ -137,11 +138,11 @@ struct ExplainText<S: Scalar> {
     private func writtenOut(_ count: Int) -> Bool { count <= ExplainLimits.writtenOutTerms }
 
     private func inputEntry() -> Entry {
-        Entry(head: "a[0]", symbolic: "the input", value: { s in self.vector(self.trace.activations[0].row(s)) })
+        Entry(head: "a[0]", symbolic: "the input", value: { s in self.vector(self.trace.a[0].row(s)) })
     }
 
     private func targetEntry() -> Entry {
-        Entry(head: "t", symbolic: "the target", value: { s in self.vector(self.trace.targets.row(s)) })
+        Entry(head: "t", symbolic: "the target", value: { s in self.vector(self.step.targets.row(s)) })
     }
 
     /// z[k][j] = Σ_i a[k][i]·W[k][i][j] + b[k][j].
@@ -223,7 +224,7 @@ struct ExplainText<S: Scalar> {
                 let written = terms(s)
                 return self.writtenOut(written.count) ? wrap(written) : nil
             },
-            value: { s in self.number(self.trace.sampleLosses[s]) })
+            value: { s in self.number(self.step.sampleLosses[s]) })
     }
 
     /// f'(z[k][j]) of layer k+1 in symbols, or nil where it is 1 (or a Jacobian).
@@ -309,7 +310,7 @@ struct ExplainText<S: Scalar> {
         let numeric = !writtenOut(m) ? nil : m == 1 ? terms[0] : "(" + terms.joined(separator: " + ") + ") / \(m)"
         return Entry(
             head: "∂E/∂W[\(k)][\(i)][\(j)]", symbolic: symbolic, numeric: { _ in numeric },
-            value: { _ in self.number(self.trace.weightGradients[k][i, j]) }, perSample: false)
+            value: { _ in self.number(self.gradients.weights[k][i, j]) }, perSample: false)
     }
 
     /// ∂E/∂b[k][j] = δ[k][j], the mean over the batch.
@@ -319,14 +320,14 @@ struct ExplainText<S: Scalar> {
         let numeric = m == 1 || !writtenOut(m) ? nil : "(" + terms.joined(separator: " + ") + ") / \(m)"
         return Entry(
             head: "∂E/∂b[\(k)][\(j)]", symbolic: symbolic, numeric: { _ in numeric },
-            value: { _ in self.number(self.trace.biasGradients[k][j]) }, perSample: false)
+            value: { _ in self.number(self.gradients.biases[k][j]) }, perSample: false)
     }
 
     /// W[k][i][j] ← W[k][i][j] − η·∂E/∂W[k][i][j] (for another rule, only
     /// the weight after run's step).
     private func weightUpdateEntry(_ k: Int, _ i: Int, _ j: Int) -> Entry {
         let numeric = step.otherUpdateRule != nil
-            ? nil : "\(number(w(k, i, j))) - \(operand(step.learningRate))×\(operand(trace.weightGradients[k][i, j]))"
+            ? nil : "\(number(w(k, i, j))) - \(operand(step.learningRate))×\(operand(gradients.weights[k][i, j]))"
         return Entry(
             head: "W[\(k)][\(i)][\(j)]", relation: "←", numeric: { _ in numeric },
             value: { _ in self.number(self.step.after.weights[k][i, j]) }, perSample: false)
@@ -336,7 +337,7 @@ struct ExplainText<S: Scalar> {
     /// after run's step).
     private func biasUpdateEntry(_ k: Int, _ j: Int) -> Entry {
         let numeric = step.otherUpdateRule != nil
-            ? nil : "\(number(b(k, j))) - \(operand(step.learningRate))×\(operand(trace.biasGradients[k][j]))"
+            ? nil : "\(number(b(k, j))) - \(operand(step.learningRate))×\(operand(gradients.biases[k][j]))"
         return Entry(
             head: "b[\(k)][\(j)]", relation: "←", numeric: { _ in numeric },
             value: { _ in self.number(self.step.after.biases[k][j]) }, perSample: false)
@@ -462,7 +463,7 @@ struct ExplainText<S: Scalar> {
         write(targetEntry(), indent: 2)
         write(lossEntry(), indent: 2)
         if m > 1 {
-            let losses = (0..<m).map { number(trace.sampleLosses[$0]) }
+            let losses = (0..<m).map { number(step.sampleLosses[$0]) }
             let numeric = writtenOut(m) ? ["(" + losses.joined(separator: " + ") + ") / \(m)"] : []
             layout.equation("  mean E", numeric + [step.meanLoss.description])
         }
@@ -561,18 +562,18 @@ struct ExplainText<S: Scalar> {
         let firstRow = [0]
         layout.blank()
         layout.line("Forward")
-        let input = trace.activations[0]
+        let input = trace.a[0]
         writeStatistics("a[0], the input", input, indent: 2)
         writeExamples({ "a[0][\($0)]" }, input.row(0), from: 0, indent: 4)
         for k in 0..<step.layerCount {
             layout.blank()
             writeForwardHeading(k)
-            writeStatistics("z[\(k)]", trace.weightedInputs[k], indent: 4)
+            writeStatistics("z[\(k)]", trace.z[k], indent: 4)
             write(weightedInputEntry(k, 0), indent: 6, rows: firstRow)
-            writeExamples({ "z[\(k)][\($0)]" }, trace.weightedInputs[k].row(0), from: 1, indent: 6)
-            writeStatistics("a[\(k + 1)]", trace.activations[k + 1], indent: 4)
+            writeExamples({ "z[\(k)][\($0)]" }, trace.z[k].row(0), from: 1, indent: 6)
+            writeStatistics("a[\(k + 1)]", trace.a[k + 1], indent: 4)
             write(activationEntry(k, 0), indent: 6, rows: firstRow)
-            writeExamples({ "a[\(k + 1)][\($0)]" }, trace.activations[k + 1].row(0), from: 1, indent: 6)
+            writeExamples({ "a[\(k + 1)][\($0)]" }, trace.a[k + 1].row(0), from: 1, indent: 6)
         }
 
         layout.blank()
@@ -581,7 +582,7 @@ struct ExplainText<S: Scalar> {
         if step.sizes[step.layerCount] <= ExplainLimits.summaryTargets {
             write(targetEntry(), indent: 2, rows: shown)
         } else {
-            writeStatistics("t", trace.targets, indent: 2)
+            writeStatistics("t", step.targets, indent: 2)
         }
         write(lossEntry(), indent: 2, rows: shown)
         if m > shown.count { layout.line("    … \(m - shown.count) more samples") }
@@ -596,14 +597,14 @@ struct ExplainText<S: Scalar> {
         for k in stride(from: last, through: 0, by: -1) {
             if k != last { layout.blank() }
             writeBackwardHeading(k)
-            writeStatistics("δ[\(k)]", trace.deltas[k], indent: 4)
+            writeStatistics("δ[\(k)]", gradients.delta[k], indent: 4)
             write(k == last ? outputDeltaEntry(0) : hiddenDeltaEntry(k, 0), indent: 6, rows: firstRow)
-            writeExamples({ "δ[\(k)][\($0)]" }, trace.deltas[k].row(0), from: 1, indent: 6)
+            writeExamples({ "δ[\(k)][\($0)]" }, gradients.delta[k].row(0), from: 1, indent: 6)
             layout.line(gradientHeading(k))
             largestWeightGradient[k] = writeGradientStatistics(
-                "∂E/∂W[\(k)]", trace.weightGradients[k].elements, columns: step.sizes[k + 1], indent: 4)
+                "∂E/∂W[\(k)]", gradients.weights[k].elements, columns: step.sizes[k + 1], indent: 4)
             write(weightGradientEntry(k, 0, 0), indent: 6)
-            largestBiasGradient[k] = writeGradientStatistics("∂E/∂b[\(k)]", trace.biasGradients[k], columns: nil, indent: 4)
+            largestBiasGradient[k] = writeGradientStatistics("∂E/∂b[\(k)]", gradients.biases[k], columns: nil, indent: 4)
             write(biasGradientEntry(k, 0), indent: 6)
         }
 

@@ -1,6 +1,7 @@
 /// One step of gradient descent as `trainer explain` shows it: the network
-/// before and after, and the trace of the forward and backward pass that
-/// led from one to the other (the trainer's own, not a recomputation).
+/// before and after, and the textbook step's forward and backward pass
+/// that led from one to the other (Model/Backprop.swift; for float64 the
+/// very bits of run's step, for float32 within rounding of them).
 ///
 /// Shapes: the trace holds one row per sample of the batch, in batch order;
 /// `samples[s]` is the index in data.train of row `s`.
@@ -29,7 +30,14 @@ struct ExplainedStep<S: Scalar> {
     var scaling: InputScaling?
     var before: Network<S>
     var after: Network<S>
-    var trace: Backpropagation<S>
+    /// The forward pass: a[0] (the batch's inputs) … a[L], z[0] … z[L−1].
+    var trace: Trace<S>
+    /// The backward pass: δ[k], ∂E/∂W[k], ∂E/∂b[k].
+    var gradients: Gradients<S>
+    /// The batch's targets t.
+    var targets: Matrix<S>
+    /// Each sample's loss E.
+    var sampleLosses: [S]
     /// The batch's mean loss as run adds it up: the per-sample losses summed
     /// in float64 in batch order, then divided by the batch size.
     var meanLoss: Double
