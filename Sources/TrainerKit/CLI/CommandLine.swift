@@ -1,5 +1,5 @@
 /// One option of a command: its name, the value it takes (if any), and its
-/// help line. The same table drives parsing, `--help` and the README.
+/// help line. The same table drives parsing, `--help` and docs/commands.md.
 public struct OptionSpec: Sendable {
     /// `--epochs`.
     public var name: String

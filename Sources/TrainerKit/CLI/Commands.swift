@@ -1,5 +1,5 @@
 /// The table of commands and their options: the one source for parsing,
-/// `trainer help` and the README's command reference.
+/// `trainer help` and docs/commands.md.
 public enum Commands {
     /// Options shared by the commands that read a config and may override it.
     static let configOptions: [OptionSpec] = [

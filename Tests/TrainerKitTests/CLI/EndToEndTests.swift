@@ -148,7 +148,7 @@ import TrainerKernels
         return (directory.read("\(name).json") ?? "", log)
     }
 
-    /// The README's promise ("Files written"), through the binary: float64
+    /// The promise of docs/files-and-streams.md ("Files written"), through the binary: float64
     /// writes the same bytes at every kernel level this CPU runs
     /// (TRAINER_KERNEL_LEVEL), with sgd and with Adam.
     @Test(arguments: ["sgd", "adam"])

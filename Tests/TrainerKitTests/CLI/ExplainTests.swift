@@ -156,11 +156,28 @@ import Testing
         }
     }
 
-    /// The README shows the same text, so it cannot drift from the program.
-    @Test func readmeShowsTheWorkedExampleText() throws {
+    /// docs/commands.md shows the same text, so it cannot drift from the
+    /// program; the README shows an excerpt: lines of it in order, with
+    /// `...` where lines are left out.
+    @Test func docsShowTheWorkedExampleText() throws {
         let expected = try String(contentsOfFile: Self.fixture("worked-2-2-2.txt"), encoding: .utf8)
+        let commands = try String(contentsOfFile: repositoryDirectory + "/docs/commands.md", encoding: .utf8)
+        #expect(commands.contains("$ trainer explain configs/worked-2-2-2.json\n" + expected + "```"))
+
         let readme = try String(contentsOfFile: repositoryDirectory + "/README.md", encoding: .utf8)
-        #expect(readme.contains("$ trainer explain configs/worked-2-2-2.json\n" + expected + "```"))
+        let start = try #require(readme.range(of: "$ trainer explain configs/worked-2-2-2.json\n"), "no explain excerpt in README.md")
+        let excerpt = readme[start.upperBound...].prefix { _ in true }.components(separatedBy: "```")[0]
+            .split(separator: "\n").map(String.init)
+        let lines = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var next = 0
+        for line in excerpt where line != "..." {
+            guard let found = lines[next...].firstIndex(of: line) else {
+                Issue.record("README's explain excerpt line is not the program's, or out of order: \(line)")
+                break
+            }
+            next = found + 1
+        }
+        #expect(excerpt.count > 10 && excerpt.contains("..."))
     }
 
     /// A batch of several samples: the formula once, then a row per sample

@@ -2,17 +2,25 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-/// README.md against the program, so the reference cannot fall behind:
-/// - the command overview (the first fenced block of "## Commands") lists
-///   exactly the command table's commands, in its order, each with its usage
-///   and summary;
-/// - every option of every command is named in "## Commands";
+/// README.md and docs/ against the program, so the reference cannot fall
+/// behind:
+/// - README's command overview (the first fenced block of "## Commands")
+///   lists exactly the command table's commands, in its order, each with its
+///   usage and summary;
+/// - every option of every command is named in docs/commands.md;
 /// - every key of `network`, `training`, `data` and `output` in
 ///   configs/trainer.schema.json has a row `| `KEY` |` in its table of
-///   "## Config reference".
+///   docs/configuration.md, and is named in README's "## Config reference";
+/// - the README stays a newcomer's page (at most 300 lines), and every
+///   relative link in it and in docs/ leads to a file that exists.
 @Suite struct ReadmeTests {
     static func readme() throws -> String {
-        try String(contentsOfFile: repositoryDirectory + "/README.md", encoding: .utf8)
+        try document("README.md")
+    }
+
+    /// A file of the repository, by its path from the root.
+    static func document(_ path: String) throws -> String {
+        try String(contentsOfFile: repositoryDirectory + "/" + path, encoding: .utf8)
     }
 
     /// The lines of the section under `heading` (`## Commands`), up to the
@@ -85,9 +93,9 @@ import Testing
     }
 
     /// Each option is written in backquotes (`--log PATH`, `--quiet`, `-q`)
-    /// somewhere in "## Commands" or its subsections.
-    @Test func commandsSectionNamesEveryOption() throws {
-        let text = try #require(Self.section("## Commands", in: try Self.readme())).joined(separator: "\n")
+    /// somewhere in docs/commands.md.
+    @Test func commandsDocumentNamesEveryOption() throws {
+        let text = try Self.document("docs/commands.md")
         var missing: [String] = []
         for command in Commands.all {
             for option in command.options {
@@ -97,7 +105,7 @@ import Testing
                 }
             }
         }
-        #expect(missing.isEmpty, "options not named in README.md's ## Commands: \(missing.joined(separator: ", "))")
+        #expect(missing.isEmpty, "options not named in docs/commands.md: \(missing.joined(separator: ", "))")
     }
 
     /// "`--log" followed by a space, "`" or "=" (so that `--log-scale` does
@@ -127,11 +135,57 @@ import Testing
         let properties = try #require(JSONTree.value(schema, at: ["properties", object, "properties"]))
         let keys = JSONTree.keys(properties)
         #expect(!keys.isEmpty)
-        let reference = try #require(Self.section("## Config reference", in: try Self.readme()))
         let table = try #require(
-            Self.section("### \(object)", in: reference.joined(separator: "\n")), "no ### \(object) in ## Config reference")
+            Self.section("## \(object)", in: try Self.document("docs/configuration.md")), "no ## \(object) in docs/configuration.md")
         let missing = keys.filter { key in !table.contains { $0.hasPrefix("| `\(key)` |") } }
-        #expect(missing.isEmpty, "### \(object) in README.md's ## Config reference has no row | `KEY` | for \(missing)")
+        #expect(missing.isEmpty, "## \(object) in docs/configuration.md has no row | `KEY` | for \(missing)")
+        // The README's overview row names the keys a config is made of
+        // (the weights-file keys pasted as `network` aside).
+        let overview = try #require(Self.section("## Config reference", in: try Self.readme())).joined(separator: "\n")
+        let row = try #require(overview.split(separator: "\n").first { $0.hasPrefix("| `\(object)` |") }, "no README row for \(object)")
+        let pasted: Set<String> = ["format", "format_version", "metadata"]
+        let unnamed = keys.filter { !pasted.contains($0) && !row.contains("`\($0)`") }
+        #expect(unnamed.isEmpty, "README's ## Config reference row for \(object) does not name \(unnamed)")
+    }
+
+    // MARK: - The shape of the documents
+
+    @Test func readmeIsAtMost300Lines() throws {
+        let lines = try Self.readme().split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        #expect(lines <= 300, "README.md has \(lines) lines; move detail to docs/")
+    }
+
+    /// Links `[text](path)` and `[text](path#anchor)` that are not URLs must
+    /// name a file that exists, relative to the document.
+    @Test func relativeLinksLeadToFiles() throws {
+        let documents = ["README.md"]
+            + (try FileManager.default.contentsOfDirectory(atPath: repositoryDirectory + "/docs"))
+            .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
+        var broken: [String] = []
+        for document in documents {
+            let folder = document.contains("/") ? String(document.prefix { $0 != "/" }) + "/" : ""
+            // Outside fenced blocks: `a[2][j](1 − a[2][j])` there is no link.
+            var inFence = false
+            let text = try Self.document(document).split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { line in
+                    if line.hasPrefix("```") { inFence.toggle() }
+                    return !inFence
+                }
+                .joined(separator: "\n")
+            var rest = text[...]
+            while let open = rest.range(of: "](") {
+                let after = rest[open.upperBound...]
+                guard let close = after.firstIndex(of: ")") else { break }
+                let target = String(after[..<close])
+                rest = after[close...]
+                if target.contains("://") || target.hasPrefix("#") || target.hasPrefix("mailto:") { continue }
+                let path = String(target.prefix { $0 != "#" })
+                if !FileManager.default.fileExists(atPath: repositoryDirectory + "/" + folder + path) {
+                    broken.append("\(document): \(target)")
+                }
+            }
+        }
+        #expect(broken.isEmpty, "links to missing files: \(broken)")
     }
 
     // MARK: - The helpers

@@ -89,7 +89,7 @@ extension FaultTests {
         @Test("A2: config from a FIFO, /dev/stdin or stdin; /dev/zero and a 5 GB file refused by size")
         func a2() throws {
             // Relative paths in a config read from a stream resolve against the
-            // working folder, and the default outputs go to its out/ (README):
+            // working folder, and the default outputs go to its out/ (docs/configuration.md):
             // never to /dev/out or /dev/fd/out.
             let streamConfig = C.text(data: #"{"train": {"csv": "data/x.csv"}}"#)
             let csv = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
@@ -306,7 +306,7 @@ extension FaultTests {
             try expectRejectedConfig(
                 C.text(training: #"{"learning_rate": 1e-400, "epochs": 3}"#),
                 "trainer: error: $DIR/c.json: training.learning_rate: 1e-400 underflows float64 (rounds to 0)")
-            // Whole numbers may be written 2.0 or 1e2 (README); 0e1 is zero.
+            // Whole numbers may be written 2.0 or 1e2 (docs/configuration.md); 0e1 is zero.
             expectAcceptedConfig(C.text(training: #"{"learning_rate": 0.5, "epochs": 2.0, "batch_size": 1e0, "seed": 0e1}"#))
             expectAcceptedConfig(C.text(training: #"{"learning_rate": 0.5, "epochs": 1e2}"#))
         }

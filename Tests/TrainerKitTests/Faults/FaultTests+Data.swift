@@ -66,7 +66,7 @@ extension FaultTests {
         ])
         func b2(_ example: FaultCase) throws {
             try expectRejectedConfig(C.text(network: example.config), "trainer: error: $DIR/c.json: \(example.message)")
-            // README: biases without weights means weights drawn from the seed and the given biases.
+            // docs/configuration.md: biases without weights means weights drawn from the seed and the given biases.
             expectAcceptedConfig(C.text(network: #"{"layers": [2, 3, 1], "biases": [[0, 0.1, -0.1], [0.2]]}"#))
         }
 
@@ -159,7 +159,7 @@ extension FaultTests {
             try expectRunRefused(
                 csvFolder("x1,x1,y\n0,0,0\n", source: #"{"csv": "data/x.csv", "inputs": ["x1", "y"]}"#),
                 #"trainer: error: data.train.inputs[0]: column "x1" appears 2 times in the header of $DIR/data/x.csv"#)
-            // A label that is not a whole number is a class name (README): two
+            // A label that is not a whole number is a class name (docs/configuration.md): two
             // classes fit two outputs; three do not.
             let twoOutputs = #"{"layers": [2, 3, 2], "activations": ["tanh", "softmax"]}"#
             try expectRunRefused(

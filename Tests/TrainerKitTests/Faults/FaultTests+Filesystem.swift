@@ -243,7 +243,7 @@ extension FaultTests {
             #expect(!piped.stderr.contains("error"), "\(piped.stderr)")
             #expect(piped.stderr.hasSuffix("status 141\n"), "\(piped.stderr)")
             expectNoTrap(piped)
-            // README: the weights so far are saved, and say why training stopped.
+            // docs/files-and-streams.md: the weights so far are saved, and say why training stopped.
             #expect(try WeightsFile.read(FilePath(path: directory.file("out/c.weights.json"))).metadata.stoppedBy == "output_closed")
 
             // stdout is /dev/full: one line, exit 1, and no weights written.

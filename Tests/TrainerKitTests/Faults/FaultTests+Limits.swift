@@ -84,7 +84,7 @@ extension FaultTests {
             let config = directory.faultConfig()
             let words = example.config.split(separator: " ").map(String.init)
             try expectBadInput([words[0], config] + words.dropFirst(), in: directory, "trainer: error: \(example.message)\n")
-            // README: more threads than cores are clamped.
+            // docs/commands.md: more threads than cores are clamped.
             let clamped = runCLI(["run", config, "--quiet", "--threads", "100000", "--weights-out", directory.file("t.json"), "--log", directory.file("t.csv")])
             #expect(clamped.code == 0, "\(clamped.stderr)")
         }

@@ -137,7 +137,7 @@ private func isWeightsFile(_ text: String) -> Bool {
     /// 1 s in 20 steps; every run that started training must save its
     /// weights. (Before the fix about 1 run in 14 lost them; the 5 ms case
     /// above fails every time.) A signal before training ends trainer by
-    /// its default action, having written nothing (README); a run slower
+    /// its default action, having written nothing; a run slower
     /// to start than 0.1 s (under a sanitizer) is told apart by its missing
     /// log, and most runs must have started.
     @Test("2: GNU timeout -s TERM (0.1-1.0 s) saves the weights in every run that started training")
