@@ -215,11 +215,15 @@ public enum Commands {
             output's class (its index when no labels are known); labels with a
             comma or a quote are quoted as CSV quotes them.
             The network runs in the precision it was trained in.
+            The input is streamed, in memory that does not grow with its length:
+            rows are read and written in batches of 256, so a bad row ends
+            predict (exit 2) after the outputs of the batches before it were
+            written.
             """,
         exitStatus: [
             ExitStatusSpec("0", "every row was predicted"),
             ExitStatusSpec("1", "reading the input or writing stdout failed"),
-            ExitStatusSpec("2", "bad command line or weights file, or an input row that is not numbers of the right count"),
+            ExitStatusSpec("2", "bad command line or weights file, or an input row that is not numbers of the right count (the batches before it are written)"),
             outputClosed,
         ],
         examples: [

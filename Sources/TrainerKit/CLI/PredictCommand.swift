@@ -23,15 +23,6 @@ struct PredictCommand {
         if arguments.has("--header"), arguments.has("--no-header") {
             throw TrainerError.usage("--header", "give either --header or --no-header, not both")
         }
-        let inputPath = arguments.positionals.count > 1 ? arguments.positionals[1] : "-"
-        let display = FileReading.display(of: inputPath)
-        let bytes = try FileReading.read(argument: inputPath)
-        var source = CSVSource(path: "input", file: FilePath(path: inputPath, display: display), inputs: nil, targets: nil)
-        // Without either flag the first row is a header when it holds no number.
-        source.header = arguments.has("--header") ? true : arguments.has("--no-header") ? false : nil
-        var inputs: Matrix<S> = try CSVDataLoader.loadInputs(bytes, source: source, width: network.inputSize)
-        if let scaling = file.metadata.inputScaling { inputs = scaling.apply(to: inputs) }
-
         let argmax = arguments.has("--argmax")
         if arguments.has("--index"), !argmax {
             throw TrainerError.usage("--index", "only used with --argmax")
@@ -40,30 +31,55 @@ struct PredictCommand {
             throw TrainerError.usage("--proba", "give either --proba or --argmax, not both")
         }
         let labels = arguments.has("--index") ? nil : file.metadata.classes.flatMap { $0.count == network.outputSize ? $0 : nil }
+        // Written with the first batch, so that an error in the first rows
+        // leaves stdout empty.
+        var probaHeader: String? = nil
         if arguments.has("--proba") {
-            let header = labels ?? (0..<network.outputSize).map(String.init)
-            try context.stdout.write(header.map(Self.csvField).joined(separator: ",") + "\n")
+            probaHeader = (labels ?? (0..<network.outputSize).map(String.init)).map(Self.csvField).joined(separator: ",") + "\n"
         }
-        var pass = Backpropagation(network: network, batchCapacity: min(Evaluator<S>.batchSize, max(inputs.rows, 1)))
-        var start = 0
-        while start < inputs.rows {
-            let m = min(Evaluator<S>.batchSize, inputs.rows - start)
-            let batch = Matrix(rows: m, columns: inputs.columns, elements: Array(inputs.elements[start * inputs.columns..<(start + m) * inputs.columns]))
-            pass.setInputs(batch)
-            pass.forward(network)
-            let output = pass.output
-            var text = ""
-            for row in 0..<m {
-                if argmax {
-                    let index = output.argmax(row: row)
-                    text += (labels.map { Self.csvField($0[index]) } ?? String(index)) + "\n"
-                } else {
-                    text += (0..<output.columns).map { JSONWriter.number(output[row, $0]) }.joined(separator: ",") + "\n"
+
+        // The input is read a piece at a time and its rows are written a
+        // batch at a time, so memory does not grow with its length; an
+        // error in a row ends the run after the batches before it were
+        // written, as a streaming filter does (README, predict).
+        let inputPath = arguments.positionals.count > 1 ? arguments.positionals[1] : "-"
+        let input = try CSVRowStream(argument: inputPath)
+        // Without either flag the first row is a header when it holds no number.
+        let header: Bool? = arguments.has("--header") ? true : arguments.has("--no-header") ? false : nil
+        var rows = CSVDataLoader.InputRows(file: FileReading.display(of: inputPath), width: network.inputSize, header: header)
+        let width = network.inputSize, batchSize = Evaluator<S>.batchSize
+        var pass = Backpropagation(network: network, batchCapacity: batchSize)
+        var values: [S] = []
+        values.reserveCapacity(batchSize * width)
+        var count = 0
+        func writeBatch() throws {
+            var text = probaHeader ?? ""
+            probaHeader = nil
+            if count > 0 {
+                var batch = Matrix(rows: count, columns: width, elements: values)
+                if let scaling = file.metadata.inputScaling { batch = scaling.apply(to: batch) }
+                pass.setInputs(batch)
+                pass.forward(network)
+                let output = pass.output
+                for row in 0..<count {
+                    if argmax {
+                        let index = output.argmax(row: row)
+                        text += (labels.map { Self.csvField($0[index]) } ?? String(index)) + "\n"
+                    } else {
+                        text += (0..<output.columns).map { JSONWriter.number(output[row, $0]) }.joined(separator: ",") + "\n"
+                    }
                 }
             }
-            try context.stdout.write(text)
-            start += m
+            if !text.isEmpty { try context.stdout.write(text) }
+            values.removeAll(keepingCapacity: true)
+            count = 0
         }
+        var fields: [String] = []
+        while let line = try input.next(into: &fields) {
+            if try rows.append(fields, line: line, to: &values) { count += 1 }
+            if count == batchSize { try writeBatch() }
+        }
+        try writeBatch()
         return ExitCode.success
     }
 

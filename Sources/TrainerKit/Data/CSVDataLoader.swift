@@ -228,20 +228,41 @@ enum CSVDataLoader {
 }
 
 extension CSVDataLoader {
-    /// Rows of inputs only (for `predict`): every column is an input. The
-    /// first row is skipped as a header when `source.header` says so, or,
-    /// when it is nil, when it is a row of names (``isRowOfNames(_:)``).
+    /// Rows of inputs only, from a whole text (as ``InputRows``).
     static func loadInputs<S: Scalar>(_ bytes: [UInt8], source: CSVSource, width: Int) throws(TrainerError) -> Matrix<S> {
-        let file = source.file.display
-        var reader = CSVReader(bytes: bytes, file: file)
+        var reader = CSVReader(bytes: bytes, file: source.file.display)
+        var rows = InputRows(file: source.file.display, width: width, header: source.header)
         var fields: [String] = []
         var values: [S] = []
-        var rows = 0
-        var first = true
+        var count = 0
         while let line = try reader.next(into: &fields) {
+            if try rows.append(fields, line: line, to: &values) { count += 1 }
+        }
+        return Matrix(rows: count, columns: width, elements: values)
+    }
+
+    /// Rows of inputs only (for `predict`), a record at a time: every
+    /// column is an input. The first row is skipped as a header when
+    /// `header` says so, or, when it is nil, when it is a row of names
+    /// (``isRowOfNames(_:)``).
+    struct InputRows {
+        let file: String
+        let width: Int
+        let header: Bool?
+        private var first = true
+
+        init(file: String, width: Int, header: Bool?) {
+            self.file = file
+            self.width = width
+            self.header = header
+        }
+
+        /// Appends the numbers of the record on `line` to `values`; false
+        /// when it was the header.
+        mutating func append<S: Scalar>(_ fields: [String], line: Int, to values: inout [S]) throws(TrainerError) -> Bool {
             if first {
                 first = false
-                if source.header ?? isRowOfNames(fields) { continue }  // a header
+                if header ?? isRowOfNames(fields) { return false }
             }
             guard fields.count == width else {
                 throw TrainerError(place: "\(file):\(line)", "expected \(DataLoader.plural(width, "field")) (the network has \(DataLoader.plural(width, "input"))), found \(fields.count)")
@@ -252,8 +273,7 @@ extension CSVDataLoader {
                 }
                 values.append(try DataLoader.value(text, place: "\(file):\(line): column \(index)"))
             }
-            rows += 1
+            return true
         }
-        return Matrix(rows: rows, columns: width, elements: values)
     }
 }

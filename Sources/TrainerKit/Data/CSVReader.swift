@@ -7,14 +7,24 @@ struct CSVReader {
     private let bytes: [UInt8]
     private let file: String
     private var index: Int
-    private var line = 1
+    /// The line the next byte is on.
+    private(set) var line: Int
 
-    /// - Parameter file: how messages name the file.
-    init(bytes: [UInt8], file: String) {
+    /// - Parameters:
+    ///   - file: how messages name the file.
+    ///   - firstLine: the line `bytes` start on: 1 for a whole file, more
+    ///     for a later piece of one (``CSVRowStream``).
+    ///   - atFileStart: whether `bytes` start the file, where a byte order
+    ///     mark is skipped.
+    init(bytes: [UInt8], file: String, firstLine: Int = 1, atFileStart: Bool = true) {
         self.bytes = bytes
         self.file = file
-        self.index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        self.line = firstLine
+        self.index = atFileStart && bytes.starts(with: CSVReader.byteOrderMark) ? 3 : 0
     }
+
+    /// UTF-8's byte order mark, skipped at the start of a file.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Reads the next record into `fields` and returns its line number, or
     /// nil at the end of the file.

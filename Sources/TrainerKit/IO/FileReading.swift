@@ -29,16 +29,8 @@ public enum FileReading {
     ///   - maximumSize: bytes beyond which the file is refused.
     public static func read(_ path: String, display: String? = nil, maximumSize: Int = maximumSize) throws(TrainerError) -> [UInt8] {
         let name = display ?? path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw TrainerError.file(name, systemErrorText(errno))
-        }
+        let (descriptor, status) = try open(path, display: name)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw TrainerError.file(name, systemErrorText(errno)) }
-        if (status.st_mode & S_IFMT) == S_IFDIR {
-            throw TrainerError.file(name, "is a directory; expected a file")
-        }
         let isRegular = (status.st_mode & S_IFMT) == S_IFREG
         if isRegular, Int(status.st_size) > maximumSize {
             throw TrainerError.file(name, "larger than \(maximumSize >> 20) MiB (\(status.st_size) bytes); expected a smaller file")
@@ -61,6 +53,27 @@ public enum FileReading {
             bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
+    }
+
+    /// Opens the file at `path` for reading, refusing a directory; the
+    /// caller closes the descriptor.
+    /// - Parameter name: how messages name the file.
+    public static func open(_ path: String, display name: String) throws(TrainerError) -> (descriptor: Int32, status: stat) {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw TrainerError.file(name, systemErrorText(errno))
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw TrainerError.file(name, systemErrorText(code))
+        }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw TrainerError.file(name, "is a directory; expected a file")
+        }
+        return (descriptor, status)
     }
 
     /// Whether `path` names a stream rather than a file in a folder: `-`
