@@ -1,7 +1,9 @@
 /// Builds a data set from a CSV file: column choice, header detection,
 /// one-hot labels, and a message naming the line for every bad cell.
 enum CSVDataLoader {
-    static func load<S: Scalar>(_ source: CSVSource, shape: DataShape, trainingClasses: [String]?) throws(TrainerError) -> Dataset<S> {
+    /// - Parameter records: the file's records (a header included), when
+    ///   already counted.
+    static func load<S: Scalar>(_ source: CSVSource, shape: DataShape, trainingClasses: [String]?, records: Int? = nil) throws(TrainerError) -> Dataset<S> {
         let file = source.file.display
         let bytes = try FileReading.read(source.file.path, display: source.file.openingPlace)
         var reader = CSVReader(bytes: bytes, file: file)
@@ -14,10 +16,22 @@ enum CSVDataLoader {
         let width = fields.count
         let columns = try chooseColumns(source, header: header, width: width, shape: shape, firstRow: fields)
 
+        // Sized from a count of the records first: arrays left to grow
+        // double their size, and for a moment hold the old copy beside the
+        // new, so the peak of a load (and the memory estimate's error) would
+        // depend on where the count falls between powers of two.
+        let records = records ?? CSVScanner.countRecords(bytes)
         var inputValues: [S] = []
         var targetValues: [S] = []
         var labelTexts: [String] = []
         var lines: [Int] = []
+        inputValues.reserveCapacity(records * columns.inputs.count)
+        lines.reserveCapacity(records)
+        if columns.label != nil {
+            labelTexts.reserveCapacity(records)
+        } else {
+            targetValues.reserveCapacity(records * columns.targets.count)
+        }
         func columnName(_ index: Int) -> String {
             header.map { "column \"\($0[index])\"" } ?? "column \(index)"
         }

@@ -12,24 +12,44 @@
 /// (``scan(_:)``'s result) let ``CSVRowStream`` parse a stream of any length
 /// in pieces.
 struct CSVScanner {
-    private enum State {
-        /// Between records: the next byte that is not a line end starts one.
-        case lineStart
-        /// After a comma.
-        case fieldStart
-        case unquoted
-        case quoted
-        /// A `"` inside a quoted field: the end of the field, or the first
-        /// half of `""`.
-        case quoteInQuoted
-    }
-
-    private var state = State.lineStart
+    // States: 0 between records, 1 after a comma, 2 in an unquoted field,
+    // 3 in a quoted field, 4 at a `"` in a quoted field (the field's end,
+    // or the first half of `""`; any byte after a closing quote but a
+    // comma or a line end is an error the reader reports).
+    private var state: UInt8 = 0
     /// The last byte seen was a CR that ended a record or a blank line: a
     /// cut is safe after it once the next byte shows it is not CRLF's CR.
     private var afterCR = false
     /// Records begun so far.
     private(set) var records = 0
+
+    /// The class of each byte: 0 any other, 1 a comma, 2 LF, 3 CR, 4 `"`.
+    private static let byteClass: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: ","): 1
+        case UInt8(ascii: "\n"): 2
+        case UInt8(ascii: "\r"): 3
+        case UInt8(ascii: "\""): 4
+        default: 0
+        }
+    }
+
+    private static let startsRecord: UInt8 = 8, endsAfter: UInt8 = 16, endsAtCR: UInt8 = 32
+
+    /// For each state and byte class: the next state (the low 3 bits), and
+    /// whether a record starts, a record or blank line ends after the byte
+    /// (LF), or ends at a CR.
+    private static let transitions: [UInt8] = {
+        let lineEnds: [UInt8] = [endsAfter | 0, endsAtCR | 0]  // LF, CR: back between records
+        return [
+            // other, comma, LF, CR, quote
+            [startsRecord | 2, startsRecord | 1] + lineEnds + [startsRecord | 3],  // between records
+            [2, 1] + lineEnds + [3],  // after a comma
+            [2, 1] + lineEnds + [2],  // unquoted: a quote is a character
+            [3, 3, 3, 3, 4],  // quoted: line ends and commas are characters
+            [2, 1] + lineEnds + [3],  // after a quote in a quoted field
+        ].flatMap { $0 }
+    }()
 
     /// Scans the next `bytes` of the text and returns the offset, within
     /// them, just past the last record end where the text can be cut into
@@ -39,50 +59,30 @@ struct CSVScanner {
     /// scanned before.
     @discardableResult
     mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ","), quote = UInt8(ascii: "\"")
-        var cut: Int?
-        var state = self.state, afterCR = self.afterCR, records = self.records
-        for i in 0..<bytes.count {
-            let byte = bytes[i]
-            if afterCR {
-                afterCR = false
-                if byte != lf { cut = i }
-            }
-            switch state {
-            case .lineStart, .fieldStart, .unquoted, .quoteInQuoted:
-                if byte == lf {
-                    state = .lineStart
-                    cut = i + 1
-                    continue
+        var cut = -1
+        var state = Int(self.state), afterCR = self.afterCR, records = self.records
+        CSVScanner.byteClass.withUnsafeBufferPointer { byteClass in
+            CSVScanner.transitions.withUnsafeBufferPointer { transitions in
+                for i in 0..<bytes.count {
+                    let byte = bytes[i]
+                    if afterCR {
+                        afterCR = false
+                        if byte != UInt8(ascii: "\n") { cut = i }
+                    }
+                    let entry = transitions[state &* 5 &+ Int(byteClass[Int(byte)])]
+                    state = Int(entry & 7)
+                    if entry > 7 {
+                        if entry & CSVScanner.startsRecord != 0 { records &+= 1 }
+                        if entry & CSVScanner.endsAfter != 0 { cut = i &+ 1 }
+                        if entry & CSVScanner.endsAtCR != 0 { afterCR = true }
+                    }
                 }
-                if byte == cr {
-                    state = .lineStart
-                    afterCR = true
-                    continue
-                }
-                switch state {
-                case .lineStart:
-                    records += 1
-                    state = byte == quote ? .quoted : byte == comma ? .fieldStart : .unquoted
-                case .fieldStart:
-                    state = byte == quote ? .quoted : byte == comma ? .fieldStart : .unquoted
-                case .unquoted:
-                    if byte == comma { state = .fieldStart }
-                case .quoteInQuoted:
-                    // `""` continues the quoted field; any other byte after a
-                    // closing quote than a comma is an error the reader reports.
-                    state = byte == quote ? .quoted : byte == comma ? .fieldStart : .unquoted
-                case .quoted:
-                    break
-                }
-            case .quoted:
-                if byte == quote { state = .quoteInQuoted }
             }
         }
-        self.state = state
+        self.state = UInt8(state)
         self.afterCR = afterCR
         self.records = records
-        return cut
+        return cut < 0 ? nil : cut
     }
 
     /// The records of a whole text.
