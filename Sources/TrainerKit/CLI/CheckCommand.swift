@@ -39,7 +39,7 @@ struct CheckCommand {
         lines.append(describe(prepared.train))
         if let test = prepared.test { lines.append(describe(test)) }
         if let validation = prepared.validation { lines.append(describe(validation)) }
-        lines.append("memory: ≈ \(MemoryEstimate.bytes(prepared.estimate.totalBytes)) (network and batches \(MemoryEstimate.bytes(prepared.estimate.networkBytes)), data \(MemoryEstimate.bytes(prepared.estimate.dataBytes)); limit \(MemoryEstimate.bytes(setup.memoryLimit)))")
+        lines.append("memory: \(prepared.estimate.summary); limit \(MemoryEstimate.bytes(setup.memoryLimit))")
         lines.append("output: weights \(plan.weights.file.display), loss log \(plan.log?.file.display ?? "stdout")")
         lines.append("ok")
         try context.stdout.write(lines.joined(separator: "\n") + "\n")

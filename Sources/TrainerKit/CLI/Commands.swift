@@ -84,8 +84,9 @@ public enum Commands {
         details: """
             Reads the config and its data exactly as run would, with the same
             overrides, and prints on stdout: the layers and parameter count, the
-            memory estimate, the training settings, the data shapes (and class
-            counts), and where run would write.
+            training settings, the data shapes (and class counts), the estimate
+            of the run's peak memory (its parts largest first), and where run
+            would write.
             """,
         exitStatus: [
             ExitStatusSpec("0", "the config and its data are valid: run would start"),

@@ -102,8 +102,13 @@ struct RunSetup {
     func prepare<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
         let spec = try config.resolveNetwork(initFrom: initFrom)
         let training = config.training
-        // Refuse networks too large for memory before allocating any of it.
-        _ = try checkedEstimate(spec: spec, samples: 0)
+        let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)
+        // Refuse runs too large for memory before allocating any of it: the
+        // data sets are sized from their files without reading them in
+        // (a CSV stream, which cannot be, is counted once read).
+        let sources = [config.data.train] + [config.data.test, config.data.validation].compactMap { $0 }
+        var footprints = sources.map { DataFootprint.survey($0, shape: shape) }
+        _ = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 })
 
         var generator = RandomGenerator(seed: training.seed)
         var progress: TrainingProgress
@@ -124,13 +129,16 @@ struct RunSetup {
         let network: Network<S> = try spec.build(using: &generator)
         if spec.resumedFrom == nil { progress.generator = generator }  // shuffling continues the stream
 
-        let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)
-        var train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape)
+        var train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape, footprint: footprints[0])
         var test: Dataset<S>? = try config.data.test.map { source throws(TrainerError) in
-            try DataLoader.load(source, shape: shape, classes: train.classNames)
+            try DataLoader.load(source, shape: shape, classes: train.classNames, footprint: footprints[1])
         }
         var validation: Dataset<S>? = try config.data.validation.map { source throws(TrainerError) in
-            try DataLoader.load(source, shape: shape, classes: train.classNames)
+            try DataLoader.load(source, shape: shape, classes: train.classNames, footprint: footprints[footprints.count - 1])
+        }
+        let counts = [train.count] + [test?.count, validation?.count].compactMap { $0 }
+        for index in footprints.indices where footprints[index] == nil {
+            footprints[index] = DataFootprint.loaded(sources[index], count: counts[index], shape: shape)
         }
         if let fraction = training.validationSplit {
             (train, validation) = try train.splitForValidation(fraction: fraction, seed: training.seed, file: config.file)
@@ -155,7 +163,7 @@ struct RunSetup {
         try train.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try test?.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try validation?.checkTargets(loss: training.loss, outputActivation: outputActivation)
-        let estimate = try checkedEstimate(spec: spec, samples: train.count + (test?.count ?? 0) + (validation?.count ?? 0))
+        let estimate = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 })
         let columns = LossLog.columns(
             accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil,
             validation: validation != nil, validationAccuracy: validation?.labels != nil,
@@ -180,27 +188,60 @@ struct RunSetup {
         return InputScaling(fitting: method, to: train.inputs)
     }
 
-    /// The memory estimate, or an error when it is above the limit.
-    func checkedEstimate(spec: NetworkSpec, samples: Int) throws(TrainerError) -> MemoryEstimate {
-        let place = "\(config.file): network.layers"
-        guard let estimate = MemoryEstimate.estimate(
-            layers: spec.layers, batchSize: config.training.batchSize, precision: config.training.precision, samples: samples)
-        else {
-            throw TrainerError(place: place, "too large: the parameter count or memory overflows a 64-bit integer")
+    /// What the run is made of, for its memory estimate.
+    func memoryPlan(spec: NetworkSpec, data: [DataFootprint]) -> MemoryPlan {
+        let training = config.training
+        var plan = MemoryPlan(layers: spec.layers, precision: training.precision, batchSize: training.batchSize)
+        plan.optimizerSlots = training.optimizer.slots
+        plan.keepsBestNetwork = training.earlyStopping != nil
+        plan.splitsFirstLayer = training.precision == .float32 && training.optimizer == .sgd && training.l2 == 0 && spec.layers[0] >= 128
+        plan.validationSplit = training.validationSplit != nil
+        plan.normalizes = (config.data.normalize ?? .none) != .none || spec.startScaling != nil
+        (plan.literalBytes, plan.literalCount) = spec.literalText
+        if let file = initFrom ?? config.network.from {
+            var status = stat()
+            if stat(file.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG { plan.startingFileBytes = Int(status.st_size) }
         }
-        if estimate.totalBytes > memoryLimit {
-            throw TrainerError(
-                place: place,
-                "\(MemoryEstimate.grouped(estimate.parameters)) parameters need ≈ \(MemoryEstimate.bytes(estimate.totalBytes)); limit is \(MemoryEstimate.bytes(memoryLimit)) (set --max-memory)")
+        plan.data = data
+        return plan
+    }
+
+    /// The config key (or flag) to change for each part of the estimate.
+    func place(of part: MemoryEstimate.Part) -> String {
+        switch part.name {
+        case "network":
+            if initFrom != nil { return "--init-from" }
+            return "\(config.file): network.\(config.network.from != nil ? "from" : "layers")"
+        case "batches": return batchSizeOrigin
+        case "runtime": return "--max-memory"
+        default: return "\(config.file): \(part.name)"
+        }
+    }
+
+    /// The memory estimate, or an error, blaming its largest part, when it
+    /// is above the limit.
+    func checkedEstimate(spec: NetworkSpec, data: [DataFootprint]) throws(TrainerError) -> MemoryEstimate {
+        let overflow = "too large: the parameter count or memory overflows a 64-bit integer"
+        guard let estimate = MemoryEstimate.estimate(memoryPlan(spec: spec, data: data)) else {
+            throw TrainerError(place: place(of: MemoryEstimate.Part(name: "network", bytes: 0, detail: "")), overflow)
+        }
+        let total = estimate.totalBytes
+        let place = place(of: estimate.parts[0])
+        guard total < Int.max else { throw TrainerError(place: place, overflow) }
+        if total > memoryLimit {
+            throw TrainerError(place: place, "the run needs \(estimate.summary); limit is \(MemoryEstimate.bytes(memoryLimit)) (set --max-memory)")
         }
         // A --max-memory raised past what the machine can give: Swift traps
         // ("failed to allocate") when an array cannot be allocated, so ask
         // malloc first. It only reserves address space (nothing is touched),
         // and it refuses what the kernel's overcommit rules would refuse.
-        guard let probe = malloc(max(estimate.totalBytes, 1)) else {
-            throw TrainerError(
-                place: place,
-                "\(MemoryEstimate.grouped(estimate.parameters)) parameters need ≈ \(MemoryEstimate.bytes(estimate.totalBytes)), more than this machine can allocate; expected a smaller network")
+        guard let probe = malloc(max(total, 1)) else {
+            let smaller = switch estimate.parts[0].name {
+            case "network": "a smaller network"
+            case "batches": "smaller batches"
+            default: "less data"
+            }
+            throw TrainerError(place: place, "the run needs \(estimate.summary); more than this machine can allocate; expected \(smaller)")
         }
         free(probe)
         return estimate

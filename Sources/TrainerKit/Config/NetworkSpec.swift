@@ -133,3 +133,31 @@ extension Config {
         "[" + values.joined(separator: ",") + "]"
     }
 }
+
+extension NetworkSpec {
+    /// The memory and count of the literal numbers the spec holds as text: `network.weights`, or a starting weights file's parameters and
+    /// optimizer state (``MemoryEstimate/textBytes(_:)`` each, and 32 bytes
+    /// for each row's array).
+    var literalText: (bytes: Int, count: Int) {
+        var total = 0, count = 0
+        func add(_ rows: [[String]]) {
+            for row in rows {
+                total = MemoryEstimate.plus(total, 32)
+                count = MemoryEstimate.plus(count, row.count)
+                for literal in row { total = MemoryEstimate.plus(total, MemoryEstimate.textBytes(literal)) }
+            }
+        }
+        switch parameters {
+        case .literals(let weights, let biases, _, _):
+            weights.forEach(add)
+            add(biases ?? [])
+        case .initialized(_, let biases, _):
+            add(biases ?? [])
+        }
+        if let state = resumedFrom?.optimizer {
+            state.weightSlots.forEach { $0.forEach(add) }
+            state.biasSlots.forEach(add)
+        }
+        return (total, count)
+    }
+}

@@ -2,7 +2,7 @@
 /// one-hot labels, and a message naming the line for every bad cell.
 enum CSVDataLoader {
     /// - Parameter records: the file's records (a header included), when
-    ///   already counted.
+    ///   already counted (``DataFootprint``).
     static func load<S: Scalar>(_ source: CSVSource, shape: DataShape, trainingClasses: [String]?, records: Int? = nil) throws(TrainerError) -> Dataset<S> {
         let file = source.file.display
         let bytes = try FileReading.read(source.file.path, display: source.file.openingPlace)

@@ -15,14 +15,19 @@ public struct DataShape: Sendable {
 /// Builds a ``Dataset`` from any ``DataSource``.
 public enum DataLoader {
     /// Loads `source` in precision `S`.
-    /// - Parameter classes: the training set's class names, which a test set's
-    ///   named labels must use.
+    /// - Parameters:
+    ///   - classes: the training set's class names, which a test set's
+    ///     named labels must use.
+    ///   - footprint: the source's ``DataFootprint``, when surveyed: a CSV
+    ///     file's arrays are sized from its count of samples instead of
+    ///     counting again (a count that no longer fits, the file having
+    ///     changed, only costs the arrays growing).
     public static func load<S: Scalar>(
-        _ source: DataSource, shape: DataShape, classes: [String]? = nil, as: S.Type = S.self
+        _ source: DataSource, shape: DataShape, classes: [String]? = nil, footprint: DataFootprint? = nil, as: S.Type = S.self
     ) throws(TrainerError) -> Dataset<S> {
         switch source {
         case .inline(let data): return try loadInline(data, shape: shape)
-        case .csv(let csv): return try CSVDataLoader.load(csv, shape: shape, trainingClasses: classes)
+        case .csv(let csv): return try CSVDataLoader.load(csv, shape: shape, trainingClasses: classes, records: footprint.map { $0.samples + 1 })
         case .idx(let idx): return try IDXDataLoader.load(idx, shape: shape)
         }
     }

@@ -19,34 +19,41 @@ extension FaultTests {
         func g1() throws {
             let directory = TemporaryDirectory()
             let config = directory.faultConfig(Self.huge)
+            // The network's parts: 8 bytes a parameter for the weights, their
+            // copy and gradients (24), and 148 for saving them as text
+            // (MemoryEstimate.savedNumberBytes): 172 × 12,501,375,010 bytes =
+            // 2.0 TiB, the largest part, named first.
+            let network = "network.layers: the run needs ≈ 2.0 TiB at its peak, while the weights are saved: network 2.0 TiB (12,501,375,010 float64 parameters; as text while saved), runtime 11 MiB, "
             for command in ["check", "run"] {
                 let started = ContinuousClock.now
                 try expectBadInput(
                     [command, config, "--max-memory", "16G"], in: directory,
-                    "trainer: error: $DIR/c.json: network.layers: 12,501,375,010 parameters need ≈ 281 GiB; limit is 16 GiB (set --max-memory)\n")
+                    "trainer: error: $DIR/c.json: " + network, "; limit is 16 GiB (set --max-memory)\n")
                 #expect(ContinuousClock.now - started < .seconds(1), "not refused in milliseconds")
                 // The default limit: 16 GiB or 3/4 of the RAM, whichever is less.
-                try expectBadInput([command, config], in: directory, "$DIR/c.json: network.layers: 12,501,375,010 parameters need ≈ 281 GiB; limit is ", " (set --max-memory)\n")
+                try expectBadInput([command, config], in: directory, "$DIR/c.json: " + network, "; limit is ", " (set --max-memory)\n")
             }
 
-            // --max-memory lowers and raises the limit.
+            // --max-memory lowers and raises the limit; below what the runtime
+            // itself takes, the flag is named.
             let small = directory.write("small.json", C.text(network: #"{"layers": [2, 3000, 1]}"#))
             try expectBadInput(
                 ["check", small, "--max-memory", "1M"], in: directory,
-                "trainer: error: $DIR/small.json: network.layers: 12,001 parameters need ≈ 18 MiB; limit is 1.0 MiB (set --max-memory)\n")
+                "trainer: error: --max-memory: the run needs ≈ 13 MiB at its peak, while the weights are saved: runtime 11 MiB, network 2.0 MiB (12,001 float64 parameters; as text while saved), ",
+                "; limit is 1.0 MiB (set --max-memory)\n")
             #expect(runCLI(["check", small, "--max-memory", "64M"]).code == 0)
 
             // Raised past what the machine can give: refused (malloc is asked
             // first), not a trap in the allocator. Unsafe to try where the
-            // kernel always overcommits, or on a machine that has 281 GiB.
+            // kernel always overcommits, or on a machine that has 2 TiB.
             guard overcommitMode != 1, ProcessInfo.processInfo.physicalMemory < 200 << 30 else {
-                skipLoudly("G1 with --max-memory 1T: this machine could start allocating 281 GiB")
+                skipLoudly("G1 with --max-memory 4T: this machine could start allocating 2.0 TiB")
                 return
             }
             for command in ["check", "run"] {
                 try expectBadInput(
-                    [command, "c.json", "--max-memory", "1T"], in: directory, runner: .binary,
-                    "trainer: error: c.json: network.layers: 12,501,375,010 parameters need ≈ 281 GiB, more than this machine can allocate; expected a smaller network\n")
+                    [command, "c.json", "--max-memory", "4T"], in: directory, runner: .binary,
+                    "trainer: error: c.json: " + network, "; more than this machine can allocate; expected a smaller network\n")
             }
         }
 

@@ -1,0 +1,157 @@
+import Glibc
+
+/// What a data set holds in memory once read, and while it is read: found
+/// from the config and the files' sizes and headers, and for a CSV file by
+/// counting its records (``CSVScanner``, 64 KiB at a time), so that the
+/// memory estimate comes before the data is read into memory.
+public struct DataFootprint: Equatable, Sendable {
+    public enum Form: Sendable {
+        case inline, csv, idx
+    }
+
+    /// The config path: `data.train`.
+    public var name: String
+    public var form: Form
+    public var samples: Int
+    public var inputs: Int
+    public var outputs: Int
+    /// Whether the targets are classes, whose index each sample keeps.
+    public var classes: Bool
+    /// The file's bytes, held whole while it is read: the CSV text, or the
+    /// IDX image and label files.
+    public var fileBytes: Int
+
+    public init(name: String, form: Form, samples: Int, inputs: Int, outputs: Int, classes: Bool, fileBytes: Int) {
+        self.name = name
+        self.form = form
+        self.samples = samples
+        self.inputs = inputs
+        self.outputs = outputs
+        self.classes = classes
+        self.fileBytes = fileBytes
+    }
+
+    /// The set as held: its inputs (IDX pixels as bytes until scaled), its
+    /// targets, each sample's class and, for CSV, its line number.
+    func storageBytes(size: Int, scaled: Bool) -> Int {
+        let inputBytes = form == .idx && !scaled ? 1 : size
+        var perSample = MemoryEstimate.plus(MemoryEstimate.times(inputs, inputBytes), MemoryEstimate.times(outputs, size))
+        if classes { perSample = MemoryEstimate.plus(perSample, 8) }
+        if form == .csv { perSample = MemoryEstimate.plus(perSample, 8) }
+        return MemoryEstimate.times(samples, perSample)
+    }
+
+    /// Held besides the set while it is read: the file, and a CSV file's
+    /// class labels as text (16 bytes each).
+    var readingBytes: Int {
+        form == .csv && classes ? MemoryEstimate.plus(fileBytes, MemoryEstimate.times(samples, 16)) : fileBytes
+    }
+
+    /// Held besides the set while a validation split copies it: both parts,
+    /// and the lists of which samples go where (9 bytes a sample).
+    func splitBytes(size: Int) -> Int {
+        MemoryEstimate.plus(storageBytes(size: size, scaled: false), MemoryEstimate.times(samples, 9))
+    }
+
+    /// The inputs as numbers.
+    func inputNumbers(size: Int) -> Int {
+        MemoryEstimate.times(MemoryEstimate.times(samples, inputs), size)
+    }
+
+    /// `200,000 samples of 99 float32 inputs`.
+    func describe(precision: String, scaled: Bool) -> String {
+        "\(MemoryEstimate.grouped(samples)) sample\(samples == 1 ? "" : "s") of \(inputs) \(form == .idx && !scaled ? "byte" : precision) input\(inputs == 1 ? "" : "s")"
+    }
+}
+
+extension DataFootprint {
+    /// The footprint of `source`, found without reading it into memory, or
+    /// nil when that cannot be known before reading it: a CSV stream (a
+    /// pipe has no size, and reading it would consume it), or a file the
+    /// loader will refuse, which it then reports.
+    static func survey(_ source: DataSource, shape: DataShape) -> DataFootprint? {
+        switch source {
+        case .inline(let data):
+            return DataFootprint(
+                name: data.path, form: .inline, samples: data.inputs.count, inputs: shape.inputSize, outputs: shape.outputSize,
+                classes: data.labels != nil, fileBytes: 0)
+        case .csv(let csv):
+            guard let (records, hasHeader, size) = surveyCSV(csv) else { return nil }
+            return DataFootprint(
+                name: csv.path, form: .csv, samples: max(records - (hasHeader ? 1 : 0), 0), inputs: shape.inputSize,
+                outputs: shape.outputSize, classes: csv.label != nil, fileBytes: size)
+        case .idx(let idx):
+            guard let (images, imageSize) = idxHeader(idx.images.path, rank: 3), let (_, labelSize) = idxHeader(idx.labels.path, rank: 1),
+                MemoryEstimate.times(images[1], images[2]) == shape.inputSize
+            else { return nil }
+            return DataFootprint(
+                name: idx.path, form: .idx, samples: min(images[0], idx.limit ?? images[0]), inputs: shape.inputSize,
+                outputs: shape.outputSize, classes: true, fileBytes: MemoryEstimate.plus(imageSize, labelSize))
+        }
+    }
+
+    /// The footprint of `source` once read into `count` samples: for data
+    /// that ``survey(_:shape:)`` could not size (a stream, whose text is
+    /// then left out: it is gone by the time this is known).
+    static func loaded(_ source: DataSource, count: Int, shape: DataShape) -> DataFootprint {
+        let form: Form
+        let classes: Bool
+        switch source {
+        case .inline(let data): (form, classes) = (.inline, data.labels != nil)
+        case .csv(let csv): (form, classes) = (.csv, csv.label != nil)
+        case .idx: (form, classes) = (.idx, true)
+        }
+        return DataFootprint(
+            name: source.path, form: form, samples: count, inputs: shape.inputSize, outputs: shape.outputSize, classes: classes, fileBytes: 0)
+    }
+
+    /// A regular CSV file's records, whether the first is a header (as the
+    /// loader decides it), and its size; nil for a stream or a file the
+    /// loader refuses.
+    private static func surveyCSV(_ source: CSVSource) -> (records: Int, hasHeader: Bool, size: Int)? {
+        guard let (descriptor, status) = try? FileReading.open(source.file.path, display: source.file.display) else { return nil }
+        defer { close(descriptor) }
+        let size = Int(status.st_size)
+        guard (status.st_mode & S_IFMT) == S_IFREG, size <= FileReading.maximumSize else { return nil }
+        var scanner = CSVScanner()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // The first record's bytes, kept until a second record starts (or up
+        // to 16 MiB), to tell a header as the loader does.
+        var opening: [UInt8] = []
+        var first = true
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            if scanner.records < 2, opening.count < 16 << 20 { opening.append(contentsOf: chunk[0..<count]) }
+            let skip = first && chunk[0..<count].starts(with: CSVReader.byteOrderMark) ? 3 : 0
+            first = false
+            chunk.withUnsafeBufferPointer { _ = scanner.scan(UnsafeBufferPointer(rebasing: $0[skip..<count])) }
+        }
+        var hasHeader = source.header ?? false
+        if source.header == nil {
+            var reader = CSVReader(bytes: opening, file: source.file.display)
+            var fields: [String] = []
+            if (try? reader.next(into: &fields)) != nil { hasHeader = CSVDataLoader.isRowOfNames(fields) }
+        }
+        return (scanner.records, hasHeader, size)
+    }
+
+    /// The dimensions and file size of a well-formed IDX file of unsigned
+    /// bytes with `rank` dimensions, from its header; nil otherwise.
+    private static func idxHeader(_ path: String, rank: Int) -> ([Int], Int)? {
+        guard let (descriptor, status) = try? FileReading.open(path, display: path) else { return nil }
+        defer { close(descriptor) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var header = [UInt8](repeating: 0, count: 4 + 4 * rank)
+        let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count == header.count, header[0] == 0, header[1] == 0, header[2] == 0x08, Int(header[3]) == rank else { return nil }
+        let dimensions = (0..<rank).map { d in
+            (0..<4).reduce(0) { $0 << 8 | Int(header[4 + 4 * d + $1]) }
+        }
+        return (dimensions, Int(status.st_size))
+    }
+}
