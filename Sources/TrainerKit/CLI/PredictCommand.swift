@@ -41,7 +41,7 @@ struct PredictCommand {
         // The input is read a piece at a time and its rows are written a
         // batch at a time, so memory does not grow with its length; an
         // error in a row ends the run after the batches before it were
-        // written, as a streaming filter does (README, predict).
+        // written, as a streaming filter does (docs/commands.md, predict).
         let inputPath = arguments.positionals.count > 1 ? arguments.positionals[1] : "-"
         let input = try CSVRowStream(argument: inputPath)
         // Without either flag the first row is a header when it holds no number.

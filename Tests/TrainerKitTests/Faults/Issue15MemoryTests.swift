@@ -207,7 +207,7 @@ func digitRows(_ rows: Int, width: Int, seed: UInt64 = 1) -> String {
     /// the whole input was read. Now the outputs of each batch of 256 rows
     /// are written as it is done; a bad row on line 1001 (after a header
     /// and 999 good rows) is named, exit 2, after the 3 whole batches before
-    /// it (768 rows), as the README says.
+    /// it (768 rows), as docs/commands.md says.
     @Test("11: a bad row on a late line is named; the batches before it were written")
     func predictErrorOnALateLine() throws {
         let directory = TemporaryDirectory()
