@@ -161,9 +161,11 @@ public enum Commands {
             epoch, after the same seeded shuffle) and writes out every number of
             it: for each layer z = a·W + b and a = f(z), the loss, each delta,
             each dE/dW and dE/db, and the weights and biases after the update.
-            Labels follow SPEC.md: W[1][i][j] joins neuron i of layer 1 to neuron
-            j of layer 2. The numbers are those of run's first step, exactly:
-            each is the shortest decimal that reads back to the same bits.
+            Labels follow the config: W[1][i][j] joins neuron i of layer 1 to
+            neuron j of layer 2. Each number is the shortest decimal that reads
+            back to the same bits; in float64 they are run's first step's,
+            exactly (float32's trace rounds a little differently from run's
+            vectorised kernels; the weights after it are run's).
 
             The text is a summary (per layer: shapes, ranges, a few entries
             written out) when the network has more than \(ExplainLimits.parameters) parameters or the
