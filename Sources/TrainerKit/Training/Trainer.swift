@@ -126,26 +126,23 @@ public struct TrainingObserver {
 /// generator), then for each batch a forward pass, the loss, a backward pass
 /// and an update; after each epoch, the test set's loss and accuracy.
 public struct Trainer<S: Scalar> {
-    public private(set) var network: Network<S>
+    /// The network as the steps so far leave it.
+    public var network: Network<S> { engine.network }
     public private(set) var progress: TrainingProgress
     public let schedule: TrainingSchedule
     public let train: Dataset<S>
     public let test: Dataset<S>?
     public let validation: Dataset<S>?
     /// The optimizer and its state (saved with the weights).
-    public private(set) var optimizer: Optimizer<S>
+    public var optimizer: Optimizer<S> { engine.optimizer }
     /// With early stopping: the best epoch of this run so far.
     public private(set) var best: BestEpoch<S>?
 
-    private var pass: Backpropagation<S>
+    /// The step: everything that makes it fast (Engine/).
+    private var engine: TrainingEngine<S>
     private var evaluator: Evaluator<S>?
-    /// How a step turns the batch's gradient into new weights.
-    private let update: UpdateRule
-    /// With the first layer in halves and two threads or more: whether
-    /// `run`'s steps use the second thread, measured as they go.
-    private var halvesChoice: HalvesThreadChoice?
     /// Whether ``step(samples:learningRate:loadingNext:)`` folds the update into the gradient product.
-    public var fusesUpdate: Bool { update == .fused || update == .fusedExactly }
+    public var fusesUpdate: Bool { engine.fusesUpdate }
 
     /// - Parameter threads: threads for the large matrix products (the
     ///   results do not depend on it).
@@ -154,41 +151,15 @@ public struct Trainer<S: Scalar> {
         validation: Dataset<S>? = nil, optimizerState: OptimizerState? = nil, threads: Int = 1,
         minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
     ) {
-        self.network = network
         self.progress = progress
         self.schedule = schedule
         self.train = train
         self.test = test
-        let fuses = schedule.isPlainDeltaRule && allowFusedUpdate
-        self.pass = Backpropagation(
-            network: network, batchCapacity: min(schedule.batchSize, train.count),
-            splittingFirstLayer: fuses && S.self == Float.self && Self.splitsFirstLayer(network))
-        if fuses {
-            // The plain delta rule folded into the gradient product: float32
-            // scales δ first (Backpropagation.backwardUpdating); float64 rounds
-            // each number as the step the teaching examples write out
-            // (backwardUpdatingExactly), the same bits as the long way.
-            self.update = S.self == Float.self ? .fused : .fusedExactly
-        } else {
-            // Momentum, Adam, L2, or the long way for explain (sgd through
-            // the optimizer keeps every ∂E/∂W to show).
-            self.update = .optimizer
-        }
-        if threads > 1 {
-            self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations)
-            if pass.firstLayerSplit != nil { halvesChoice = HalvesThreadChoice() }
-        }
+        self.engine = TrainingEngine(
+            network: network, schedule: schedule, batchCapacity: min(schedule.batchSize, train.count), optimizerState: optimizerState,
+            threads: threads, minimumSplitOperations: minimumSplitOperations, allowFusedUpdate: allowFusedUpdate)
         self.validation = validation
         self.evaluator = (test ?? validation).map { _ in Evaluator(network: network) }
-        self.optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: optimizerState)
-    }
-
-    /// Whether the float32 delta rule runs `network`'s first layer in two
-    /// halves of its inputs (``Backpropagation/init(network:batchCapacity:splittingFirstLayer:)``):
-    /// from 128 inputs, where each half is worth a thread. It depends on the
-    /// network only, never on the thread count, so the bits do not either.
-    public static func splitsFirstLayer(_ network: Network<S>) -> Bool {
-        network.layerSizes[0] >= 128
     }
 
     /// Trains `schedule.epochs` epochs (finishing an interrupted epoch first,
@@ -214,7 +185,6 @@ public struct Trainer<S: Scalar> {
             var lossSum = progress.partialLossSum
             var correct = progress.partialCorrect
             var start = progress.samplesIntoEpoch
-            halvesChoice?.restart()
             while start < n {
                 if let signal = observer.pendingSignal() {
                     // Stop at this batch boundary; the file saved records how
@@ -223,14 +193,12 @@ public struct Trainer<S: Scalar> {
                     progress.partialLossSum = lossSum
                     progress.partialCorrect = correct
                     progress.generator = generatorAtEpochStart
-                    pass.finishFirstLayerUpdate(&network)
                     try checkParametersAreFinite(epoch: epoch)
                     return .interrupted(signal: signal)
                 }
                 let m = min(schedule.batchSize, n - start)
                 let next = start + m < n ? order[start + m..<min(start + m + schedule.batchSize, n)] : nil
-                if let onThreads = halvesChoice?.beforeStep(now: { clock.now }) { pass.halvesOnThreads = onThreads }
-                let result = step(samples: order[start..<start + m], learningRate: learningRate, loadingNext: next, deferringUpdate: true)
+                let result = engine.step(train, samples: order[start..<start + m], learningRate: learningRate, next: next)
                 guard result.lossSum.isFinite else {
                     throw nonFiniteLoss(epoch: epoch, value: result.lossSum)
                 }
@@ -240,7 +208,6 @@ public struct Trainer<S: Scalar> {
                 progress.samplesTrained += m
                 observer.batchFinished(epoch, start, n, lossSum)
             }
-            pass.finishFirstLayerUpdate(&network)
             // A weight can overflow while the loss stays finite (a saturated
             // sigmoid hides it); such a network must not be saved either.
             try checkParametersAreFinite(epoch: epoch)
@@ -297,7 +264,7 @@ public struct Trainer<S: Scalar> {
 
     /// Puts the best epoch's weights back (early stopping, at the end of a run).
     public mutating func restoreBest() {
-        if let best { network = best.network }
+        if let best { engine.network = best.network }
     }
 
     /// The order in which an epoch visits the training samples: shuffled by
@@ -308,10 +275,7 @@ public struct Trainer<S: Scalar> {
     }
 
     /// The loss sum and the correctly classified count of one batch.
-    public struct StepResult: Sendable {
-        public var lossSum: Double
-        public var correct: Int
-    }
+    public typealias StepResult = TrainerKit.StepResult
 
     /// One step of gradient descent on the given samples: forward pass, loss
     /// (before the update), backward pass, update. Afterwards ``trace`` holds
@@ -320,67 +284,12 @@ public struct Trainer<S: Scalar> {
     ///   prefetched while this step computes. The numbers are the same either
     ///   way.
     public mutating func step(samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil) -> StepResult {
-        step(samples: samples, learningRate: learningRate, loadingNext: next, deferringUpdate: false)
-    }
-
-    /// ``step(samples:learningRate:loadingNext:)``; with `deferringUpdate`
-    /// and the first layer in halves, W[0]'s update is left for the next
-    /// step to do. Only ``run`` defers, and it finishes the update before
-    /// anything reads the network; the numbers are the same.
-    private mutating func step(
-        samples: ArraySlice<Int>, learningRate: Double?, loadingNext next: ArraySlice<Int>?, deferringUpdate: Bool
-    ) -> StepResult {
-        if samples.count != pass.batchSize { pass.finishFirstLayerUpdate(&network) }
-        pass.setBatchSize(samples.count)
-        if pass.firstLayerSplit != nil {
-            train.copyTargets(samples: samples, into: &pass)
-            if let next { train.prefetchLabels(of: next) }
-            // Each thread loads its half of the inputs and multiplies it, and
-            // starts its half of the next batch's rows on their way into its
-            // own cache.
-            let train = self.train
-            pass.forward(&network) { columns, destination in
-                train.prefetchInputs(of: samples, columns: columns)
-                train.copyInputs(of: samples, columns: columns, to: destination)
-                if let next { train.prefetchInputs(of: next, columns: columns) }
-            }
-        } else {
-            train.copyBatch(samples: samples, into: &pass)
-            // The next batch's scattered rows start on their way into the
-            // cache now and arrive while this step computes. (A worker thread
-            // that copied the next batch instead, with --threads 2, gained at
-            // most 3 % over this on 784-30-10, and lost up to 45 % in runs
-            // where the VM placed the two cores far apart: the copied batch
-            // then crossed between them slowly. Measured, 2-core Zen 5 VM,
-            // s/epoch: 1 thread 0.041–0.044; 2 threads with the worker
-            // 0.041–0.066, without it 0.041–0.042.)
-            if let next {
-                train.prefetchInputs(of: next)
-                train.prefetchLabels(of: next)
-            }
-            pass.forward(network)
-        }
-        let lossSum = pass.computeLosses(schedule.loss, activation: network.activations[network.layerCount - 1])
-        var correct = 0
-        if let labels = train.labels {
-            let output = pass.output
-            for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
-        }
         let rate = learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1)
-        switch update {
-        case .fused:
-            pass.backwardUpdating(&network, loss: schedule.loss, learningRate: S(rate), deferringFirstLayer: deferringUpdate)
-        case .fusedExactly:
-            pass.backwardUpdatingExactly(&network, loss: schedule.loss, learningRate: S(rate))
-        case .optimizer:
-            pass.backward(network, loss: schedule.loss)
-            optimizer.update(&network, from: pass, learningRate: rate)
-        }
-        return StepResult(lossSum: lossSum, correct: correct)
+        return engine.step(train, samples: samples, learningRate: rate, next: next)
     }
 
     /// The last step's forward and backward pass: every z, a, δ and gradient.
-    public var trace: Backpropagation<S> { pass }
+    public var trace: Backpropagation<S> { engine.trace }
 
     /// Throws when a weight or bias is NaN or infinite: a network that is
     /// not to be saved.
@@ -413,16 +322,4 @@ extension EpochRecord {
         default: nil
         }
     }
-}
-
-/// How a step updates the network.
-private enum UpdateRule {
-    /// Float32 and the plain delta rule: folded into the gradient product.
-    case fused
-    /// Float64 and the plain delta rule: folded into the gradient product,
-    /// with the bits of the long way through ``Optimizer``.
-    case fusedExactly
-    /// Momentum, Adam, L2, or any rule the long way (gradients kept, for
-    /// `explain`): through ``Optimizer``.
-    case optimizer
 }

@@ -4,7 +4,7 @@ import TrainerKernels
 @testable import TrainerKit
 
 /// The float32 delta rule with the first layer in two halves of its inputs
-/// (from 128 inputs; `Trainer.splitsFirstLayer`): each half of a[0] is loaded
+/// (from 128 inputs; `TrainingEngine.splitsFirstLayer`): each half of a[0] is loaded
 /// and multiplied, and its rows of W[0] updated, on a thread of its own, and
 /// W[0]'s update is deferred into the next step's forward pass. None of that
 /// may change a bit: not the thread count, not the deferral, not an
