@@ -59,8 +59,8 @@ public struct Dataset<S: Scalar>: Sendable {
         case .values(let matrix): return matrix
         case .bytes(let bytes):
             var elements = [S](repeating: 0, count: bytes.count)
-            bytes.withUnsafeBufferPointer { b in
-                elements.withUnsafeMutableBufferPointer { S.unitBytes(b.baseAddress!, $0.baseAddress!, count: b.count) }
+            bytes.withElementPointer { b in
+                elements.withMutableElementPointer { S.unitBytes(b, $0, count: bytes.count) }
             }
             return Matrix(rows: count, columns: inputSize, elements: elements)
         }
@@ -72,15 +72,15 @@ public struct Dataset<S: Scalar>: Sendable {
         let width = inputSize, count = columns.count
         switch inputStorage {
         case .values(let matrix):
-            matrix.elements.withUnsafeBufferPointer { x in
+            matrix.withElementPointer { x in
                 for (row, sample) in samples.enumerated() {
-                    (destination + row * count).update(from: x.baseAddress! + sample * width + columns.lowerBound, count: count)
+                    (destination + row * count).update(from: x + sample * width + columns.lowerBound, count: count)
                 }
             }
         case .bytes(let bytes):
-            bytes.withUnsafeBufferPointer { b in
+            bytes.withElementPointer { b in
                 for (row, sample) in samples.enumerated() {
-                    S.unitBytes(b.baseAddress! + sample * width + columns.lowerBound, destination + row * count, count: count)
+                    S.unitBytes(b + sample * width + columns.lowerBound, destination + row * count, count: count)
                 }
             }
         }
@@ -99,9 +99,9 @@ public struct Dataset<S: Scalar>: Sendable {
         guard case .bytes(let bytes) = inputStorage else { return }
         let width = inputSize, columns = columns ?? 0..<width
         guard !columns.isEmpty else { return }
-        bytes.withUnsafeBufferPointer { b in
+        bytes.withElementPointer { b in
             for sample in samples {
-                let row = b.baseAddress! + sample * width
+                let row = b + sample * width
                 var offset = columns.lowerBound
                 while offset < columns.upperBound {
                     trainer_prefetch(row + offset)
@@ -116,8 +116,8 @@ public struct Dataset<S: Scalar>: Sendable {
     /// scattered as the inputs (one-hot targets are written from them).
     @inline(__always)
     func prefetchLabels(of samples: some Collection<Int>) {
-        labels?.withUnsafeBufferPointer { l in
-            for sample in samples { trainer_prefetch(l.baseAddress! + sample) }
+        labels?.withElementPointer { l in
+            for sample in samples { trainer_prefetch(l + sample) }
         }
     }
 

@@ -50,7 +50,7 @@ public final class FileDescriptorOutput: TextOutput {
         defer { buffer.removeFirst(offset) }
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes {
-                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+                Glibc.write(descriptor, $0.baseAddress.map { $0 + offset }, $0.count - offset)
             }
             if written < 0 {
                 if errno == EINTR { continue }

@@ -74,7 +74,7 @@ public enum Activation: String, CaseIterable, Sendable {
                 case .linear:
                     for i in 0..<zs.count { out[i] = zs[i] }
                 case .sigmoid:
-                    if zs.count > 0 { S.logistic(zs.baseAddress!, out.baseAddress!, count: zs.count) }
+                    if zs.count > 0, let z0 = zs.baseAddress, let out0 = out.baseAddress { S.logistic(z0, out0, count: zs.count) }
                 default:
                     for i in 0..<zs.count { out[i] = value(zs[i]) }
                 }

@@ -66,13 +66,13 @@ public enum Loss: String, CaseIterable, Sendable {
         output a: Matrix<S>, weightedInput z: Matrix<S>, targets t: Matrix<S>, activation: Activation
     ) -> [S] {
         let n = a.columns
-        return a.elements.withUnsafeBufferPointer { as_ in
-            z.elements.withUnsafeBufferPointer { zs in
-                t.elements.withUnsafeBufferPointer { ts in
+        return a.withElementPointer { as_ in
+            z.withElementPointer { zs in
+                t.withElementPointer { ts in
                     (0..<a.rows).map { s in
                         sampleLoss(
-                            output: as_.baseAddress! + s * n, weightedInput: zs.baseAddress! + s * n,
-                            target: ts.baseAddress! + s * n, count: n, activation: activation)
+                            output: as_ + s * n, weightedInput: zs + s * n,
+                            target: ts + s * n, count: n, activation: activation)
                     }
                 }
             }

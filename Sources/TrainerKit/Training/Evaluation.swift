@@ -74,7 +74,7 @@ extension Dataset {
     func copyTargets(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
         let targetWidth = outputSize
         pass.withTargetBuffer { targets in
-            self.targets.elements.withUnsafeBufferPointer { t in
+            self.targets.withElementPointer { t in
                 for (row, sample) in samples.enumerated() {
                     let targetRow = targets + row * targetWidth
                     if let labels {
@@ -83,7 +83,7 @@ extension Dataset {
                         targetRow.update(repeating: 0, count: targetWidth)
                         targetRow[labels[sample]] = 1
                     } else {
-                        targetRow.update(from: t.baseAddress! + sample * targetWidth, count: targetWidth)
+                        targetRow.update(from: t + sample * targetWidth, count: targetWidth)
                     }
                 }
             }

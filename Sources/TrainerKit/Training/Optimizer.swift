@@ -124,7 +124,8 @@ public struct Optimizer<S: Scalar>: Sendable {
         switch kind {
         case .sgd:
             if decay == 0 {
-                S.subtractScaled(w.baseAddress!, g.baseAddress!, scale: eta, count: w.count)  // W ← W − η·g
+                // W ← W − η·g (a buffer with elements has an address)
+                if let w0 = w.baseAddress, let g0 = g.baseAddress { S.subtractScaled(w0, g0, scale: eta, count: w.count) }
             } else {
                 for i in 0..<w.count { w[i] -= eta * (g[i] + decay * w[i]) }  // g = ∂E/∂W + λ·W
             }
