@@ -57,7 +57,7 @@ public enum KernelLevel: Int, CaseIterable, Comparable, Sendable, CustomStringCo
     public var isSupported: Bool { self <= KernelLevel.detected }
 
     /// This level if the CPU can run it, else the best one it can.
-    var runnable: KernelLevel { isSupported ? self : KernelLevel.detected }
+    @usableFromInline var runnable: KernelLevel { isSupported ? self : KernelLevel.detected }
 }
 
 extension KernelLevel {

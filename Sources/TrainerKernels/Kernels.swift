@@ -53,60 +53,51 @@ public enum Kernels {
     public static let defaultMinimumSplitOperations = 3_000_000
 }
 
-/// A scalar type the kernels are written for (Float and Double).
-public protocol KernelScalar: BinaryFloatingPoint, Sendable {}
-extension Float: KernelScalar {}
-extension Double: KernelScalar {}
+/// A scalar type the kernels are written for (Float and Double), with its
+/// per-level tables: what lets every kernel below be one generic entry.
+public protocol KernelScalar: BinaryFloatingPoint, Sendable {
+    /// Indexed by `KernelLevel.rawValue`.
+    static var kernelTables: [KernelTable<Self>] { get }
+}
 
 // MARK: - Fast kernels
 
 extension Kernels {
-    /// `C[m×n] += A[m×k] · B[k×n]`.
-    public static func multiplyAdd(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-        m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
-    ) {
-        dispatchMultiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
-    }
+    // The generic entries are @inlinable so that a caller's Float or Double
+    // code calls its type's table directly (a specialised call, as the
+    // Float and Double overloads these replace were).
 
     /// `C[m×n] += A[m×k] · B[k×n]`.
-    public static func multiplyAdd(
-        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+    @inlinable
+    public static func multiplyAdd<S: KernelScalar>(
+        _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
         m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
     ) {
-        dispatchMultiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+        let table = S.table(level)
+        splitByRows(m, operations: m, k, n, pool: pool) { r0, rows in  // rows of C = samples
+            table.multiplyAdd(a + r0 * k, k, b, n, c + r0 * n, n, rows, k, n)
+        }
     }
 
     /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`.
-    public static func multiplyTransposedAAdd(
-        alpha: Float, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    @inlinable
+    public static func multiplyTransposedAAdd<S: KernelScalar>(
+        alpha: S, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
         m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
     ) {
-        dispatchMultiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
-    }
-
-    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`.
-    public static func multiplyTransposedAAdd(
-        alpha: Double, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-        m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
-    ) {
-        dispatchMultiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
+        let table = S.table(level)
+        splitByRows(k, operations: m, k, n, pool: pool) { p0, rows in  // rows of C = inputs (columns of A)
+            table.multiplyTransposedAAdd(alpha, a + p0, k, b, n, c + p0 * n, n, m, rows, n)
+        }
     }
 
     /// `C[m×k] = A[m×n] · B[k×n]ᵀ`. (Small in backpropagation: never split.)
-    public static func multiplyTransposedB(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    @inlinable
+    public static func multiplyTransposedB<S: KernelScalar>(
+        _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
         m: Int, n: Int, k: Int, level: KernelLevel = .active
     ) {
-        Float.table(level).multiplyTransposedB(a, n, b, n, c, k, m, n, k)
-    }
-
-    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`. (Small in backpropagation: never split.)
-    public static func multiplyTransposedB(
-        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-        m: Int, n: Int, k: Int, level: KernelLevel = .active
-    ) {
-        Double.table(level).multiplyTransposedB(a, n, b, n, c, k, m, n, k)
+        S.table(level).multiplyTransposedB(a, n, b, n, c, k, m, n, k)
     }
 }
 
@@ -120,22 +111,17 @@ extension Kernels {
     /// ``subtractScaled`` (``deltaRuleStepNaive``), in one pass over W. `scratch` (k×n) holds partial sums when m is longer than one
     /// register block; its contents afterwards are unspecified. A pool splits
     /// rows of W, so the bits do not depend on the thread count.
-    public static func deltaRuleStep(
-        _ a: UnsafePointer<Double>, _ delta: UnsafePointer<Double>, _ w: UnsafeMutablePointer<Double>,
-        scratch: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int, divisor: Double, rate: Double,
+    /// Float32 at v3/v4 sums with FMA: equal to the naive rule within rounding.
+    @inlinable
+    public static func deltaRuleStep<S: KernelScalar>(
+        _ a: UnsafePointer<S>, _ delta: UnsafePointer<S>, _ w: UnsafeMutablePointer<S>,
+        scratch: UnsafeMutablePointer<S>, m: Int, k: Int, n: Int, divisor: S, rate: S,
         level: KernelLevel = .active, pool: KernelThreadPool? = nil
     ) {
-        dispatchDeltaRuleStep(a, delta, w, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, level: level, pool: pool)
-    }
-
-    /// The float32 ``deltaRuleStep(_:_:_:scratch:m:k:n:divisor:rate:level:pool:)``
-    /// (v3/v4 sum with FMA: equal to the naive rule within rounding).
-    public static func deltaRuleStep(
-        _ a: UnsafePointer<Float>, _ delta: UnsafePointer<Float>, _ w: UnsafeMutablePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, divisor: Float, rate: Float,
-        level: KernelLevel = .active, pool: KernelThreadPool? = nil
-    ) {
-        dispatchDeltaRuleStep(a, delta, w, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, level: level, pool: pool)
+        let table = S.table(level)
+        splitByRows(k, operations: m, k, n, pool: pool) { p0, rows in  // rows of W (and of the scratch)
+            table.deltaRuleStep(a + p0, k, delta, n, w + p0 * n, n, scratch + p0 * n, m, rows, n, divisor, rate)
+        }
     }
 
     /// The specification of ``deltaRuleStep(_:_:_:scratch:m:k:n:divisor:rate:level:pool:)``:
@@ -158,29 +144,18 @@ extension Kernels {
 
 extension Kernels {
     /// `x[i] = x[i] / d` for `i < count` (the mean of a summed gradient).
-    public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float, level: KernelLevel = .active) {
-        Float.table(level).divide(x, count, d)
-    }
-
-    /// `x[i] = x[i] / d` for `i < count` (the mean of a summed gradient).
-    public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double, level: KernelLevel = .active) {
-        Double.table(level).divide(x, count, d)
+    @inlinable
+    public static func divide<S: KernelScalar>(_ x: UnsafeMutablePointer<S>, count: Int, by d: S, level: KernelLevel = .active) {
+        S.table(level).divide(x, count, d)
     }
 
     /// `w[i] = w[i] − scale·g[i]` for `i < count`, rounded twice (no FMA) at
     /// every level: the delta rule's `W -= η·∂E/∂W`.
-    public static func subtractScaled(
-        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int, level: KernelLevel = .active
+    @inlinable
+    public static func subtractScaled<S: KernelScalar>(
+        _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, scale: S, count: Int, level: KernelLevel = .active
     ) {
-        Float.table(level).subtractScaled(w, g, scale, count)
-    }
-
-    /// `w[i] = w[i] − scale·g[i]` for `i < count`, rounded twice (no FMA) at
-    /// every level: the delta rule's `W -= η·∂E/∂W`.
-    public static func subtractScaled(
-        _ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int, level: KernelLevel = .active
-    ) {
-        Double.table(level).subtractScaled(w, g, scale, count)
+        S.table(level).subtractScaled(w, g, scale, count)
     }
 }
 
@@ -315,29 +290,23 @@ func genericMultiplyTransposedB<T: KernelScalar>(
 
 // MARK: - Dispatch
 
-/// Float and Double, with their per-level tables.
-protocol DispatchedScalar: KernelScalar {
-    /// Indexed by `KernelLevel.rawValue`.
-    static var tables: [KernelTable<Self>] { get }
-}
-
-extension DispatchedScalar {
+extension KernelScalar {
     /// The table of `level`, or of the best supported level if the CPU cannot run `level`.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func table(_ level: KernelLevel) -> KernelTable<Self> {
-        tables[level.runnable.rawValue]
+        kernelTables[level.runnable.rawValue]
     }
 }
 
 private let floatTables = [KernelsBaseline.floatTable, KernelsV3.floatTable, KernelsV4.floatTable]
 private let doubleTables = [KernelsBaseline.doubleTable, KernelsV3.doubleTable, KernelsV4.doubleTable]
 
-extension Float: DispatchedScalar {
-    static var tables: [KernelTable<Float>] { floatTables }
+extension Float: KernelScalar {
+    public static var kernelTables: [KernelTable<Float>] { floatTables }
 }
 
-extension Double: DispatchedScalar {
-    static var tables: [KernelTable<Double>] { doubleTables }
+extension Double: KernelScalar {
+    public static var kernelTables: [KernelTable<Double>] { doubleTables }
 }
 
 /// Runs `body` over all `rows` on this thread, or split by rows across
@@ -345,8 +314,8 @@ extension Double: DispatchedScalar {
 /// p of P runs `body(r0, count)` for rows `rows·p/P ..< rows·(p+1)/P`. Each
 /// element is still computed by one thread, in the same order, so the result
 /// does not depend on the number of parts.
-@inline(__always)
-private func splitByRows(
+@inlinable @inline(__always)
+func splitByRows(
     _ rows: Int, operations m: Int, _ k: Int, _ n: Int, pool: KernelThreadPool?,
     _ body: (_ firstRow: Int, _ count: Int) -> Void
 ) {
@@ -358,38 +327,5 @@ private func splitByRows(
     pool.run { part in
         let r0 = rows * part / parts, r1 = rows * (part + 1) / parts
         if r1 > r0 { body(r0, r1 - r0) }
-    }
-}
-
-@inline(__always)
-private func dispatchMultiplyAdd<S: DispatchedScalar>(
-    _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
-    m: Int, k: Int, n: Int, level: KernelLevel, pool: KernelThreadPool?
-) {
-    let table = S.table(level)
-    splitByRows(m, operations: m, k, n, pool: pool) { r0, rows in  // rows of C = samples
-        table.multiplyAdd(a + r0 * k, k, b, n, c + r0 * n, n, rows, k, n)
-    }
-}
-
-@inline(__always)
-private func dispatchMultiplyTransposedAAdd<S: DispatchedScalar>(
-    alpha: S, _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
-    m: Int, k: Int, n: Int, level: KernelLevel, pool: KernelThreadPool?
-) {
-    let table = S.table(level)
-    splitByRows(k, operations: m, k, n, pool: pool) { p0, rows in  // rows of C = inputs (columns of A)
-        table.multiplyTransposedAAdd(alpha, a + p0, k, b, n, c + p0 * n, n, m, rows, n)
-    }
-}
-
-@inline(__always)
-private func dispatchDeltaRuleStep<S: DispatchedScalar>(
-    _ a: UnsafePointer<S>, _ delta: UnsafePointer<S>, _ w: UnsafeMutablePointer<S>, scratch: UnsafeMutablePointer<S>,
-    m: Int, k: Int, n: Int, divisor: S, rate: S, level: KernelLevel, pool: KernelThreadPool?
-) {
-    let table = S.table(level)
-    splitByRows(k, operations: m, k, n, pool: pool) { p0, rows in  // rows of W (and of the scratch)
-        table.deltaRuleStep(a + p0, k, delta, n, w + p0 * n, n, scratch + p0 * n, m, rows, n, divisor, rate)
     }
 }

@@ -37,7 +37,7 @@ extension Backpropagation {
                                     } else {
                                         sums.update(repeating: 0, count: m * n)
                                     }
-                                    S.multiplyAdd(inputHalf, w + columns.lowerBound * n, sums, m: m, k: columns.count, n: n, pool: nil)
+                                    Kernels.multiplyAdd(inputHalf, w + columns.lowerBound * n, sums, m: m, k: columns.count, n: n, pool: nil)
                                 }
                                 // z[0] = (b[0] + first half·W[0]) + second half·W[0]
                                 for i in 0..<m * n { z[i] += p[i] }
@@ -92,6 +92,6 @@ extension Backpropagation {
     private static func updateRows(
         _ rows: Range<Int>, of w: UnsafeMutablePointer<S>, inputHalf: UnsafePointer<S>, scaledDeltas d: UnsafePointer<S>, m: Int, n: Int
     ) {
-        S.multiplyTransposedAAdd(alpha: 1, inputHalf, d, w + rows.lowerBound * n, m: m, k: rows.count, n: n, pool: nil)
+        Kernels.multiplyTransposedAAdd(alpha: 1, inputHalf, d, w + rows.lowerBound * n, m: m, k: rows.count, n: n, pool: nil)
     }
 }

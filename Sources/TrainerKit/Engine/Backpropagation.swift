@@ -144,7 +144,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
             }
             activations[k].elements.withUnsafeBufferPointer { a in
                 network.weights[k].elements.withUnsafeBufferPointer { w in
-                    S.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                    Kernels.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n, pool: pool)
                 }
             }
         }
@@ -252,7 +252,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
                         activations[k].elements.withUnsafeBufferPointer { a in
                             deltas[k].elements.withUnsafeBufferPointer { d in
                                 // W[k] += a[k]ᵀ·((−η/m)·δ[k])
-                                S.multiplyTransposedAAdd(
+                                Kernels.multiplyTransposedAAdd(
                                     alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
                             }
                         }
@@ -264,7 +264,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
                         activations[k].elements.withUnsafeBufferPointer { a in
                             deltas[k].elements.withUnsafeBufferPointer { d in
                                 // ∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m;  W[k] -= η · ∂E/∂W[k]
-                                S.deltaRuleStep(
+                                Kernels.deltaRuleStep(
                                     a.baseAddress!, d.baseAddress!, w.baseAddress!, scratch: scratch.baseAddress!,
                                     m: m, k: inputs, n: n, divisor: S(m), rate: eta, pool: pool)
                             }
@@ -280,7 +280,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     private func stepBiases(_ network: inout Network<S>, layer k: Int, learningRate eta: S) {
         network.biases[k].withUnsafeMutableBufferPointer { b in
             biasGradients[k].withUnsafeBufferPointer { g in
-                S.subtractScaled(b.baseAddress!, g.baseAddress!, scale: eta, count: b.count)  // b[k] -= η · ∂E/∂b[k]
+                Kernels.subtractScaled(b.baseAddress!, g.baseAddress!, scale: eta, count: b.count)  // b[k] -= η · ∂E/∂b[k]
             }
         }
     }
@@ -320,11 +320,11 @@ public struct Backpropagation<S: Scalar>: Sendable {
             activations[k].elements.withUnsafeBufferPointer { a in
                 deltas[k].elements.withUnsafeBufferPointer { d in
                     // ∂E/∂W[k] = a[k]ᵀ·δ[k], summed over the batch ...
-                    S.multiplyTransposedAAdd(alpha: 1, a.baseAddress!, d.baseAddress!, g.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                    Kernels.multiplyTransposedAAdd(alpha: 1, a.baseAddress!, d.baseAddress!, g.baseAddress!, m: m, k: inputs, n: n, pool: pool)
                 }
             }
             // ... then divided by m for the mean (exact for m = 1).
-            if m > 1 { S.divide(g.baseAddress!, count: g.count, by: count) }
+            if m > 1 { Kernels.divide(g.baseAddress!, count: g.count, by: count) }
         }
         computeBiasGradient(layer: k, n: n)
     }
@@ -337,7 +337,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
             network.weights[k].elements.withUnsafeBufferPointer { w in
                 deltas[previous].elements.withUnsafeMutableBufferPointer { out in
                     // ∂E/∂a[k] = δ[k]·W[k]ᵀ
-                    S.multiplyTransposedB(d.baseAddress!, w.baseAddress!, out.baseAddress!, m: m, n: n, k: width)
+                    Kernels.multiplyTransposedB(d.baseAddress!, w.baseAddress!, out.baseAddress!, m: m, n: n, k: width)
                 }
             }
         }

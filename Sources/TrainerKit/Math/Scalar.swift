@@ -13,22 +13,6 @@ public protocol Scalar: KernelScalar, LosslessStringConvertible {
     static func log1p(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
 
-    /// `C[m×n] += A[m×k] · B[k×n]` (see ``Kernels``).
-    /// A `pool` splits large products across its threads (same bits).
-    static func multiplyAdd(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int, pool: KernelThreadPool?)
-    /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]` (see ``Kernels``).
-    static func multiplyTransposedAAdd(alpha: Self, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, k: Int, n: Int, pool: KernelThreadPool?)
-    /// `C[m×k] = A[m×n] · B[k×n]ᵀ` (see ``Kernels``).
-    static func multiplyTransposedB(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
-    /// `x[i] /= d` for `i < count` (see ``Kernels``).
-    static func divide(_ x: UnsafeMutablePointer<Self>, count: Int, by d: Self)
-    /// `w[i] -= scale·g[i]` for `i < count`, never fused (see ``Kernels``).
-    static func subtractScaled(_ w: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>, scale: Self, count: Int)
-    /// `W[k×n] −= rate·((A[m×k]ᵀ·Δ[m×n]) / divisor)`, the gradient never
-    /// stored; the bits of the separate steps for float64 (see ``Kernels``).
-    static func deltaRuleStep(
-        _ a: UnsafePointer<Self>, _ delta: UnsafePointer<Self>, _ w: UnsafeMutablePointer<Self>, scratch: UnsafeMutablePointer<Self>,
-        m: Int, k: Int, n: Int, divisor: Self, rate: Self, pool: KernelThreadPool?)
     /// `a[i] = σ(z[i])` for `i < count`: float32 by the vectorised kernel (a
     /// few ulp from the exact value); float64 with libm's exp, the teaching
     /// examples' numbers (``Activation/value(_:)``'s, bit for bit).
@@ -60,28 +44,6 @@ extension Double: Scalar {
     public static func log(_ x: Double) -> Double { Glibc.log(x) }
     public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
     public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
-
-    public static func multiplyAdd(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
-        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, pool: pool)
-    }
-    public static func multiplyTransposedAAdd(alpha: Double, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
-        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, pool: pool)
-    }
-    public static func multiplyTransposedB(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
-        Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)
-    }
-    public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double) {
-        Kernels.divide(x, count: count, by: d)
-    }
-    public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
-        Kernels.subtractScaled(w, g, scale: scale, count: count)
-    }
-    public static func deltaRuleStep(
-        _ a: UnsafePointer<Double>, _ delta: UnsafePointer<Double>, _ w: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>,
-        m: Int, k: Int, n: Int, divisor: Double, rate: Double, pool: KernelThreadPool?
-    ) {
-        Kernels.deltaRuleStep(a, delta, w, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, pool: pool)
-    }
 }
 
 extension Float: Scalar {
@@ -97,26 +59,4 @@ extension Float: Scalar {
     public static func log(_ x: Float) -> Float { Glibc.logf(x) }
     public static func log1p(_ x: Float) -> Float { Glibc.log1pf(x) }
     public static func tanh(_ x: Float) -> Float { Glibc.tanhf(x) }
-
-    public static func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
-        Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, pool: pool)
-    }
-    public static func multiplyTransposedAAdd(alpha: Float, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, pool: KernelThreadPool?) {
-        Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, pool: pool)
-    }
-    public static func multiplyTransposedB(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
-        Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k)
-    }
-    public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
-        Kernels.divide(x, count: count, by: d)
-    }
-    public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
-        Kernels.subtractScaled(w, g, scale: scale, count: count)
-    }
-    public static func deltaRuleStep(
-        _ a: UnsafePointer<Float>, _ delta: UnsafePointer<Float>, _ w: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-        m: Int, k: Int, n: Int, divisor: Float, rate: Float, pool: KernelThreadPool?
-    ) {
-        Kernels.deltaRuleStep(a, delta, w, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, pool: pool)
-    }
 }

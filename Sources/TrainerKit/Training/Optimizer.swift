@@ -1,3 +1,5 @@
+import TrainerKernels
+
 /// How a gradient becomes a step: plain gradient descent (the delta rule),
 /// momentum (optionally Nesterov's), or Adam, each with optional L2 weight
 /// decay. The definitions follow PyTorch's `torch.optim`, so results can be
@@ -125,7 +127,7 @@ public struct Optimizer<S: Scalar>: Sendable {
         case .sgd:
             if decay == 0 {
                 // W ← W − η·g (a buffer with elements has an address)
-                if let w0 = w.baseAddress, let g0 = g.baseAddress { S.subtractScaled(w0, g0, scale: eta, count: w.count) }
+                if let w0 = w.baseAddress, let g0 = g.baseAddress { Kernels.subtractScaled(w0, g0, scale: eta, count: w.count) }
             } else {
                 for i in 0..<w.count { w[i] -= eta * (g[i] + decay * w[i]) }  // g = ∂E/∂W + λ·W
             }
