@@ -15,14 +15,12 @@ extension Backpropagation {
         let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesPool
         let updating = firstLayerUpdatePending
         firstLayerUpdatePending = false
-        weightedInputs[0].elements.withUnsafeMutableBufferPointer { zBuffer in
-            secondHalfProducts.withUnsafeMutableBufferPointer { pBuffer in
-                inputHalves.withUnsafeMutableBufferPointer { xBuffer in
-                    deltas[0].elements.withUnsafeBufferPointer { dBuffer in
-                        network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
-                            network.biases[0].withUnsafeBufferPointer { bBuffer in
-                                let z = zBuffer.baseAddress!, p = pBuffer.baseAddress!, x = xBuffer.baseAddress!
-                                let w = wBuffer.baseAddress!, b = bBuffer.baseAddress!, d = dBuffer.baseAddress!
+        weightedInputs[0].withMutableElementPointer { z in
+            secondHalfProducts.withMutableElementPointer { p in
+                inputHalves.withMutableElementPointer { x in
+                    deltas[0].withElementPointer { d in
+                        network.weights[0].withMutableElementPointer { w in
+                            network.biases[0].withElementPointer { b in
                                 Self.forEachHalf(split: split, inputs: inputs, m: m, on: pool) { half, columns, offset in
                                     let inputHalf = x + offset
                                     if updating {
@@ -74,10 +72,9 @@ extension Backpropagation {
         guard firstLayerUpdatePending else { return }
         firstLayerUpdatePending = false
         let m = batchSize, inputs = network.layerSizes[0], n = network.layerSizes[1], pool = halvesPool, split = firstLayerSplit!
-        network.weights[0].elements.withUnsafeMutableBufferPointer { wBuffer in
-            inputHalves.withUnsafeBufferPointer { xBuffer in
-                deltas[0].elements.withUnsafeBufferPointer { dBuffer in
-                    let w = wBuffer.baseAddress!, x = xBuffer.baseAddress!, d = dBuffer.baseAddress!
+        network.weights[0].withMutableElementPointer { w in
+            inputHalves.withElementPointer { x in
+                deltas[0].withElementPointer { d in
                     Self.forEachHalf(split: split, inputs: inputs, m: m, on: pool) { _, columns, offset in
                         Self.updateRows(columns, of: w, inputHalf: x + offset, scaledDeltas: d, m: m, n: n)
                     }

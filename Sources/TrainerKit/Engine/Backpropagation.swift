@@ -115,12 +115,12 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// Gives a loader the current batch's targets (`batchSize` rows).
     public mutating func withTargetBuffer(_ body: (UnsafeMutablePointer<S>) -> Void) {
-        targets.elements.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        targets.withMutableElementPointer(body)
     }
 
     /// Gives a loader the current batch's inputs (`batchSize` rows).
     public mutating func withInputBuffer(_ body: (UnsafeMutablePointer<S>) -> Void) {
-        activations[0].elements.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        activations[0].withMutableElementPointer(body)
     }
 
     // MARK: - Forward
@@ -136,15 +136,15 @@ public struct Backpropagation<S: Scalar>: Sendable {
         let m = batchSize
         let n = network.layerSizes[k + 1], inputs = network.layerSizes[k]
         // z[k] = b[k] on every row, then z[k] += a[k]·W[k]
-        weightedInputs[k].elements.withUnsafeMutableBufferPointer { z in
-            network.biases[k].withUnsafeBufferPointer { b in
+        weightedInputs[k].withMutableElementPointer { z in
+            network.biases[k].withElementPointer { b in
                 for row in 0..<m {
                     for j in 0..<n { z[row * n + j] = b[j] }
                 }
             }
-            activations[k].elements.withUnsafeBufferPointer { a in
-                network.weights[k].elements.withUnsafeBufferPointer { w in
-                    Kernels.multiplyAdd(a.baseAddress!, w.baseAddress!, z.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+            activations[k].withElementPointer { a in
+                network.weights[k].withElementPointer { w in
+                    Kernels.multiplyAdd(a, w, z, m: m, k: inputs, n: n, pool: pool)
                 }
             }
         }
@@ -157,13 +157,13 @@ public struct Backpropagation<S: Scalar>: Sendable {
         let m = batchSize, n = targets.columns
         let last = activations.count - 1
         var total = 0.0
-        activations[last].elements.withUnsafeBufferPointer { a in
-            weightedInputs[last - 1].elements.withUnsafeBufferPointer { z in
-                targets.elements.withUnsafeBufferPointer { t in
+        activations[last].withElementPointer { a in
+            weightedInputs[last - 1].withElementPointer { z in
+                targets.withElementPointer { t in
                     for row in 0..<m {
                         let value = loss.sampleLoss(
-                            output: a.baseAddress! + row * n, weightedInput: z.baseAddress! + row * n,
-                            target: t.baseAddress! + row * n, count: n, activation: activation)
+                            output: a + row * n, weightedInput: z + row * n,
+                            target: t + row * n, count: n, activation: activation)
                         sampleLosses[row] = value
                         total += Double(value)
                     }
@@ -248,24 +248,23 @@ public struct Backpropagation<S: Scalar>: Sendable {
                     firstLayerUpdatePending = true
                     if !deferringFirstLayer { finishFirstLayerUpdate(&network) }
                 } else {
-                    network.weights[k].elements.withUnsafeMutableBufferPointer { w in
-                        activations[k].elements.withUnsafeBufferPointer { a in
-                            deltas[k].elements.withUnsafeBufferPointer { d in
+                    network.weights[k].withMutableElementPointer { w in
+                        activations[k].withElementPointer { a in
+                            deltas[k].withElementPointer { d in
                                 // W[k] += a[k]ᵀ·((−η/m)·δ[k])
-                                Kernels.multiplyTransposedAAdd(
-                                    alpha: 1, a.baseAddress!, d.baseAddress!, w.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                                Kernels.multiplyTransposedAAdd(alpha: 1, a, d, w, m: m, k: inputs, n: n, pool: pool)
                             }
                         }
                     }
                 }
             case .exactly:
-                network.weights[k].elements.withUnsafeMutableBufferPointer { w in
-                    weightGradients[k].elements.withUnsafeMutableBufferPointer { scratch in
-                        activations[k].elements.withUnsafeBufferPointer { a in
-                            deltas[k].elements.withUnsafeBufferPointer { d in
+                network.weights[k].withMutableElementPointer { w in
+                    weightGradients[k].withMutableElementPointer { scratch in
+                        activations[k].withElementPointer { a in
+                            deltas[k].withElementPointer { d in
                                 // ∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m;  W[k] -= η · ∂E/∂W[k]
                                 Kernels.deltaRuleStep(
-                                    a.baseAddress!, d.baseAddress!, w.baseAddress!, scratch: scratch.baseAddress!,
+                                    a, d, w, scratch: scratch,
                                     m: m, k: inputs, n: n, divisor: S(m), rate: eta, pool: pool)
                             }
                         }
@@ -278,9 +277,10 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// `b[k] -= η · ∂E/∂b[k]`.
     private func stepBiases(_ network: inout Network<S>, layer k: Int, learningRate eta: S) {
-        network.biases[k].withUnsafeMutableBufferPointer { b in
-            biasGradients[k].withUnsafeBufferPointer { g in
-                Kernels.subtractScaled(b.baseAddress!, g.baseAddress!, scale: eta, count: b.count)  // b[k] -= η · ∂E/∂b[k]
+        let count = network.biases[k].count
+        network.biases[k].withMutableElementPointer { b in
+            biasGradients[k].withElementPointer { g in
+                Kernels.subtractScaled(b, g, scale: eta, count: count)  // b[k] -= η · ∂E/∂b[k]
             }
         }
     }
@@ -298,12 +298,12 @@ public struct Backpropagation<S: Scalar>: Sendable {
         let m = batchSize
         let count = S(m)
         biasGradients[k].withUnsafeMutableBufferPointer { gb in
-            deltas[k].elements.withUnsafeBufferPointer { d in
+            deltas[k].withElementPointer { d in
                 // ∂E/∂b[k] = Σ δ[k] / m, summed a row at a time (each sum in
                 // row order, as one column at a time would, but along rows).
                 for j in 0..<n { gb[j] = 0 }
                 for row in 0..<m {
-                    let deltaRow = d.baseAddress! + row * n
+                    let deltaRow = d + row * n
                     for j in 0..<n { gb[j] += deltaRow[j] }
                 }
                 for j in 0..<n { gb[j] /= count }
@@ -315,16 +315,17 @@ public struct Backpropagation<S: Scalar>: Sendable {
     private mutating func computeGradients(layer k: Int, network: Network<S>) {
         let m = batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
         let count = S(m)
-        weightGradients[k].elements.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count { g[i] = 0 }
-            activations[k].elements.withUnsafeBufferPointer { a in
-                deltas[k].elements.withUnsafeBufferPointer { d in
+        let size = weightGradients[k].elements.count
+        weightGradients[k].withMutableElementPointer { g in
+            g.update(repeating: 0, count: size)
+            activations[k].withElementPointer { a in
+                deltas[k].withElementPointer { d in
                     // ∂E/∂W[k] = a[k]ᵀ·δ[k], summed over the batch ...
-                    Kernels.multiplyTransposedAAdd(alpha: 1, a.baseAddress!, d.baseAddress!, g.baseAddress!, m: m, k: inputs, n: n, pool: pool)
+                    Kernels.multiplyTransposedAAdd(alpha: 1, a, d, g, m: m, k: inputs, n: n, pool: pool)
                 }
             }
             // ... then divided by m for the mean (exact for m = 1).
-            if m > 1 { Kernels.divide(g.baseAddress!, count: g.count, by: count) }
+            if m > 1 { Kernels.divide(g, count: size, by: count) }
         }
         computeBiasGradient(layer: k, n: n)
     }
@@ -333,11 +334,11 @@ public struct Backpropagation<S: Scalar>: Sendable {
     private mutating func propagateDelta(to previous: Int, network: Network<S>) {
         let k = previous + 1
         let m = batchSize, n = network.layerSizes[k + 1], width = network.layerSizes[k]
-        deltas[k].elements.withUnsafeBufferPointer { d in
-            network.weights[k].elements.withUnsafeBufferPointer { w in
-                deltas[previous].elements.withUnsafeMutableBufferPointer { out in
+        deltas[k].withElementPointer { d in
+            network.weights[k].withElementPointer { w in
+                deltas[previous].withMutableElementPointer { out in
                     // ∂E/∂a[k] = δ[k]·W[k]ᵀ
-                    Kernels.multiplyTransposedB(d.baseAddress!, w.baseAddress!, out.baseAddress!, m: m, n: n, k: width)
+                    Kernels.multiplyTransposedB(d, w, out, m: m, n: n, k: width)
                 }
             }
         }
