@@ -174,6 +174,10 @@ public struct Trainer<S: Scalar> {
     ) throws(TrainerError) -> StopReason {
         let clock = ContinuousClock()
         let started = clock.now
+        // Taken out of self once: each step then borrows it, rather than
+        // copying it out of self (the arrays retained) while the engine is
+        // being changed.
+        let train = self.train
         let n = train.count
         var order = Array(0..<n)
         for _ in 0..<schedule.epochs {
