@@ -35,7 +35,8 @@ extension Backpropagation {
                                     } else {
                                         sums.update(repeating: 0, count: m * n)
                                     }
-                                    Kernels.multiplyAdd(inputHalf, w + columns.lowerBound * n, sums, m: m, k: columns.count, n: n, pool: nil)
+                                    Kernels.multiplyAdd(
+                                        inputHalf, w + columns.lowerBound * n, sums, m: m, k: columns.count, n: n, pool: nil)
                                 }
                                 // z[0] = (b[0] + first half·W[0]) + second half·W[0]
                                 for i in 0..<m * n { z[i] += p[i] }
