@@ -37,9 +37,10 @@ struct ExplainCommand {
         let prepared = try setup.prepare(as: S.self)
         let schedule = setup.config.training.schedule
         // explain never evaluates, so the trainer gets no test set.
+        let savedOptimizer = prepared.spec.resumedFrom?.optimizer
         var trainer = Trainer(
             network: prepared.network, progress: prepared.progress, schedule: schedule,
-            train: prepared.train, test: nil)
+            train: prepared.train, test: nil, optimizerState: savedOptimizer)
         let count = prepared.train.count
         var order = Array(0..<count)
         var generator = prepared.progress.generator  // a copy: the trainer's own stays untouched
@@ -59,7 +60,8 @@ struct ExplainCommand {
         if schedule.isPlainDeltaRule {
             after.descend(along: gradients, learningRate: S(rate))
         } else {
-            var optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network)
+            // Resuming, the velocities or moments continue from the file, as in run.
+            var optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: savedOptimizer)
             optimizer.update(&after, along: gradients, learningRate: rate)
         }
         var meanLoss = losses.reduce(0.0) { $0 + Double($1) } / Double(batch.count)

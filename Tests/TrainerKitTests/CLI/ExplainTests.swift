@@ -94,6 +94,32 @@ import Testing
         }
     }
 
+    /// Resuming a momentum or Adam run, explain's step continues the saved
+    /// velocities and moments, as run does: its weights after the step are
+    /// those of `run --init-from` for one epoch of one batch. (Before, explain
+    /// started a fresh optimizer, and Adam's first step moved each weight by
+    /// about η instead.)
+    @Test(arguments: [#""optimizer": "adam""#, #""optimizer": {"name": "momentum", "momentum": 0.9}"#])
+    func resumedOptimizerContinues(_ optimizer: String) throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", """
+            {"network": {"layers": [2, 3, 1], "activation": "sigmoid"},
+             "training": {"loss": "sse", "learning_rate": 0.1, "epochs": 3, "batch_size": 4, "seed": 5, \(optimizer)},
+             "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}}}
+            """)
+        let first = directory.file("first.json"), second = directory.file("second.json")
+        #expect(runCLI(["run", config, "--weights-out", first, "--log", directory.file("first.csv"), "--quiet"]).code == 0)
+        let explained = runCLI(["explain", config, "--init-from", first, "--format", "json"])
+        #expect(explained.code == 0, "\(explained.stderr)")
+        let json = try JSONReader.parse(Array(explained.stdout.utf8), expectObject: true).root
+        let ran = runCLI(["run", config, "--init-from", first, "--epochs", "1", "--weights-out", second, "--log", "-", "--quiet"])
+        #expect(ran.code == 0, "\(ran.stderr)")
+        let weights = try WeightsFile.read(FilePath(path: second))
+        for (k, layer) in try #require(json["layers"].map(elements)).enumerated() {
+            #expect(literalMatrix(layer["weights_after"]) == weights.weights[k], "W[\(k)] after the resumed step")
+        }
+    }
+
     /// With a learning-rate schedule, explain's η is the step's own (epoch 3
     /// of a rate halved every epoch: 0.5 × 0.25), and the update it writes
     /// out gives run's weights. With another rule (Adam, L2), explain names
