@@ -205,7 +205,9 @@ public enum Commands {
         details: """
             Reads CSV rows with one column per input neuron and writes one CSV
             row of outputs per input row on stdout, each number the shortest
-            decimal that reads back exactly. The first row is a header, and
+            decimal that reads back exactly (an output that overflowed as inf
+            or -inf, an undefined one as nan, with a note on stderr naming the
+            first such row's line). The first row is a header, and
             skipped, when none of its cells is a number (a row of names); a
             first row with a number in it is data, so a bad cell there (1,NA)
             is an error naming line 1 and its column, like a bad cell in any
@@ -297,6 +299,8 @@ public enum Commands {
             classes, the accuracy and the confusion matrix (rows: the actual
             class, columns: the predicted one). The network must have the
             config's layers; it runs in the precision it was trained in.
+            A loss that is not finite (an output overflowed) is inf or nan in
+            the text and null in --format json, which has no such numbers.
             """,
         exitStatus: [
             ExitStatusSpec("0", "the data was evaluated"),

@@ -72,10 +72,11 @@ struct EvalCommand {
             "\"data\": \(JSONWriter.string(data.name))",
             "\"samples\": \(data.count)",
             "\"loss_function\": \(JSONWriter.string(loss.rawValue))",
-            "\"loss\": \(JSONWriter.number(result.loss))",
+            // null when not finite: an output overflowed (the text form says inf or nan).
+            "\"loss\": \(JSONWriter.numberOrNull(result.loss))",
         ]
         if let accuracy = result.accuracy, let confusion = result.confusion {
-            entries.append("\"accuracy\": \(JSONWriter.number(accuracy))")
+            entries.append("\"accuracy\": \(JSONWriter.numberOrNull(accuracy))")
             if let classNames { entries.append("\"classes\": [\(classNames.map(JSONWriter.string).joined(separator: ", "))]") }
             entries.append("\"confusion\": [\(confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: ", "))]")
         }

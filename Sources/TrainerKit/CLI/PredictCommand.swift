@@ -52,6 +52,10 @@ struct PredictCommand {
         var values: [S] = []
         values.reserveCapacity(batchSize * width)
         var count = 0
+        // The batch's input lines, and the rows with an output that is not
+        // finite: how many, and the line of the first.
+        var lines: [Int] = []
+        var nonFinite = (rows: 0, firstLine: 0)
         func writeBatch() throws {
             var text = probaHeader ?? ""
             probaHeader = nil
@@ -62,25 +66,49 @@ struct PredictCommand {
                 pass.forward(network)
                 let output = pass.output
                 for row in 0..<count {
+                    if (0..<output.columns).contains(where: { !output[row, $0].isFinite }) {
+                        if nonFinite.rows == 0 { nonFinite.firstLine = lines[row] }
+                        nonFinite.rows += 1
+                    }
                     if argmax {
                         let index = output.argmax(row: row)
                         text += (labels.map { Self.csvField($0[index]) } ?? String(index)) + "\n"
                     } else {
-                        text += (0..<output.columns).map { JSONWriter.number(output[row, $0]) }.joined(separator: ",") + "\n"
+                        text += (0..<output.columns).map { Self.number(output[row, $0]) }.joined(separator: ",") + "\n"
                     }
                 }
             }
             if !text.isEmpty { try context.stdout.write(text) }
             values.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
             count = 0
         }
         var fields: [String] = []
         while let line = try input.next(into: &fields) {
-            if try rows.append(fields, line: line, to: &values) { count += 1 }
+            if try rows.append(fields, line: line, to: &values) {
+                count += 1
+                lines.append(line)
+            }
             if count == batchSize { try writeBatch() }
         }
         try writeBatch()
+        if nonFinite.rows > 0 {
+            try context.stdout.flush()
+            let rows = nonFinite.rows == 1 ? "in 1 row" : "in \(nonFinite.rows) rows, this the first"
+            context.note(
+                "trainer: note: \(FileReading.display(of: inputPath)):\(nonFinite.firstLine): outputs not finite (written as inf, -inf or nan) \(rows); "
+                    + "the inputs, scaled, are too large for the network in \(S.precisionName)")
+        }
         return ExitCode.success
+    }
+
+    /// An output as CSV: the shortest decimal that reads back exactly; one
+    /// that overflowed as `inf` or `-inf`, an undefined one as `nan` (the
+    /// spellings of eval's text and of numpy and pandas, which read them).
+    static func number<S: Scalar>(_ value: S) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        return JSONWriter.number(value)
     }
 
     /// A CSV field: as is, or in double quotes (inner quotes doubled) when it

@@ -28,6 +28,12 @@ enum JSONWriter {
         return value.description
     }
 
+    /// ``number(_:)``, or `null` for NaN and the infinities, which JSON
+    /// cannot hold (`eval --format json`'s loss when an output overflowed).
+    static func numberOrNull<S: Scalar>(_ value: S) -> String {
+        value.isFinite ? number(value) : "null"
+    }
+
     /// `[1, 2, 3]`.
     static func row<S: Scalar>(_ values: some Collection<S>) -> String {
         "[" + values.map { number($0) }.joined(separator: ", ") + "]"
