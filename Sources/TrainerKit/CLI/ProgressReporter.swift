@@ -14,7 +14,7 @@ final class ProgressReporter {
     private let firstEpoch: Int
     private let epochs: Int
     /// The number of this run's last epoch.
-    private var lastEpoch: Int { firstEpoch + epochs - 1 }
+    private var lastEpoch: Int { firstEpoch - 1 + epochs }  // at most 2^63 - 1 (RunSetup.checkCounters)
     private let stride: Int
     private let clock = ContinuousClock()
     private var epochStarted: ContinuousClock.Instant

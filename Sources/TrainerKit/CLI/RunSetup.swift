@@ -17,6 +17,7 @@ struct RunSetup {
     var seedOverridden: Bool
     /// Where each overridable value came from: a flag or a config key.
     var batchSizeOrigin: String
+    var epochsOrigin: String
 
     init(arguments: ParsedArguments) throws(TrainerError) {
         if let exampleName = arguments.value("--example") {
@@ -48,6 +49,7 @@ struct RunSetup {
         } ?? MemoryEstimate.defaultLimit
         seedOverridden = arguments.value("--seed") != nil
         batchSizeOrigin = arguments.value("--batch-size") != nil ? "--batch-size" : "\(config.file): training.batch_size"
+        epochsOrigin = arguments.value("--epochs") != nil ? "--epochs" : "\(config.file): training.epochs"
         if let text = arguments.value("--epochs") {
             config.training.epochs = try OptionValue.wholeNumber(text, option: "--epochs", minimum: 1)
         }
@@ -159,6 +161,8 @@ struct RunSetup {
                 initFrom?.display ?? "",
                 "was saved \(progress.samplesIntoEpoch) samples into an epoch, but data.train has \(train.count); was the data changed?")
         }
+        let resumedStep = spec.resumedFrom?.optimizer.flatMap { $0.name == training.optimizer.name ? $0.step : nil }
+        try checkCounters(progress, optimizerStep: resumedStep ?? 0, samples: train.count)
         let outputActivation = spec.activations[spec.activations.count - 1]
         try train.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try test?.checkTargets(loss: training.loss, outputActivation: outputActivation)
@@ -177,6 +181,43 @@ struct RunSetup {
         return Prepared(
             spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, scaling: scaling,
             estimate: estimate, logColumns: columns)
+    }
+
+    /// Refuses a run whose counters would overflow: the epoch number, the
+    /// samples trained and the optimizer's step grow from the values of the
+    /// --init-from weights file by `training.epochs` epochs of `samples`
+    /// samples, and each must stay at most 2^63 − 1. Checked before any
+    /// arithmetic on them, so a counter near 2^63 in a weights file, or a
+    /// huge --epochs, is an error here and not a trap mid-run.
+    func checkCounters(_ progress: TrainingProgress, optimizerStep: Int, samples: Int) throws(TrainerError) {
+        let epochs = config.training.epochs, batchSize = config.training.batchSize
+        let file = initFrom?.display ?? ""
+        let steps = samples / batchSize + (samples % batchSize == 0 ? 0 : 1)
+        let largest = "\(Int.max) (2^63 − 1)"
+        // Each counter: its start, its growth per epoch, the weights file's
+        // key for it, what it counts, and an epoch's share in words.
+        let counters: [(start: Int, perEpoch: Int, key: String, counts: String, share: String)] = [
+            (progress.epochsCompleted, 1, "metadata.epochs_trained", "epochs", ""),
+            (progress.samplesTrained, samples, "metadata.samples_trained", "samples trained", " of \(DataLoader.plural(samples, "sample"))"),
+            (optimizerStep, steps, "metadata.optimizer.step", "optimizer steps", " of \(DataLoader.plural(steps, "optimizer step"))"),
+        ]
+        // The most epochs each leaves room for (start ≥ 0 and perEpoch ≥ 1:
+        // a weights file's counts are whole numbers ≥ 0).
+        let room = counters.map { (Int.max - $0.start) / $0.perEpoch }
+        for (counter, most) in zip(counters, room) where most < 1 {
+            throw TrainerError.at(
+                file, path: counter.key,
+                "\(counter.start) leaves no room for another epoch\(counter.share): counts stop at \(largest); expected at most \(Int.max - counter.perEpoch)")
+        }
+        // The counter with the least room names the limit.
+        let binding = room.indices.min { room[$0] < room[$1] }!
+        if epochs > room[binding] {
+            let counter = counters[binding]
+            let after = counter.start > 0 ? " after the \(counter.start) of \(file)" : ""
+            throw TrainerError(
+                place: epochsOrigin,
+                "\(epochs) epochs\(counter.share)\(after) would count \(counter.counts) past \(largest); expected at most \(room[binding])")
+        }
     }
 
     /// The input scaling of this run: the starting weights file's, whose

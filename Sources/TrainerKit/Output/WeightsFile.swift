@@ -277,6 +277,13 @@ public struct WeightsFile: Sendable {
         if let node = object["best_epoch"] { metadata.bestEpoch = try fields.wholeNumber(node, path: "metadata.best_epoch", minimum: 1) }
         if let node = object["best_value"] { metadata.bestValue = try fields.number(node, path: "metadata.best_value") }
         if let node = object["optimizer"] { metadata.optimizer = try decodeOptimizerState(node, fields: fields, layers: layers) }
+        // A resumed run adds to partial_correct; it counts among the
+        // samples_into_epoch samples, so it can never be more.
+        if let correct = metadata.partialCorrect, correct > metadata.samplesIntoEpoch {
+            throw fields.meaning(
+                path: "metadata.partial_correct",
+                "\(correct) correct, but metadata.samples_into_epoch is \(metadata.samplesIntoEpoch); expected at most \(metadata.samplesIntoEpoch)")
+        }
         return metadata
     }
 

@@ -106,6 +106,109 @@ private func regressionWeights(precision: String = "float64") -> String {
         #expect(text.code == 0 && text.stdout.contains("\nloss: inf (mse, mean per sample)\n"), "\(text)")
     }
 
+    // MARK: Counters near 2^63
+
+    /// XOR (4 samples) with Adam in batches of 3: an epoch is 4 samples and
+    /// 2 optimizer steps. Trained 2 epochs into `w.json`: epochs_trained 2,
+    /// samples_trained 8, optimizer step 4.
+    static let adamXOR = FaultConfig.text(
+        training: #"{"learning_rate": 0.1, "epochs": 2, "seed": 7, "batch_size": 3, "optimizer": "adam"}"#)
+
+    /// A folder with `c.json` (``adamXOR``) and its weights `w.json`, and
+    /// `w.json` with `replacing` replaced by `with` as `edited.json`.
+    func resumable(replacing: String, with: String) throws -> TemporaryDirectory {
+        let directory = TemporaryDirectory()
+        let config = directory.write("c.json", Self.adamXOR)
+        let trained = runCLI(["run", config, "--quiet", "--weights-out", directory.file("w.json"), "--log", directory.file("l.csv")])
+        try #require(trained.code == 0, "\(trained.stderr)")
+        let weights = try #require(directory.read("w.json"))
+        try #require(weights.contains(replacing), "w.json has no \(replacing)")
+        directory.write("edited.json", weights.replacingOccurrences(of: replacing, with: with))
+        return directory
+    }
+
+    /// Reproduces: a weights file whose epoch, sample or step counter is
+    /// near 2^63 trapped (exit 132) on the first epoch of `--init-from`.
+    /// Now refused before training: the room left, from 2^63 − 1, is less
+    /// than one epoch (1 epoch, 4 samples, 2 steps).
+    @Test("a counter near 2^63 in a --init-from weights file is an error naming the key", arguments: [
+        ("\"epochs_trained\": 2,", "\"epochs_trained\": 9223372036854775807,",
+         "trainer: error: edited.json: metadata.epochs_trained: 9223372036854775807 leaves no room for another epoch: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775806\n"),
+        ("\"samples_trained\": 8,", "\"samples_trained\": 9223372036854775804,",
+         "trainer: error: edited.json: metadata.samples_trained: 9223372036854775804 leaves no room for another epoch of 4 samples: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775803\n"),
+        ("\"step\": 4,", "\"step\": 9223372036854775806,",
+         "trainer: error: edited.json: metadata.optimizer.step: 9223372036854775806 leaves no room for another epoch of 2 optimizer steps: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775805\n"),
+    ])
+    func counterNearLimitInWeightsFile(_ replacing: String, _ with: String, _ message: String) throws {
+        let directory = try resumable(replacing: replacing, with: with)
+        for command in ["run", "check", "explain"] {
+            try expectBadInput([command, "c.json", "--init-from", "edited.json", "--epochs", "1"], in: directory, runner: .binary, message)
+        }
+    }
+
+    /// The largest count that leaves room for one epoch trains it, and the
+    /// saved file holds 2^63 − 1 exactly (the log's epoch too). Reproduces:
+    /// the progress line's last epoch, first + epochs − 1, overflowed on
+    /// the way (exit 132) before its sum was taken in the other order.
+    @Test("epochs_trained 2^63 - 2 trains one more epoch to exactly 2^63 - 1")
+    func counterAtLimitTrains() throws {
+        let directory = try resumable(replacing: "\"epochs_trained\": 2,", with: "\"epochs_trained\": 9223372036854775806,")
+        let result = try runTrainer(
+            ["run", "c.json", "--init-from", "edited.json", "--epochs", "1", "--weights-out", "out.json", "--log", "out.csv"],
+            in: directory, runner: .binary)
+        expectNoTrap(result)
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("epoch 9223372036854775807/9223372036854775807: loss "), "\(result.stderr)")
+        #expect(directory.read("out.json")?.contains("\"epochs_trained\": 9223372036854775807,") == true)
+        #expect(directory.rows("out.csv").last?.hasPrefix("9223372036854775807,") == true, "\(directory.rows("out.csv"))")
+    }
+
+    /// Reproduces: `--init-from` plus a huge `--epochs` trapped when the
+    /// epoch number passed 2^63 − 1. Now each counter's room is divided by
+    /// its growth per epoch: (2^63 − 1 − 2) / 1 epochs, (2^63 − 1 − 8) / 4
+    /// samples, (2^63 − 1 − 4) / 2 steps; the samples bind first.
+    @Test("--init-from with --epochs 2^63 - 1, or training.epochs as large, is an error before training")
+    func hugeEpochsAfterInitFrom() throws {
+        let directory = try resumable(replacing: "\"epochs_trained\": 2,", with: "\"epochs_trained\": 2,")
+        try expectBadInput(
+            ["run", "c.json", "--init-from", "w.json", "--epochs", "9223372036854775807"], in: directory, runner: .binary,
+            "trainer: error: --epochs: 9223372036854775807 epochs of 4 samples after the 8 of w.json would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693949\n")
+        // Without a weights file the samples still bind: (2^63 − 1) / 4.
+        try expectBadInput(
+            ["check", "c.json", "--epochs", "9223372036854775807"], in: directory, runner: .binary,
+            "trainer: error: --epochs: 9223372036854775807 epochs of 4 samples would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693951\n")
+        directory.write("huge.json", FaultConfig.text(training: #"{"learning_rate": 0.5, "epochs": 9223372036854775807}"#))
+        try expectBadInput(
+            ["check", "huge.json"], in: directory, runner: .binary,
+            "trainer: error: huge.json: training.epochs: 9223372036854775807 epochs of 4 samples would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693951\n")
+        // The largest allowed passes check.
+        let largest = try runTrainer(["check", "c.json", "--epochs", "2305843009213693951"], in: directory, runner: .binary)
+        #expect(largest.code == 0, "\(largest.stderr)")
+    }
+
+    /// Reproduces: partial_correct near 2^63 trapped adding the first
+    /// correct sample of the resumed epoch. It counts among the
+    /// samples_into_epoch samples, so more than those is an error.
+    @Test("partial_correct above samples_into_epoch is an error in the weights file")
+    func partialCorrectAboveSamples() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write(
+            "c.json",
+            FaultConfig.text(
+                network: #"{"layers": [2, 3, 2], "activations": ["sigmoid", "softmax"]}"#,
+                training: #"{"loss": "cross_entropy", "learning_rate": 0.5, "epochs": 2, "seed": 7}"#,
+                data: #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[1, 0], [0, 1], [0, 1], [1, 0]]}}"#))
+        let trained = runCLI(["run", config, "--quiet", "--weights-out", directory.file("w.json"), "--log", directory.file("l.csv")])
+        try #require(trained.code == 0, "\(trained.stderr)")
+        let weights = try #require(directory.read("w.json"))
+        directory.write(
+            "edited.json",
+            weights.replacingOccurrences(of: "\"samples_into_epoch\": 0,", with: "\"samples_into_epoch\": 1, \"partial_correct\": 9223372036854775807,"))
+        try expectBadInput(
+            ["run", "c.json", "--init-from", "edited.json"], in: directory, runner: .binary,
+            "trainer: error: edited.json: metadata.partial_correct: 9223372036854775807 correct, but metadata.samples_into_epoch is 1; expected at most 1\n")
+    }
+
     // MARK: Sizes near 2^63
 
     /// Reproduces: `--batch-size 9223372036854775807` trapped (exit 132) in
