@@ -48,6 +48,12 @@ public struct InputScaling: Equatable, Sendable {
             // Two passes: the mean μ = Σx / n, then σ = √(Σ(x − μ)² / n).
             for i in 0..<n { for j in 0..<columns { offset[j] += Double(inputs[i, j]) } }
             for j in 0..<columns { offset[j] /= Double(n) }
+            // A sum past the largest float64 (inputs near 1e308): the mean
+            // as Σ(x / n) instead, which cannot overflow.
+            for j in 0..<columns where !offset[j].isFinite {
+                offset[j] = 0
+                for i in 0..<n { offset[j] += Double(inputs[i, j]) / Double(n) }
+            }
             var squares = [Double](repeating: 0, count: columns)
             for i in 0..<n {
                 for j in 0..<columns {

@@ -106,6 +106,26 @@ private func regressionWeights(precision: String = "float64") -> String {
         #expect(text.code == 0 && text.stdout.contains("\nloss: inf (mse, mean per sample)\n"), "\(text)")
     }
 
+    /// Found with the above: `data.normalize: standard` over inputs near
+    /// 1e308 trapped (exit 132) in InputScaling's precondition: the sum for
+    /// the mean overflowed to inf. The mean is now Σ(x / n) in that case:
+    /// (1e308 / 2) · 2 = 1e308 exactly; the column's σ is 0, so its scale 1.
+    @Test("data.normalize standard over inputs near 1e308 fits a finite mean")
+    func standardScalingOfHugeInputs() throws {
+        let directory = TemporaryDirectory()
+        directory.write(
+            "c.json",
+            FaultConfig.text(
+                network: #"{"layers": [2, 1]}"#,
+                data: #"{"train": {"inputs": [[1e308, 0], [1e308, 1]], "targets": [[0], [1]]}, "normalize": "standard"}"#))
+        let check = try runTrainer(["check", "c.json"], in: directory, runner: .binary)
+        expectNoTrap(check)
+        #expect(check.code == 0, "\(check.stderr)")
+        let run = try runTrainer(["run", "c.json", "--quiet", "--weights-out", "w.json", "--log", "l.csv"], in: directory, runner: .binary)
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(directory.read("w.json")?.contains(#""normalize": {"method": "standard", "offset": [1e+308, 0.5], "scale": [1.0, 0.5]}"#) == true)
+    }
+
     // MARK: Counters near 2^63
 
     /// XOR (4 samples) with Adam in batches of 3: an epoch is 4 samples and
