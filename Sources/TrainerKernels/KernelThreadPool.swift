@@ -97,7 +97,14 @@ private final class PoolState: @unchecked Sendable {
                 Unmanaged<PoolState>.fromOpaque(argument!).takeRetainedValue().workerLoop()
                 return nil
             }, start)
-            precondition(status == 0, "pthread_create failed (\(status))")
+            // No thread (EAGAIN: its stack does not fit under `ulimit -v`,
+            // or the process limit): fewer workers. A job never waits for a
+            // worker that is not running, so the caller runs their parts,
+            // and the results are the same.
+            guard status == 0 else {
+                Unmanaged<PoolState>.fromOpaque(start).release()
+                break
+            }
             workers.append(thread)
         }
     }

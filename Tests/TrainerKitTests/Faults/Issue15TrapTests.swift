@@ -23,6 +23,36 @@ private func regressionWeights(precision: String = "float64") -> String {
     linearWeights(layers: [2, 2], weights: "[[[2, -1], [-1, 3]]]", biases: "[[0.5, -1]]", precision: precision)
 }
 
+/// A bash word: `text` in single quotes.
+private func shellQuoted(_ text: String) -> String {
+    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// The limit of the memory tests: `ulimit -v 100000`, 97.7 MiB of address
+/// space, about 4 times what trainer maps at start (25 MB, measured).
+private let limitKiB = 100_000
+
+/// Runs `trainer arguments` in `directory` under `ulimit -v kib` (and
+/// `ulimit -s stackKiB`), through bash; `before` is a pipeline's start
+/// (`head -c N /dev/zero |`).
+private func runLimited(
+    _ arguments: [String], in directory: TemporaryDirectory, kib: Int = limitKiB, stackKiB: Int? = nil, before: String = ""
+) throws -> TrainerResult {
+    let stack = stackKiB.map { "ulimit -s \($0) && " } ?? ""
+    let command = #"\#(stack)ulimit -v \#(kib) && \#(before) "$TRAINER" \#(arguments.map(shellQuoted).joined(separator: " "))"#
+    return try runTrainerShell(command, in: directory)
+}
+
+/// Why the memory tests cannot run here, or nil: a sanitizer's runtime
+/// reserves terabytes of address space and does not start under ulimit -v.
+private func limitSkipReason(kib: Int = limitKiB) -> String? {
+    let result = try? runLimited(["--version"], in: TemporaryDirectory(), kib: kib)
+    guard let result, result.code == 0 else {
+        return "trainer does not start under ulimit -v \(kib) (a sanitizer build?): \(result?.stderr.prefix(200) ?? "")"
+    }
+    return nil
+}
+
 @Suite("Issue 15, item 9: numbers at the edges never trap") struct Issue15TrapTests {
     // MARK: Outputs that are not finite
 
@@ -268,5 +298,31 @@ private func regressionWeights(precision: String = "float64") -> String {
             ["check", config, "--max-memory", "200K"], in: directory,
             "trainer: error: $DIR/c.json: training.batch_size: batches of 2,000 samples need ≈ 364 KiB in all; limit is 200 KiB (set --max-memory, or use a smaller batch size)\n")
         #expect(runCLI(["check", config, "--max-memory", "200K", "--batch-size", "100"]).code == 0)
+    }
+
+    // MARK: Memory that cannot be allocated
+
+    /// Reproduces: a worker thread that could not be created (its stack, as
+    /// large as `ulimit -s`, did not fit under `ulimit -v`) failed a
+    /// precondition (exit 132). Now the pool runs with fewer workers, and
+    /// the results are the same (README: for any --threads).
+    @Test("--threads 2 when the worker's stack does not fit under ulimit -v trains on one thread")
+    func threadThatCannotStart() throws {
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2 else {
+            return skipLoudly("needs 2 cores: --threads is clamped to the cores, so one core makes no pool")
+        }
+        if let reason = limitSkipReason(kib: 800_000) { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        directory.write("c.json", FaultConfig.text())
+        // Stacks of 1,000,000 KiB: the worker's cannot be mapped under 800,000 KiB.
+        let limited = try runLimited(
+            ["run", "c.json", "--quiet", "--threads", "2", "--weights-out", "limited.json", "--log", "limited.csv"], in: directory, kib: 800_000,
+            stackKiB: 1_000_000)
+        expectNoTrap(limited)
+        #expect(limited.code == 0, "\(limited.stderr)")
+        let plain = try runTrainer(
+            ["run", "c.json", "--quiet", "--threads", "1", "--weights-out", "plain.json", "--log", "plain.csv"], in: directory, runner: .binary)
+        #expect(plain.code == 0)
+        #expect(directory.read("limited.json") == directory.read("plain.json") && directory.read("limited.json") != nil)
     }
 }
