@@ -30,7 +30,10 @@ struct EvalCommand {
         }
         var data: Dataset<S> = try DataLoader.load(source, shape: shape, classes: classes)
         // The weights file's scaling, as run applied it; never refitted here.
-        if let scaling = try config.startScaling(of: spec) { data.scaleInputs(by: scaling) }
+        if let scaling = try config.startScaling(of: spec) {
+            try data.requireScalingMemory(place: "\(config.file): data.normalize")
+            data.scaleInputs(by: scaling)
+        }
         try data.checkTargets(loss: config.training.loss, outputActivation: spec.activations[spec.activations.count - 1])
         var evaluator = Evaluator(network: network)
         let result = evaluator.evaluate(network, on: data, loss: config.training.loss)

@@ -143,7 +143,15 @@ struct RunSetup {
             footprints[index] = DataFootprint.loaded(sources[index], count: counts[index], shape: shape)
         }
         if let fraction = training.validationSplit {
+            // Both parts are copies (MemoryProbe).
+            try train.requireCopyMemory(
+                place: "\(config.file): training.validation_split", "to split \(DataLoader.plural(train.count, "sample"))")
             (train, validation) = try train.splitForValidation(fraction: fraction, seed: training.seed, file: config.file)
+        }
+        if spec.startScaling != nil || (config.data.normalize ?? .none) != .none {
+            for data in [train, test, validation].compactMap({ $0 }) {
+                try data.requireScalingMemory(place: "\(config.file): data.normalize")
+            }
         }
         let scaling = try inputScaling(spec: spec, fittingTo: train)
         if let scaling {
@@ -272,19 +280,20 @@ struct RunSetup {
         if total > memoryLimit {
             throw TrainerError(place: place, "the run needs \(estimate.summary); limit is \(MemoryEstimate.bytes(memoryLimit)) (set --max-memory)")
         }
-        // A --max-memory raised past what the machine can give: Swift traps
-        // ("failed to allocate") when an array cannot be allocated, so ask
-        // malloc first. It only reserves address space (nothing is touched),
-        // and it refuses what the kernel's overcommit rules would refuse.
-        guard let probe = malloc(max(total, 1)) else {
+        // A --max-memory raised past what the machine (or `ulimit -v`) can
+        // give: Swift traps ("failed to allocate") when an array cannot be
+        // allocated, so ask first (MemoryProbe) for all but the runtime,
+        // which is in use already. Nothing is touched, so nothing is used.
+        guard MemoryProbe.canAllocate(max(total - MemoryEstimate.runtimeBytes, 1)) else {
             let smaller = switch estimate.parts[0].name {
             case "network": "a smaller network"
             case "batches": "smaller batches"
             default: "less data"
             }
-            throw TrainerError(place: place, "the run needs \(estimate.summary); more than this machine can allocate; expected \(smaller)")
+            throw TrainerError(
+                place: place,
+                "the run needs \(estimate.summary); \(MemoryProbe.shortfall); expected \(smaller)\(MemoryProbe.isLimited ? " or a higher limit" : "")")
         }
-        free(probe)
         return estimate
     }
 }

@@ -45,6 +45,7 @@ extension Config {
     ///     (empty for the working directory).
     public static func decode(_ bytes: [UInt8], file: String, directory: String) throws(TrainerError) -> Config {
         let document: JSONDocument
+        try MemoryProbe.requireJSON(bytes, file: file)
         do {
             document = try JSONReader.parse(bytes, expectObject: true)
         } catch {

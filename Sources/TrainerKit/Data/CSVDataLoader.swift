@@ -1,3 +1,5 @@
+import Glibc
+
 /// Builds a data set from a CSV file: column choice, header detection,
 /// one-hot labels, and a message naming the line for every bad cell.
 enum CSVDataLoader {
@@ -25,6 +27,9 @@ enum CSVDataLoader {
         var targetValues: [S] = []
         var labelTexts: [String] = []
         var lines: [Int] = []
+        // Asked for first (MemoryProbe), so that they never grow past what
+        // can be allocated.
+        try reserve(records, samplesOf: columns.inputs.count + columns.targets.count, as: S.self, file: file)
         inputValues.reserveCapacity(records * columns.inputs.count)
         lines.reserveCapacity(records)
         if columns.label != nil {
@@ -80,6 +85,7 @@ enum CSVDataLoader {
         var targets: Matrix<S>
         var classNames: [String]?
         if let labelColumn = columns.label {
+            try MemoryProbe.require(rows: count, columns: shape.outputSize, of: S.self, place: file, "for the targets of \(DataLoader.plural(count, "sample"))")
             let classes = try classIndices(
                 labelTexts, source: source, trainingClasses: trainingClasses, shape: shape,
                 file: file, lines: lines, column: columnName(labelColumn))
@@ -101,6 +107,17 @@ enum CSVDataLoader {
     /// error naming its line and column, never a header skipped silently.
     static func isRowOfNames(_ fields: [String]) -> Bool {
         !fields.contains(where: DecimalSyntax.isNumber) && fields.contains { !$0.isEmpty }
+    }
+
+    /// Asks for the memory of `samples` samples of `columns` numbers each,
+    /// with the line number kept for each (MemoryProbe).
+    static func reserve<S: Scalar>(_ samples: Int, samplesOf columns: Int, as: S.Type, file: String) throws(TrainerError) {
+        let (numbers, overflow1) = samples.multipliedReportingOverflow(by: columns)
+        let (numberBytes, overflow2) = numbers.multipliedReportingOverflow(by: MemoryLayout<S>.stride)
+        let (lineBytes, overflow3) = samples.multipliedReportingOverflow(by: 2 * MemoryLayout<Int>.stride)
+        let (total, overflow4) = numberBytes.addingReportingOverflow(lineBytes)
+        let bytes = overflow1 || overflow2 || overflow3 || overflow4 ? nil : total
+        try MemoryProbe.require(bytes: bytes, place: file, "for up to \(DataLoader.plural(samples, "sample"))")
     }
 
     struct Columns {
@@ -249,6 +266,7 @@ extension CSVDataLoader {
         var fields: [String] = []
         var values: [S] = []
         var count = 0
+        try reserve(CSVScanner.countRecords(bytes), samplesOf: width, as: S.self, file: source.file.display)
         while let line = try reader.next(into: &fields) {
             if try rows.append(fields, line: line, to: &values) { count += 1 }
         }

@@ -202,6 +202,25 @@ extension Dataset {
 }
 
 extension Dataset {
+    /// Asks for the memory of a copy of every sample (MemoryProbe): its
+    /// inputs as they are held (a byte each for IDX images) and its targets.
+    func requireCopyMemory(place: String, _ what: String) throws(TrainerError) {
+        let inputBytes: Int
+        switch inputStorage {
+        case .values: inputBytes = MemoryLayout<S>.stride
+        case .bytes: inputBytes = 1
+        }
+        // The data is in memory, so these sizes are far from overflowing.
+        try MemoryProbe.require(
+            rows: count, columns: inputSize * inputBytes + outputSize * MemoryLayout<S>.stride, of: UInt8.self, place: place, what)
+    }
+
+    /// Asks for the memory ``scaleInputs(by:)`` needs (MemoryProbe): the
+    /// inputs as numbers, and their scaled copy.
+    func requireScalingMemory(place: String) throws(TrainerError) {
+        try MemoryProbe.require(rows: 2 * count, columns: inputSize, of: S.self, place: place, "to scale the inputs of \(name)")
+    }
+
     /// The inputs with `scaling` applied (`data.normalize`). Byte inputs
     /// become numbers: a scaled byte no longer stands for byte/255.
     public mutating func scaleInputs(by scaling: InputScaling) {

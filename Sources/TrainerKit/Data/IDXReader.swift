@@ -111,6 +111,10 @@ enum IDXDataLoader {
                 imagesFile,
                 "\(images.dimensions[1])×\(images.dimensions[2]) = \(pixels) pixels per image, but network.layers[0] is \(shape.inputSize)")
         }
+        // The copy of the pixels and the targets, asked for first (MemoryProbe).
+        let samples = "for \(DataLoader.plural(count, "sample"))"
+        try MemoryProbe.require(rows: count, columns: pixels, of: UInt8.self, place: imagesFile, samples)
+        try MemoryProbe.require(rows: count, columns: shape.outputSize, of: S.self, place: labelsFile, samples)
         // Kept as bytes: pixel p becomes p/255, rounded once from the exact
         // quotient, when a batch is copied (see Dataset).
         let pixelBytes = Array(imageBytes[images.headerSize..<images.headerSize + count * pixels])

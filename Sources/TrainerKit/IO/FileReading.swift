@@ -36,7 +36,13 @@ public enum FileReading {
             throw TrainerError.file(name, "larger than \(maximumSize >> 20) MiB (\(status.st_size) bytes); expected a smaller file")
         }
         var bytes: [UInt8] = []
-        if isRegular { bytes.reserveCapacity(Int(status.st_size)) }
+        // The memory is asked for first (MemoryProbe): a file larger than
+        // `ulimit -v` leaves is an error, not a trap in the allocator.
+        func reserve(_ capacity: Int) throws(TrainerError) {
+            try MemoryProbe.require(capacity, of: UInt8.self, place: name, "to read it", expected: "a higher limit or a smaller file")
+            bytes.reserveCapacity(capacity)
+        }
+        if isRegular { try reserve(Int(status.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
@@ -49,6 +55,10 @@ public enum FileReading {
             // never holds more than the cap in memory.
             guard bytes.count + count <= maximumSize else {
                 throw TrainerError.file(name, "larger than \(maximumSize >> 20) MiB; expected a smaller file")
+            }
+            // A stream (or a file that grew) doubles its buffer, asking first.
+            if bytes.count + count > bytes.capacity {
+                try reserve(min(max(bytes.capacity * 2, bytes.count + count), maximumSize))
             }
             bytes.append(contentsOf: chunk[0..<count])
         }

@@ -177,6 +177,7 @@ public struct WeightsFile: Sendable {
     /// Decodes weights-file text; `file` names it in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws(TrainerError) -> WeightsFile {
         let document: JSONDocument
+        try MemoryProbe.requireJSON(bytes, file: file)
         do {
             document = try JSONReader.parse(bytes, expectObject: true)
         } catch {

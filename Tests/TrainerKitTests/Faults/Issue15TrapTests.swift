@@ -53,6 +53,24 @@ private func limitSkipReason(kib: Int = limitKiB) -> String? {
     return nil
 }
 
+/// A run refused for memory: exit 2, one line on stderr with each of
+/// `fragments`, nothing on stdout, the folder unchanged, no trap.
+private func expectRefused(
+    _ run: () throws -> TrainerResult, in directory: TemporaryDirectory, _ fragments: String...,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let before = directory.snapshot()
+    let result = try run()
+    expectNoTrap(result, sourceLocation: sourceLocation)
+    #expect(result.signal == nil && result.code == 2, "exit \(result.code): \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(result.stderr.hasPrefix("trainer: error: ") && result.errorLines.count == 1, "\(result.stderr)", sourceLocation: sourceLocation)
+    for fragment in fragments {
+        #expect(result.stderr.contains(fragment), "expected \"\(fragment)\" in: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+    #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+    #expect(directory.snapshot() == before, "the folder changed", sourceLocation: sourceLocation)
+}
+
 @Suite("Issue 15, item 9: numbers at the edges never trap") struct Issue15TrapTests {
     // MARK: Outputs that are not finite
 
@@ -302,6 +320,112 @@ private func limitSkipReason(kib: Int = limitKiB) -> String? {
 
     // MARK: Memory that cannot be allocated
 
+    /// The address-space limit's text in every message below: 100,000 KiB.
+    static let limitText = "more than the address-space limit (ulimit -v) of 98 MiB leaves ("
+
+    /// Reproduces: under `ulimit -v 150000` MNIST aborted (exit 134, "failed
+    /// to allocate 47040032 bytes") reading its 47 MB image file. Here an
+    /// IDX file of 50,000 images of 100×100 pixels, 477 MiB, sparse (it
+    /// takes no disk), under 98 MiB: refused before it is read.
+    @Test("an IDX file larger than ulimit -v leaves is refused before it is read")
+    func idxAboveAddressSpaceLimit() throws {
+        if let reason = limitSkipReason() { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        directory.write("images", bytes: idxBytes(dimensions: [50_000, 100, 100], payload: []))
+        try #require(truncate(directory.file("images"), 16 + 50_000 * 100 * 100) == 0)
+        directory.write("labels", bytes: idxBytes(dimensions: [50_000], payload: [UInt8](repeating: 0, count: 50_000)))
+        directory.write(
+            "c.json",
+            FaultConfig.text(
+                network: #"{"layers": [10000, 2, 10]}"#, data: #"{"train": {"idx_images": "images", "idx_labels": "labels"}}"#))
+        for command in ["check", "run"] {
+            try expectRefused(
+                { try runLimited([command, "c.json"], in: directory) }, in: directory,
+                "trainer: error: images (from c.json: data.train.idx_images): cannot allocate 477 MiB to read it: \(Self.limitText)",
+                " in use); expected a higher limit or a smaller file\n")
+        }
+    }
+
+    /// Reproduces the same for a CSV file read whole but parsed into more
+    /// than the limit: 4,000,000 lines of `1,0` (16 MB) are at most
+    /// 4,000,001 samples of 2 float64 numbers and 2 words of bookkeeping,
+    /// 32 bytes each: 122 MiB. Before, the arrays grew until one could not
+    /// (exit 134).
+    @Test("a CSV whose samples need more than ulimit -v leaves is refused before parsing")
+    func csvAboveAddressSpaceLimit() throws {
+        if let reason = limitSkipReason() { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        directory.write("big.csv", String(repeating: "1,0\n", count: 4_000_000))
+        directory.write("c.json", FaultConfig.text(network: #"{"layers": [1, 1]}"#, data: #"{"train": {"csv": "big.csv"}}"#))
+        for command in ["check", "run"] {
+            try expectRefused(
+                { try runLimited([command, "c.json"], in: directory) }, in: directory,
+                "trainer: error: big.csv: cannot allocate 122 MiB for up to 4000001 samples: \(Self.limitText)",
+                " in use); expected a higher limit or less data\n")
+        }
+        // predict reads the same file as its input rows (one input column here:
+        // 4,000,001 × (8 + 16) bytes = 92 MiB).
+        directory.write("w.json", linearWeights(layers: [2, 1], weights: "[[[1], [1]]]", biases: "[[0]]"))
+        try expectRefused(
+            { try runLimited(["predict", "w.json", "big.csv"], in: directory) }, in: directory,
+            "trainer: error: big.csv: cannot allocate 122 MiB for up to 4000001 samples: \(Self.limitText)")
+    }
+
+    /// Reproduces: a stream on stdin (200 MB of zero bytes, under the
+    /// 256 MiB cap) grew its buffer until the allocation failed (exit 134).
+    /// Each doubling is now asked for first.
+    @Test("a stream on stdin larger than ulimit -v leaves is refused as it grows")
+    func stdinAboveAddressSpaceLimit() throws {
+        if let reason = limitSkipReason() { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        directory.write("w.json", regressionWeights())
+        try expectRefused(
+            { try runLimited(["predict", "w.json"], in: directory, before: "head -c 200000000 /dev/zero |") }, in: directory,
+            "trainer: error: stdin: cannot allocate ", " MiB to read it: \(Self.limitText)")
+    }
+
+    /// Reproduces: a weights file of 2,000,000 numbers (10 MB of `0.5, `)
+    /// under 98 MiB: its JSON tree did not fit and an allocation in the
+    /// parser aborted (exit 134). The bound asked for first: 2,003,020
+    /// values (one per `[`, `,` and `:`) × 64 bytes + twice the text, 141 MiB.
+    @Test("a weights file whose JSON tree would not fit under ulimit -v is refused before parsing")
+    func weightsJSONAboveAddressSpaceLimit() throws {
+        if let reason = limitSkipReason() { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        let row = "[" + Array(repeating: "0.5", count: 1000).joined(separator: ", ") + "]"
+        let weights = "[[" + Array(repeating: row, count: 2000).joined(separator: ",\n") + "]]"
+        let biases = "[[" + Array(repeating: "0", count: 1000).joined(separator: ", ") + "]]"
+        directory.write("w.json", linearWeights(layers: [2000, 1000], weights: weights, biases: biases))
+        try expectRefused(
+            { try runLimited(["predict", "w.json"], in: directory) }, in: directory,
+            "trainer: error: w.json: cannot allocate 141 MiB to parse it: \(Self.limitText)", " in use); expected a higher limit or a smaller file\n")
+    }
+
+    /// Reproduces: the check that the network fits asked malloc for it and
+    /// freed it unused, which the optimizer may remove (it did in release
+    /// builds: the network was then allocated and trapped), and its message
+    /// blamed the machine under `ulimit -v`. 1000-10000-1: 10,020,001
+    /// parameters (×3: gradients and a copy), 11,001 neurons × 3 × (1 + 256)
+    /// batch rows: 38,541,774 float64, 294 MiB.
+    @Test("a network larger than ulimit -v leaves is refused, naming the limit")
+    func networkAboveAddressSpaceLimit() throws {
+        if let reason = limitSkipReason() { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        let input = "[" + Array(repeating: "0.5", count: 1000).joined(separator: ", ") + "]"
+        directory.write(
+            "c.json",
+            FaultConfig.text(network: #"{"layers": [1000, 10000, 1]}"#, data: #"{"train": {"inputs": [\#(input)], "targets": [[1]]}}"#))
+        for command in ["check", "run"] {
+            try expectRefused(
+                { try runLimited([command, "c.json"], in: directory) }, in: directory,
+                "trainer: error: c.json: network.layers: 10,020,001 parameters need ≈ 294 MiB, \(Self.limitText)",
+                " in use); expected a smaller network or a higher limit\n")
+        }
+        // Without the limit the same network fits (the default --max-memory is 16 GiB or less).
+        let unlimited = runCLI(["check", directory.file("c.json")])
+        #expect(unlimited.code == 0, "\(unlimited.stderr)")
+    }
+
     /// Reproduces: a worker thread that could not be created (its stack, as
     /// large as `ulimit -s`, did not fit under `ulimit -v`) failed a
     /// precondition (exit 132). Now the pool runs with fewer workers, and
@@ -324,5 +448,32 @@ private func limitSkipReason(kib: Int = limitKiB) -> String? {
             ["run", "c.json", "--quiet", "--threads", "1", "--weights-out", "plain.json", "--log", "plain.csv"], in: directory, runner: .binary)
         #expect(plain.code == 0)
         #expect(directory.read("limited.json") == directory.read("plain.json") && directory.read("limited.json") != nil)
+    }
+
+    /// A small IDX data set (1,000 images of 28×28) still trains under the
+    /// issue's `ulimit -v 150000`: the checks refuse only what cannot fit.
+    @Test("small IDX data trains under ulimit -v 150000")
+    func smallIDXUnderLimit() throws {
+        if let reason = limitSkipReason(kib: 150_000) { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        directory.write("images", bytes: idxBytes(dimensions: [1000, 28, 28], payload: (0..<784_000).map { UInt8($0 % 251) }))
+        directory.write("labels", bytes: idxBytes(dimensions: [1000], payload: (0..<1000).map { UInt8($0 % 10) }))
+        directory.write(
+            "c.json",
+            FaultConfig.text(
+                network: #"{"layers": [784, 30, 10]}"#, training: #"{"learning_rate": 3.0, "epochs": 1, "batch_size": 10, "precision": "float32"}"#,
+                data: #"{"train": {"idx_images": "images", "idx_labels": "labels"}, "normalize": "standard"}"#))
+        let result = try runLimited(["run", "c.json", "--quiet", "--weights-out", "w.json", "--log", "l.csv"], in: directory, kib: 150_000)
+        expectNoTrap(result)
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(directory.rows("l.csv").count == 2)
+    }
+
+    @Test("CSV line breaks are counted as CSVReader ends records: LF, CRLF, a lone CR")
+    func lineBreaksMatchTheReader() {
+        // a⏎(CR) b⏎(CRLF) c⏎(LF) ⏎(CR) d⏎(CR): five.
+        #expect(CSVDataLoader.lineBreaks(in: Array("a\rb\r\nc\n\rd\r".utf8)) == 5)
+        #expect(CSVDataLoader.lineBreaks(in: []) == 0)
+        #expect(CSVDataLoader.lineBreaks(in: Array("x,y".utf8)) == 0)
     }
 }
