@@ -89,7 +89,7 @@ public enum IDXReader {
 enum IDXDataLoader {
     static func load<S: Scalar>(_ source: IDXSource, shape: DataShape) throws(TrainerError) -> Dataset<S> {
         let imagesFile = source.images.display, labelsFile = source.labels.display
-        let imageBytes = try FileReading.read(source.images.path, display: source.images.openingPlace, maximumSize: IDXReader.maximumFileSize)
+        var imageBytes = try FileReading.read(source.images.path, display: source.images.openingPlace, maximumSize: IDXReader.maximumFileSize)
         let images = try IDXReader.header(of: imageBytes, file: imagesFile, rank: 3, what: "pixels")
         let labelBytes = try FileReading.read(source.labels.path, display: source.labels.openingPlace, maximumSize: IDXReader.maximumFileSize)
         let labels = try IDXReader.header(of: labelBytes, file: labelsFile, rank: 1, what: "labels")
@@ -111,13 +111,16 @@ enum IDXDataLoader {
                 imagesFile,
                 "\(images.dimensions[1])×\(images.dimensions[2]) = \(pixels) pixels per image, but network.layers[0] is \(shape.inputSize)")
         }
-        // The copy of the pixels and the targets, asked for first (MemoryProbe).
-        let samples = "for \(DataLoader.plural(count, "sample"))"
-        try MemoryProbe.require(rows: count, columns: pixels, of: UInt8.self, place: imagesFile, samples)
-        try MemoryProbe.require(rows: count, columns: shape.outputSize, of: S.self, place: labelsFile, samples)
+        // The targets, asked for first (MemoryProbe).
+        try MemoryProbe.require(rows: count, columns: shape.outputSize, of: S.self, place: labelsFile, "for \(DataLoader.plural(count, "sample"))")
         // Kept as bytes: pixel p becomes p/255, rounded once from the exact
-        // quotient, when a batch is copied (see Dataset).
-        let pixelBytes = Array(imageBytes[images.headerSize..<images.headerSize + count * pixels])
+        // quotient, when a batch is copied (see Dataset). They are the
+        // file's bytes with the header (and any images past `limit`) cut
+        // off in place: no second copy of the file, so MNIST's peak is
+        // 45 MiB lower (measured: it trains under `ulimit -v 80000`, was 110000).
+        imageBytes.removeSubrange((images.headerSize + count * pixels)...)
+        imageBytes.removeSubrange(0..<images.headerSize)
+        let pixelBytes = imageBytes
         var targets = Matrix<S>(rows: count, columns: shape.outputSize)
         for i in 0..<count {
             let label = Int(labelBytes[labels.headerSize + i])

@@ -346,6 +346,29 @@ private func expectRefused(
         }
     }
 
+    /// An IDX file that fits under the limit once, but not twice: 45,000
+    /// images of 32×32, 44 MiB (sparse), under 98 MiB with about 17 MiB
+    /// in use at start. The pixels were copied out of the file's bytes
+    /// (exit 2, "cannot allocate 44 MiB for 45000 samples"); now the header
+    /// is cut off in place and the data is checked.
+    @Test("IDX pixels are the file's bytes, not a copy: a file that fits once loads")
+    func idxLoadedWithoutACopy() throws {
+        if let reason = limitSkipReason() { return skipLoudly(reason) }
+        let directory = TemporaryDirectory()
+        directory.write("images", bytes: idxBytes(dimensions: [45_000, 32, 32], payload: []))
+        try #require(truncate(directory.file("images"), 16 + 45_000 * 32 * 32) == 0)
+        directory.write("labels", bytes: idxBytes(dimensions: [45_000], payload: [UInt8](repeating: 3, count: 45_000)))
+        directory.write(
+            "c.json",
+            FaultConfig.text(
+                network: #"{"layers": [1024, 2, 10]}"#, training: #"{"learning_rate": 0.5, "epochs": 1, "precision": "float32"}"#,
+                data: #"{"train": {"idx_images": "images", "idx_labels": "labels"}}"#))
+        let result = try runLimited(["check", "c.json"], in: directory)
+        expectNoTrap(result)
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("data.train: 45000 samples"), "\(result.stdout)")
+    }
+
     /// Reproduces the same for a CSV file read whole but parsed into more
     /// than the limit: 4,000,000 lines of `1,0` (16 MB) are at most
     /// 4,000,001 samples of 2 float64 numbers and 2 words of bookkeeping,
