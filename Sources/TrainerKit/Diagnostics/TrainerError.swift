@@ -28,9 +28,26 @@ public struct TrainerError: Error, Equatable, Sendable, CustomStringConvertible 
         self.message = message
     }
 
-    /// The one line written to stderr.
+    /// The one line written to stderr. Control characters from the input
+    /// (a path holding a line break, an escape) are shown escaped, `\n`,
+    /// `\t`, `\x1b`, so that the line stays one line and the terminal
+    /// shows what was there.
     public var description: String {
-        place.isEmpty ? "trainer: error: \(message)" : "trainer: error: \(place): \(message)"
+        let line = place.isEmpty ? "trainer: error: \(message)" : "trainer: error: \(place): \(message)"
+        guard line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return line }
+        var escaped = ""
+        for scalar in line.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                escaped += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     /// The process exit code for this error (SPEC.md, "Streams and exit codes").

@@ -174,6 +174,20 @@ private func expectRefused(
         #expect(directory.read("w.json")?.contains(#""normalize": {"method": "standard", "offset": [1e+308, 0.5], "scale": [1.0, 0.5]}"#) == true)
     }
 
+    /// Found by the command-line fuzzer (CommandLineFuzzTests): a path
+    /// holding a line break made the error two lines (and an escape
+    /// sequence in it reached the terminal). Control characters are now
+    /// written escaped, so the error stays one line.
+    @Test("an error naming a path with a line break or an escape is still one line")
+    func controlCharactersInErrors() throws {
+        let directory = TemporaryDirectory()
+        try expectBadInput(
+            ["predict", "x\ny\u{1B}[31m.json"], in: directory, runner: .binary,
+            "trainer: error: x\\ny\\x1b[31m.json: No such file or directory\n")
+        try expectBadInput(
+            ["run", "c.json", "x\ty"], in: directory, runner: .binary, "trainer: error: run: unexpected argument 'x\\ty'. See 'trainer help run'.\n")
+    }
+
     // MARK: Counters near 2^63
 
     /// XOR (4 samples) with Adam in batches of 3: an epoch is 4 samples and
