@@ -13,8 +13,11 @@ export TRAINER_COMMIT ?= $(shell git describe --always --dirty 2>/dev/null || ec
 
 # Seconds each fuzz target runs in `make fuzz`.
 FUZZ_SECONDS ?= 60
+# Cases of `make fuzz-cli`, and their seed (by default the clock's seconds).
+FUZZ_CLI_CASES ?= 5000
+FUZZ_SEED := $(if $(FUZZ_SEED),$(FUZZ_SEED),$(shell date +%s))
 
-.PHONY: all build dist test example mnist bench lint install uninstall clean fuzz
+.PHONY: all build dist test example mnist bench lint install uninstall clean fuzz fuzz-cli
 
 all: build
 
@@ -53,6 +56,14 @@ test: build dist
 # crash, whose input stays in Fuzz/Output/TARGET/. See docs/testing.md.
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./Fuzz/fuzz.sh
+
+# The command-line fuzzer: FUZZ_CLI_CASES seeded random command lines and
+# config values run through the built trainer, which must never trap; the
+# seed is printed, so that a failure can be run again with FUZZ_SEED=N. See
+# docs/testing.md.
+fuzz-cli:
+	@echo "fuzz-cli: FUZZ_SEED=$(FUZZ_SEED) FUZZ_CLI_CASES=$(FUZZ_CLI_CASES)"
+	TRAINER_FUZZ_SEED=$(FUZZ_SEED) TRAINER_FUZZ_CASES=$(FUZZ_CLI_CASES) $(SWIFT) test --filter CommandLineFuzzTests
 
 # Trains the built-in XOR example (no files needed), then shows what it learnt.
 example: build
