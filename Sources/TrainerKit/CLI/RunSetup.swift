@@ -110,7 +110,7 @@ struct RunSetup {
         // (a CSV stream, which cannot be, is counted once read).
         let sources = [config.data.train] + [config.data.test, config.data.validation].compactMap { $0 }
         var footprints = sources.map { DataFootprint.survey($0, shape: shape) }
-        _ = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 })
+        _ = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 }, allocated: false)
 
         var generator = RandomGenerator(seed: training.seed)
         var progress: TrainingProgress
@@ -175,7 +175,7 @@ struct RunSetup {
         try train.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try test?.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try validation?.checkTargets(loss: training.loss, outputActivation: outputActivation)
-        let estimate = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 })
+        let estimate = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 }, allocated: true)
         let columns = LossLog.columns(
             accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil,
             validation: validation != nil, validationAccuracy: validation?.labels != nil,
@@ -269,7 +269,9 @@ struct RunSetup {
 
     /// The memory estimate, or an error, blaming its largest part, when it
     /// is above the limit.
-    func checkedEstimate(spec: NetworkSpec, data: [DataFootprint]) throws(TrainerError) -> MemoryEstimate {
+    /// - Parameter allocated: whether the data sets are in memory already,
+    ///   so that only the network and its batches are still to be asked for.
+    func checkedEstimate(spec: NetworkSpec, data: [DataFootprint], allocated: Bool) throws(TrainerError) -> MemoryEstimate {
         let overflow = "too large: the parameter count or memory overflows a 64-bit integer"
         guard let estimate = MemoryEstimate.estimate(memoryPlan(spec: spec, data: data)) else {
             throw TrainerError(place: place(of: MemoryEstimate.Part(name: "network", bytes: 0, detail: "")), overflow)
@@ -282,9 +284,13 @@ struct RunSetup {
         }
         // A --max-memory raised past what the machine (or `ulimit -v`) can
         // give: Swift traps ("failed to allocate") when an array cannot be
-        // allocated, so ask first (MemoryProbe) for all but the runtime,
-        // which is in use already. Nothing is touched, so nothing is used.
-        guard MemoryProbe.canAllocate(max(total - MemoryEstimate.runtimeBytes, 1)) else {
+        // allocated, so ask first (MemoryProbe) for all but what is in use
+        // already: the runtime, and once loaded the data sets. Nothing is
+        // touched, so nothing is used.
+        let toAllocate = allocated
+            ? estimate.parts.filter { $0.name == "network" || $0.name == "batches" }.reduce(0) { MemoryEstimate.plus($0, $1.bytes) }
+            : total - MemoryEstimate.runtimeBytes
+        guard MemoryProbe.canAllocate(max(toAllocate, 1)) else {
             let smaller = switch estimate.parts[0].name {
             case "network": "a smaller network"
             case "batches": "smaller batches"

@@ -79,6 +79,13 @@ final class CSVRowStream {
                 break
             }
             let start = pending.count
+            if start + count > pending.capacity {
+                // A record with no end of line grows the buffer by doubling:
+                // asked for first, so that a limit (ulimit -v) is an error,
+                // not an abort in the allocator.
+                try MemoryProbe.require(
+                    bytes: MemoryEstimate.times(2, start + count), place: file, "to read it", expected: "a higher limit or shorter rows")
+            }
             pending.append(contentsOf: chunk[0..<count])
             let cut = pending.withUnsafeBufferPointer { scanner.scan(UnsafeBufferPointer(rebasing: $0[start...])) }
             if let cut {

@@ -42,9 +42,15 @@ public struct DataFootprint: Equatable, Sendable {
     }
 
     /// Held besides the set while it is read: the file, and a CSV file's
-    /// class labels as text (16 bytes each).
+    /// class labels as text (16 bytes each). An IDX image file's pixels are
+    /// the set's inputs in place (the header cut off, nothing copied), so
+    /// only the rest of its files counts.
     var readingBytes: Int {
-        form == .csv && classes ? MemoryEstimate.plus(fileBytes, MemoryEstimate.times(samples, 16)) : fileBytes
+        switch form {
+        case .csv where classes: MemoryEstimate.plus(fileBytes, MemoryEstimate.times(samples, 16))
+        case .idx: max(0, fileBytes - MemoryEstimate.times(samples, inputs))
+        default: fileBytes
+        }
     }
 
     /// Held besides the set while a validation split copies it: both parts,

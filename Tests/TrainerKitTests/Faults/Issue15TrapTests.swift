@@ -311,27 +311,6 @@ private func expectRefused(
             "trainer: error: c.json: training.batch_size: 9223372036854775807 is larger than the 4 samples of data.train; expected at most 4\n")
     }
 
-    /// A batch size within the data whose batches alone exceed
-    /// --max-memory names the batch size, not the layers. The numbers:
-    /// 2-3-1 has 13 parameters (×3 copies) and 6 neurons; a, z and δ of each
-    /// for 2000 + 256 rows are 40,608 numbers; the data 2000 × 3; in all
-    /// 46,647 float64 = 364 KiB. With batches of one: 10,665 numbers, 83 KiB.
-    @Test("batches that alone exceed --max-memory are blamed on the batch size")
-    func batchAboveMemoryLimit() throws {
-        let directory = TemporaryDirectory()
-        let inputs = (0..<2000).map { "[\($0 % 2), \($0 / 2 % 2)]" }.joined(separator: ", ")
-        let targets = (0..<2000).map { "[\(($0 % 2) ^ ($0 / 2 % 2))]" }.joined(separator: ", ")
-        let config = directory.write(
-            "c.json",
-            FaultConfig.text(
-                training: #"{"learning_rate": 0.5, "epochs": 1, "batch_size": 2000}"#,
-                data: #"{"train": {"inputs": [\#(inputs)], "targets": [\#(targets)]}}"#))
-        try expectBadInput(
-            ["check", config, "--max-memory", "200K"], in: directory,
-            "trainer: error: $DIR/c.json: training.batch_size: batches of 2,000 samples need ≈ 364 KiB in all; limit is 200 KiB (set --max-memory, or use a smaller batch size)\n")
-        #expect(runCLI(["check", config, "--max-memory", "200K", "--batch-size", "100"]).code == 0)
-    }
-
     // MARK: Memory that cannot be allocated
 
     /// The address-space limit's text in every message below: 100,000 KiB.
@@ -340,7 +319,8 @@ private func expectRefused(
     /// Reproduces: under `ulimit -v 150000` MNIST aborted (exit 134, "failed
     /// to allocate 47040032 bytes") reading its 47 MB image file. Here an
     /// IDX file of 50,000 images of 100×100 pixels, 477 MiB, sparse (it
-    /// takes no disk), under 98 MiB: refused before it is read.
+    /// takes no disk), under 98 MiB: refused before it is read, by the
+    /// memory estimate (Issue15MemoryTests), asked for as a whole.
     @Test("an IDX file larger than ulimit -v leaves is refused before it is read")
     func idxAboveAddressSpaceLimit() throws {
         if let reason = limitSkipReason() { return skipLoudly(reason) }
@@ -355,8 +335,8 @@ private func expectRefused(
         for command in ["check", "run"] {
             try expectRefused(
                 { try runLimited([command, "c.json"], in: directory) }, in: directory,
-                "trainer: error: images (from c.json: data.train.idx_images): cannot allocate 477 MiB to read it: \(Self.limitText)",
-                " in use); expected a higher limit or a smaller file\n")
+                "trainer: error: c.json: data.train: the run needs ≈ ", "data.train 481 MiB (50,000 samples of 10000 byte inputs)",
+                "; \(Self.limitText)", " in use); expected less data or a higher limit\n")
         }
     }
 
@@ -384,10 +364,11 @@ private func expectRefused(
     }
 
     /// Reproduces the same for a CSV file read whole but parsed into more
-    /// than the limit: 4,000,000 lines of `1,0` (16 MB) are at most
-    /// 4,000,001 samples of 2 float64 numbers and 2 words of bookkeeping,
-    /// 32 bytes each: 122 MiB. Before, the arrays grew until one could not
-    /// (exit 134).
+    /// than the limit: 4,000,000 lines of `1,0` (16 MB) are 4,000,000
+    /// samples of 2 float64 numbers and a line number, 24 bytes each:
+    /// 122 MiB. Before, the arrays grew until one could not (exit 134).
+    /// Now the memory estimate refuses it; predict, which streams, reads it
+    /// whole under the same limit.
     @Test("a CSV whose samples need more than ulimit -v leaves is refused before parsing")
     func csvAboveAddressSpaceLimit() throws {
         if let reason = limitSkipReason() { return skipLoudly(reason) }
@@ -397,20 +378,20 @@ private func expectRefused(
         for command in ["check", "run"] {
             try expectRefused(
                 { try runLimited([command, "c.json"], in: directory) }, in: directory,
-                "trainer: error: big.csv: cannot allocate 122 MiB for up to 4000001 samples: \(Self.limitText)",
-                " in use); expected a higher limit or less data\n")
+                "trainer: error: c.json: data.train: the run needs ≈ ", "data.train 122 MiB (4,000,000 samples",
+                "; \(Self.limitText)", " in use); expected less data or a higher limit\n")
         }
-        // predict reads the same file as its input rows (one input column here:
-        // 4,000,001 × (8 + 16) bytes = 92 MiB).
+        // predict streams the same file as its input rows, in constant memory.
         directory.write("w.json", linearWeights(layers: [2, 1], weights: "[[[1], [1]]]", biases: "[[0]]"))
-        try expectRefused(
-            { try runLimited(["predict", "w.json", "big.csv"], in: directory) }, in: directory,
-            "trainer: error: big.csv: cannot allocate 122 MiB for up to 4000001 samples: \(Self.limitText)")
+        let predicted = try runLimited(["predict", "w.json", "big.csv"], in: directory)
+        expectNoTrap(predicted)
+        #expect(predicted.code == 0, "\(predicted.stderr)")
+        #expect(predicted.stdout.utf8.count(where: { $0 == UInt8(ascii: "\n") }) == 4_000_000)
     }
 
     /// Reproduces: a stream on stdin (200 MB of zero bytes, under the
-    /// 256 MiB cap) grew its buffer until the allocation failed (exit 134).
-    /// Each doubling is now asked for first.
+    /// 256 MiB cap, with no end of line) grew its buffer until the
+    /// allocation failed (exit 134). Each doubling is now asked for first.
     @Test("a stream on stdin larger than ulimit -v leaves is refused as it grows")
     func stdinAboveAddressSpaceLimit() throws {
         if let reason = limitSkipReason() { return skipLoudly(reason) }
@@ -418,7 +399,7 @@ private func expectRefused(
         directory.write("w.json", regressionWeights())
         try expectRefused(
             { try runLimited(["predict", "w.json"], in: directory, before: "head -c 200000000 /dev/zero |") }, in: directory,
-            "trainer: error: stdin: cannot allocate ", " MiB to read it: \(Self.limitText)")
+            "trainer: error: stdin: cannot allocate ", " MiB to read it: \(Self.limitText)", "expected a higher limit or shorter rows\n")
     }
 
     /// Reproduces: a weights file of 2,000,000 numbers (10 MB of `0.5, `)
@@ -455,8 +436,8 @@ private func expectRefused(
         for command in ["check", "run"] {
             try expectRefused(
                 { try runLimited([command, "c.json"], in: directory) }, in: directory,
-                "trainer: error: c.json: network.layers: 10,020,001 parameters need ≈ 294 MiB, \(Self.limitText)",
-                " in use); expected a smaller network or a higher limit\n")
+                "trainer: error: c.json: network.layers: the run needs ≈ ", "network ", "(10,020,001 float64 parameters",
+                "; \(Self.limitText)", " in use); expected a smaller network or a higher limit\n")
         }
         // Without the limit the same network fits (the default --max-memory is 16 GiB or less).
         let unlimited = runCLI(["check", directory.file("c.json")])
@@ -506,11 +487,4 @@ private func expectRefused(
         #expect(directory.rows("l.csv").count == 2)
     }
 
-    @Test("CSV line breaks are counted as CSVReader ends records: LF, CRLF, a lone CR")
-    func lineBreaksMatchTheReader() {
-        // a⏎(CR) b⏎(CRLF) c⏎(LF) ⏎(CR) d⏎(CR): five.
-        #expect(CSVDataLoader.lineBreaks(in: Array("a\rb\r\nc\n\rd\r".utf8)) == 5)
-        #expect(CSVDataLoader.lineBreaks(in: []) == 0)
-        #expect(CSVDataLoader.lineBreaks(in: Array("x,y".utf8)) == 0)
-    }
 }
