@@ -10,7 +10,7 @@ StandardDescriptors.openClosed()
 // before it can save; a full file-size limit as EFBIG, not SIGXFSZ.
 signal(SIGPIPE, SIG_IGN)
 signal(SIGXFSZ, SIG_IGN)
-// SIGINT and SIGTERM stop trainer (SPEC.md), even if the parent left them blocked.
+// SIGINT and SIGTERM stop trainer (docs/contract.md, "Streams and exit codes"), even if the parent left them blocked.
 Signals.unblock()
 
 let context = CommandContext(

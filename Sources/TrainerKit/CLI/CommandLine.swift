@@ -67,7 +67,7 @@ public struct CommandSpec: Sendable {
     public var options: [OptionSpec]
     /// Paragraphs shown by `trainer help COMMAND` after the option list.
     public var details: String
-    /// The exit codes this command can return (SPEC.md, "Streams and exit codes").
+    /// The exit codes this command can return (docs/contract.md, "Streams and exit codes").
     public var exitStatus: [ExitStatusSpec]
     /// Command lines that work from the repository's root folder.
     public var examples: [ExampleSpec]

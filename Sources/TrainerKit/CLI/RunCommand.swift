@@ -15,7 +15,7 @@ struct RunCommand {
 
     /// `--threads N`, clamped to the cores (results do not depend on the
     /// count, and oversubscribing only slows training down); all cores by
-    /// default (SPEC.md). Products too small to gain stay on one thread.
+    /// default (docs/commands.md). Products too small to gain stay on one thread.
     func threadCount() throws(TrainerError) -> Int {
         guard let text = arguments.value("--threads") else { return max(context.processorCount, 1) }
         return min(try OptionValue.wholeNumber(text, option: "--threads", minimum: 1), max(context.processorCount, 1))

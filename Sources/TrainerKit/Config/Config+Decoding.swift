@@ -1,5 +1,5 @@
-/// Turning a config file into a ``Config``: every key of SPEC.md, unknown
-/// keys refused, every error placed.
+/// Turning a config file into a ``Config``: every key of docs/configuration.md,
+/// unknown keys refused, every error placed.
 extension Config {
     /// The keys of each section, the single source for unknown-key checks.
     static let topLevelKeys = ["$schema", "description", "network", "training", "data", "output"]

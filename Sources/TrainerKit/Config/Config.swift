@@ -1,4 +1,4 @@
-/// A training config, decoded and checked (SPEC.md, "Config file"). Numbers
+/// A training config, decoded and checked (docs/configuration.md). Numbers
 /// that become parameters or data keep their literal text until the network
 /// or dataset is built in its precision, so `0.1` becomes the nearest float32
 /// or float64 directly, never through a double rounding.

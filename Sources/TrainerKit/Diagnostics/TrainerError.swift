@@ -50,7 +50,7 @@ public struct TrainerError: Error, Equatable, Sendable, CustomStringConvertible 
         return escaped
     }
 
-    /// The process exit code for this error (SPEC.md, "Streams and exit codes").
+    /// The process exit code for this error (docs/contract.md, "Streams and exit codes").
     public var exitCode: Int32 {
         switch kind {
         case .invalidInput: return ExitCode.invalidInput
@@ -60,7 +60,7 @@ public struct TrainerError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// The exit codes of SPEC.md in one place.
+/// The exit codes of docs/contract.md ("Streams and exit codes") in one place.
 public enum ExitCode {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1

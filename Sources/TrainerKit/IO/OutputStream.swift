@@ -25,7 +25,7 @@ public struct OutputError: Error, Equatable, Sendable {
 }
 
 /// A stream over a file descriptor, with its own buffer (so each row of a
-/// loss log is one write(2) call, flushed as the SPEC requires).
+/// loss log is one write(2) call, flushed as docs/contract.md requires).
 public final class FileDescriptorOutput: TextOutput {
     public let descriptor: Int32
     public let name: String

@@ -6,7 +6,7 @@
 /// (Tests/TrainerKitTests/Model/PlainStepTests.swift). docs/model.md follows
 /// one step through both.
 ///
-/// Notation (SPEC.md; row vectors, one sample per row, a batch of m samples,
+/// Notation (docs/contract.md; row vectors, one sample per row, a batch of m samples,
 /// layers k = 0 … L−1 with L = `layerCount`):
 ///
 ///     z[k] = a[k]·W[k] + b[k]              a[k+1] = f(z[k])           a[0] = the inputs

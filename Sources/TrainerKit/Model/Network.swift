@@ -1,5 +1,5 @@
 /// A fully connected feed-forward network in the row-vector convention of
-/// SPEC.md: layer sizes `n₀ … n_L`, and for each layer k after the input a
+/// docs/contract.md, "Notation": layer sizes `n₀ … n_L`, and for each layer k after the input a
 /// weight matrix `W[k]` (`n_k × n_{k+1}`; `W[k][i][j]` joins neuron i of layer k
 /// to neuron j of layer k+1), a bias row `b[k]` (`n_{k+1}` long) and an
 /// activation f, so that `z[k] = a[k]·W[k] + b[k]` and `a[k+1] = f(z[k])`,
@@ -70,8 +70,8 @@ extension Network {
 }
 
 extension Network {
-    /// The first weight or bias that is NaN or infinite, named in SPEC
-    /// notation (`W[1][0][2] = inf`), or nil when all are finite.
+    /// The first weight or bias that is NaN or infinite, named in the notation
+    /// of docs/contract.md (`W[1][0][2] = inf`), or nil when all are finite.
     public func firstNonFiniteParameter() -> String? {
         for k in 0..<layerCount {
             if let index = weights[k].elements.firstIndex(where: { !$0.isFinite }) {

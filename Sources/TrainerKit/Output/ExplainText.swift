@@ -65,7 +65,7 @@ struct ExplainText<S: Scalar> {
         return text.layout.lines.joined(separator: "\n") + "\n"
     }
 
-    // MARK: - The step's numbers, by SPEC name
+    // MARK: - The step's numbers, by their names in docs/contract.md's Notation
 
     private var trace: Trace<S> { step.trace }
     private var gradients: Gradients<S> { step.gradients }

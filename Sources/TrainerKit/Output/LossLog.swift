@@ -1,6 +1,6 @@
 import Glibc
 
-/// The loss log of SPEC.md: a CSV header, then one row per epoch, each row
+/// The loss log of docs/contract.md ("Files written"): a CSV header, then one row per epoch, each row
 /// flushed as one write so a stopped run leaves whole rows only.
 ///
 /// Columns: `epoch,loss`, then `accuracy` when the targets are one-hot
@@ -14,7 +14,7 @@ public final class LossLog {
 
     /// The columns for a run.
     ///
-    /// Beyond SPEC.md's columns, placed before `seconds`: `val_loss` (and
+    /// Beyond the columns listed on ``LossLog``, placed before `seconds`: `val_loss` (and
     /// `val_accuracy` for classes) with validation data, and `lr` when a
     /// schedule changes the learning rate between epochs.
     public static func columns(

@@ -1,4 +1,4 @@
-/// The weights file of SPEC.md: `layers`, `activations`, `weights` and
+/// The weights file of docs/contract.md ("Files written"): `layers`, `activations`, `weights` and
 /// `biases` in the shapes of a config's `network` section (so the file works
 /// as `network.from`, as `--init-from`, or pasted as `network`), plus
 /// `metadata` about how it was trained.

@@ -1,7 +1,7 @@
 /// A loss log read back for plotting: its column names and, per row, one
 /// number or nothing for each column.
 ///
-/// Reads what `trainer run` writes (SPEC.md, "Loss log"): a header row, then
+/// Reads what `trainer run` writes (docs/contract.md, "Files written"): a header row, then
 /// numeric rows. Also reads a log that is still being written: a last line
 /// without its newline may be half a row, so it is left out (a complete row
 /// always ends in a newline: the log writes each row whole, newline included).

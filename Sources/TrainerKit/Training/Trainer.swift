@@ -5,7 +5,7 @@ import Glibc
 public struct TrainingSchedule: Sendable {
     public var loss: Loss
     public var learningRate: Double
-    /// Epochs this run trains (SPEC: `--epochs` counts this run's epochs).
+    /// Epochs this run trains (docs/contract.md, "Saving, failing and resuming": `--epochs` counts this run's epochs).
     public var epochs: Int
     public var batchSize: Int
     public var shuffle: Bool
