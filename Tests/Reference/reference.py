@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""An independent float64 reference for `trainer run` (SPEC.md), and the
+"""An independent float64 reference for `trainer run` (docs/contract.md), and the
 fixtures that Tests/TrainerKitTests/Training/ReferenceTrainingTests.swift
 compares the Swift implementation against.
 
 Pure Python 3, standard library only (no numpy), so that every sum is written
-out in the order it is taken. It is written from the mathematics of SPEC.md,
-not translated from the Swift sources:
+out in the order it is taken. It is written from the mathematics of docs/contract.md
+("Notation"), not translated from the Swift sources:
 
   row vectors, one sample at a time:
     z[k] = a[k] . W[k] + b[k]       (z_j = b_j, then z_j += a_p * W[p][j], p = 0, 1, ...)

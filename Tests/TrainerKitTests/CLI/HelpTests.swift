@@ -19,7 +19,7 @@ import Testing
 /// it exists.
 ///
 /// The other tests check what a snapshot cannot: the man-page sections are
-/// there, the exit codes are SPEC.md's, and every example names real
+/// there, the exit codes are docs/contract.md's, and every example names real
 /// commands, options and files.
 @Suite struct HelpTests {
     static var snapshotDirectory: String { repositoryDirectory + "/Tests/TrainerKitTests/Fixtures/help" }
@@ -97,7 +97,7 @@ import Testing
 
     // MARK: - Exit statuses
 
-    /// SPEC.md's codes, each at most once, in order; 0 and 2 everywhere;
+    /// docs/contract.md's codes, each at most once, in order; 0 and 2 everywhere;
     /// 130 and 143 only for run, the one command that catches the signals.
     @Test(arguments: names)
     func exitStatusesAreTheSpecsCodes(_ name: String) throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// Bad configs and data files run through the CLI in-process (FAULTS.md A1,
+// Bad configs and data files run through the CLI in-process (docs/faults.md A1,
 // A3 to A12, B1, B2, B4, C1 to C3, D3): each gives exactly one line on
 // stderr, exit 2, nothing on stdout, and no file created or changed.
 //

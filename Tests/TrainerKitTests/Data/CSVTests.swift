@@ -3,7 +3,7 @@ import Testing
 @testable import TrainerKit
 
 // Tests of the CSV reader, the number syntax of data files and the CSV data
-// loader (SPEC.md "data"; FAULTS.md C1-C3, B4, A1). Every expected value is
+// loader (docs/configuration.md "data"; docs/faults.md C1-C3, B4, A1). Every expected value is
 // read off the CSV text written in the test; every expected message is the
 // exact line `trainer` prints, with the temporary folder's prefix removed.
 
@@ -172,7 +172,8 @@ extension CSVSource {
 // MARK: - DecimalSyntax
 
 @Suite struct DecimalSyntaxTests {
-    // SPEC.md: a finite decimal. Sign, digits with an optional point, an optional exponent.
+    // A plain decimal (docs/configuration.md, "data"; docs/faults.md C2): a sign,
+    // digits with an optional point, an optional exponent.
     @Test(arguments: ["1", "-2.5", "+3", ".5", "5.", "1e-3", "1E+2", "0", "-0", "007", "12345678901234567890", "1e400"])
     func accepted(_ text: String) {
         // (1e400 is well-formed; its overflow is caught when it is converted, see below.)
@@ -428,7 +429,7 @@ extension CSVSource {
         #expect(data.inputs[0, 0].bitPattern == 0x3DCC_CCCD)  // 0.1 in float32 (IEEE 754 tables)
         #expect(data.targets[0, 0] == 1 + Float.ulpOfOne)
         #expect(Float(Double("1.0000000596046447753906251")!) == 1)  // the double rounding avoided
-        // A value that fits a Double but not a Float (FAULTS D3).
+        // A value that fits a Double but not a Float (docs/faults.md D3).
         #expect(fixture.error(fixture.source("x,y\n1e39,1\n"), inputs: 1, outputs: 1, as: .float32)
             == "trainer: error: data/x.csv:2: column \"x\": 1e39 overflows float32")
     }
@@ -478,7 +479,7 @@ extension CSVSource {
         #expect(fixture.error(longer, inputs: 1, outputs: 1) == "trainer: error: data/x.csv:6: expected 3 fields, found 4")
     }
 
-    // Cells that are not finite decimals, in column x2 on line 3 (FAULTS C2).
+    // Cells that are not finite decimals, in column x2 on line 3 (docs/faults.md C2).
     @Test(arguments: [
         ("abc", "expected a number, found \"abc\""),
         ("", "expected a number, found \"\""),
@@ -577,7 +578,7 @@ extension CSVSource {
 
     @Test func inputColumnsDoNotMatchTheNetwork() {
         let fixture = CSVFixture()
-        // Three columns before the last, but layers[0] is 2 (FAULTS B4).
+        // Three columns before the last, but layers[0] is 2 (docs/faults.md B4).
         #expect(fixture.error(fixture.source("a,b,c,y\n1,2,3,4\n"), inputs: 2, outputs: 1)
             == "trainer: error: data/x.csv:1: 3 input columns, but network.layers[0] is 2; choose columns with data.train.inputs")
     }
@@ -593,7 +594,7 @@ extension CSVSource {
 
 @Suite struct CSVPrefixTests {
     @Test func everyPrefixLoadsOrIsReported() throws {
-        // FAULTS.md's fuzz property on a small scale: every prefix of a file
+        // The fuzz property of docs/testing.md ("Fuzzing") on a small scale: every prefix of a file
         // with a BOM, CRLF, quotes, a quoted line break and two-byte
         // characters (cut inside them too) loads or throws a placed error.
         let fixture = CSVFixture()

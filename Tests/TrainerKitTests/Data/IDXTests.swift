@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// Tests of the IDX reader and loader (SPEC.md "data", FAULTS.md C4-C7, G2).
+// Tests of the IDX reader and loader (docs/configuration.md "data", docs/faults.md C4-C7, G2).
 // Every file is built byte by byte here (`idxBytes`, Support/TestSupport.swift):
 // the magic 00 00 08 <rank>, one big-endian UInt32 per dimension, then the
 // unsigned-byte payload.

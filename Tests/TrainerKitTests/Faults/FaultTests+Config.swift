@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// FAULTS.md A1-A12: the config file. Config/ConfigErrorTests.swift holds the
+// docs/faults.md A1-A12: the config file. Config/ConfigErrorTests.swift holds the
 // full tables with exact messages; each case here runs representative inputs
 // through `trainer run` and checks the harness assertions (one line, the
 // place, exit 2, stdout empty, the folder and the previous weights file
@@ -158,7 +158,7 @@ extension FaultTests {
 
         @Test("A3: empty file, syntax errors, unterminated string, unclosed { at the end: line:column", arguments: a3Cases)
         func a3(_ example: FaultCase) throws {
-            // FAULTS.md's own example: `c.json:2:31: unexpected ','; expected a value`.
+            // docs/faults.md's own example: `c.json:2:31: unexpected ','; expected a value`.
             if example.name.hasPrefix("[2, 3,, 1]") { #expect(markedSpot(example.config).position == "2:31") }
             try expectRejectedAtSpot(example.config, example.message)
         }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// FAULTS.md B1-B4 (dimensions and weights) and C1-C7 (data files), through
+// docs/faults.md B1-B4 (dimensions and weights) and C1-C7 (data files), through
 // the command line. In depth: Config/ConfigErrorTests.swift (B1, B2, B4,
 // C1-C3), Output/WeightsFileTests.swift (B3), Data/CSVTests.swift (C1-C3)
 // and Data/IDXTests.swift (C4-C7).

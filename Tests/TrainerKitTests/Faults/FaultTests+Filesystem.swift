@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// FAULTS.md E1-E7: the filesystem and the streams. These run the built binary
+// docs/faults.md E1-E7: the filesystem and the streams. These run the built binary
 // where the process matters (another user, file-size limits, pipes,
 // /dev/full) and mount a tmpfs for a full or read-only disk (as root; without
 // root those parts are recorded as known issues).

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// FAULTS.md G1-G3: resource limits and flag values. In depth:
+// docs/faults.md G1-G3: resource limits and flag values. In depth:
 // Data/IDXTests.swift (dimensionsWhoseProductOverflowsInt, for G2's IDX case).
 
 /// The kernel's overcommit mode (0 heuristic, 1 always, 2 never), if known.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// FAULTS.md D1-D3: numeric faults. In depth: CLI/EndToEndTests.swift
+// docs/faults.md D1-D3: numeric faults. In depth: CLI/EndToEndTests.swift
 // (exitCodes, failedRunsLeaveThePreviousWeightsAlone, overflowingWeightStopsTheRun),
 // Model/GradientTests.swift (ActivationTests), Model/GradientCheckTests.swift
 // (crossEntropyAtSaturatedOutputsIsFinite), Config/ConfigErrorTests.swift (D3).

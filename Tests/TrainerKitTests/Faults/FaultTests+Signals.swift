@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// FAULTS.md F1-F4: signals, sent to the built binary. Each signal is sent
+// docs/faults.md F1-F4: signals, sent to the built binary. Each signal is sent
 // when the run has reached the state the case is about, observed from
 // outside: the first rows of the loss log, trainer opening a FIFO it is
 // reading, the temporary weights file appearing. A run caught in the act of

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// The 40 cases of ../shared/FAULTS.md, one test each, named by their id
+// The 40 cases of docs/faults.md, one test each, named by their id
 // ("A1: ...", ..., "G3: ..."), in one file per section:
 //
 //   FaultTests+Config.swift      A1-A12  config JSON
@@ -16,13 +16,13 @@ import Testing
 // CSVTests, IDXTests, WeightsFileTests, EndToEndTests), the test here checks
 // its core assertion through the command line and names the other test.
 //
-// This file holds the harness: FAULTS.md's assertions for bad input
+// This file holds the harness: docs/faults.md's assertions for bad input
 // (`expectBadInput`), a runner for the built binary that reports signals and
 // can send them (`TrainerProcess`), folder snapshots, and the small configs
 // the cases share. Cases that need root (running as `nobody`, mounting a
 // tmpfs) record a known issue when it is missing, never pass silently.
 
-/// FAULTS.md's 40 cases. Each section is a nested suite, so
+/// docs/faults.md's 40 cases. Each section is a nested suite, so
 /// `swift test --filter Fault` runs them all.
 @Suite("FAULTS.md: bad input and faults") struct FaultTests {}
 
@@ -291,9 +291,9 @@ func runTrainerShell(_ command: String, in directory: TemporaryDirectory) throws
     try TrainerProcess(in: directory.path, shell: command).wait()
 }
 
-// MARK: - FAULTS.md's assertions
+// MARK: - docs/faults.md's assertions
 
-/// Runs trainer on bad input and checks FAULTS.md's harness assertions:
+/// Runs trainer on bad input and checks docs/faults.md's harness assertions:
 /// stderr is exactly one line, starting `trainer: error: ` and containing
 /// each of `fragments` (the place, and what is wrong; `$DIR` stands for the
 /// folder); the exit code is `code`; stdout is empty; nothing in the folder

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// Tests of the position-tracking JSON reader (FAULTS.md A3 to A6): the
+// Tests of the position-tracking JSON reader (docs/faults.md A3 to A6): the
 // JSONTestSuite acceptance sweep, the reported line:column and message of
 // each kind of syntax error, the nesting bound, and numbers kept as text.
 
@@ -201,7 +201,7 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     }
 
     static let positionCases: [PositionCase] = [
-        // FAULTS.md A3: the example, on line 2 at column 31.
+        // docs/faults.md A3: the example, on line 2 at column 31.
         PositionCase(
             name: "doubled comma on line 2",
             text: """
@@ -441,7 +441,7 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     }
 
     static let byteCases: [ByteCase] = [
-        // FAULTS.md A5.
+        // docs/faults.md A5.
         ByteCase(
             name: "byte 0xFF inside a string",
             bytes: utf8("{\n  \"a\": 1,\n  \"b\":\n  \"xé") + [0xFF] + utf8("\"\n}"),
@@ -547,7 +547,7 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         #expect(document.position(of: rate[1].offset) == (4, 17))
     }
 
-    // MARK: - Nesting depth (FAULTS.md A6)
+    // MARK: - Nesting depth (docs/faults.md A6)
 
     @Test func oneHundredThousandOpeningBracketsStopAtLevel65() {
         let bytes = [UInt8](repeating: UInt8(ascii: "["), count: 100_000)

@@ -4,7 +4,7 @@ import Testing
 
 /// `trainer gradcheck` and the checker behind it.
 @Suite struct GradientCheckTests {
-    /// The combinations SPEC allows: any hidden activation, any output
+    /// The combinations docs/configuration.md allows (`loss`, `activations`): any hidden activation, any output
     /// activation with sse and mse, and sigmoid or softmax outputs with
     /// cross-entropy.
     struct Combination: CustomTestStringConvertible, Sendable {
@@ -226,7 +226,7 @@ import Testing
     }
 }
 
-/// The activation and loss combinations SPEC rejects, each with its message
+/// The activation and loss combinations docs/configuration.md rules out, each with its message
 /// and exit 2 (the others are in ConfigErrorTests).
 @Suite struct CombinationErrorTests {
     static let cases: [(network: String, training: String, data: String, expected: String)] = [

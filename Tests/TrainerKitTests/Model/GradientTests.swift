@@ -75,7 +75,7 @@ import Testing
         _ = Self.checkGradients(network, inputs: inputs, targets: targets, loss: loss)
     }
 
-    /// SPEC: a mini-batch update uses the mean of the per-sample gradients.
+    /// docs/contract.md ("Notation"): a mini-batch update uses the mean of the per-sample gradients.
     /// The batch of 4 and four single-sample passes add the same products in
     /// the same order, so they agree to the last bit.
     @Test func miniBatchGradientIsTheMeanOfPerSampleGradients() {

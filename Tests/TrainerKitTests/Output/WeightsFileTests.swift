@@ -2,11 +2,12 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-// Tests of the weights file (SPEC.md "Files written"; FAULTS.md B3 and the
-// harness's round-trip property): numbers round-trip to the same bits, the
-// same network writes the same bytes, the file has the SPEC's keys, it works
-// as network.from, --init-from and pasted as network, and bad files are
-// reported with their place.
+// Tests of the weights file (docs/contract.md "Files written"; docs/faults.md
+// B3; the round-trip property of docs/testing.md's `weights` fuzz target):
+// numbers round-trip to the same bits, the same network writes the same
+// bytes, the file has docs/contract.md's keys, it works as network.from,
+// --init-from and pasted as network, and bad files are reported with their
+// place.
 
 // MARK: - Helpers
 
@@ -187,8 +188,8 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
     }
 
     @Test func everyPrefixOfAWeightsFileIsRejectedWithAPosition() {
-        // The property of FAULTS.md's harness notes: a cut file never reads as
-        // weights and never traps. (Only dropping the final newline leaves valid JSON.)
+        // docs/faults.md B3 (an error at the cut) and the fuzz property of
+        // docs/testing.md: a cut file never reads as weights and never traps. (Only dropping the final newline leaves valid JSON.)
         let bytes = Array(WeightsFile(network: awkwardDoubles, metadata: metadata(precision: .float64)).encoded().utf8)
         for length in 0..<(bytes.count - 1) {
             let line = errorLine { () throws(TrainerError) in _ = try WeightsFile.decode(Array(bytes[..<length]), file: "w.json") }

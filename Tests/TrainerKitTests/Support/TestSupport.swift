@@ -148,7 +148,7 @@ func errorLine(_ body: () throws(TrainerError) -> Void) -> String? {
     }
 }
 
-/// No trap, stack trace or core dump: FAULTS.md's harness check
+/// No trap, stack trace or core dump: docs/faults.md's harness check
 /// (``expectNoTrap(_:allowed:sourceLocation:)`` for a run that exited).
 func expectNoCrash(_ result: CLIResult, sourceLocation: SourceLocation = #_sourceLocation) {
     expectNoTrap(

@@ -5,10 +5,11 @@ import Testing
 /// Training against an independent float64 reference.
 ///
 /// The expected numbers come from `Tests/Reference/reference.py`, a pure
-/// Python implementation of SPEC.md's training semantics written from the
-/// mathematics (forward pass, losses, backpropagation, mini-batch gradient
-/// descent, xoshiro256** shuffling and seeded initialisation), not from these
-/// sources. Its fixtures live in `Tests/TrainerKitTests/Fixtures/reference/`,
+/// Python implementation of the training semantics of docs/contract.md
+/// ("Notation") and docs/configuration.md, written from the mathematics
+/// (forward pass, losses, backpropagation, mini-batch gradient descent,
+/// xoshiro256** shuffling and seeded initialisation), not from these sources.
+/// Its fixtures live in `Tests/TrainerKitTests/Fixtures/reference/`,
 /// one JSON file per case: `description`, `config` (a complete trainer config
 /// with inline data), `epoch_losses`, `final_weights`, `final_biases`.
 /// Regenerate them with `python3 Tests/Reference/reference.py` (no arguments;
