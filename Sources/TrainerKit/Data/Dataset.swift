@@ -5,7 +5,7 @@ import TrainerCSupport
 ///
 /// Inputs are held either as numbers or, for IDX images, as their bytes,
 /// each standing for p/255 (correctly rounded): a quarter of the
-/// memory of float32 (47 MB instead of 188 MB for MNIST's training images),
+/// memory of float32 (docs/performance.md, "IDX images as bytes"),
 /// and a quarter of the memory traffic when an epoch gathers its shuffled
 /// batches. Both give the same numbers to the network.
 public struct Dataset<S: Scalar>: Sendable {
@@ -90,7 +90,7 @@ public struct Dataset<S: Scalar>: Sendable {
     /// waiting for them: a batch of shuffled MNIST rows is 10 scattered reads
     /// of 784 bytes (13 cache lines each). Issued for the batch being copied,
     /// the misses overlap one another instead of coming one row at a time
-    /// (measured: a quarter of an epoch without this); issued for the next
+    /// (docs/performance.md, "Prefetching a batch's rows"); issued for the next
     /// batch while this one computes, they overlap the step as well.
     /// `columns` limits it to those inputs of each sample (the half a thread
     /// will copy).

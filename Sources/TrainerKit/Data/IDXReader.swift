@@ -116,8 +116,7 @@ enum IDXDataLoader {
         // Kept as bytes: pixel p becomes p/255, rounded once from the exact
         // quotient, when a batch is copied (see Dataset). They are the
         // file's bytes with the header (and any images past `limit`) cut
-        // off in place: no second copy of the file, so MNIST's peak is
-        // 45 MiB lower (measured: it trains under `ulimit -v 80000`, was 110000).
+        // off in place: no second copy of the file (docs/performance.md, "IDX images as bytes").
         imageBytes.removeSubrange((images.headerSize + count * pixels)...)
         imageBytes.removeSubrange(0..<images.headerSize)
         let pixelBytes = imageBytes

@@ -63,8 +63,7 @@ enum MemoryProbe {
     /// fit. The bound: at most one value per `[`, `,` and `:`, and the root;
     /// 64 bytes for each (its node and its share of an array, generously);
     /// and the text twice more, for strings and numbers too long to be held
-    /// inline. (Measured: a weights file of 1 MB, 80,000 numbers, takes
-    /// about 5 MB parsed; the bound says 7.)
+    /// inline. (Checked against a parse: docs/performance.md, "The JSON tree's bound".)
     static func requireJSON(_ bytes: [UInt8], file: String) throws(TrainerError) {
         let values = bytes.withUnsafeBytes { buffer -> Int in
             guard let start = buffer.baseAddress else { return 0 }

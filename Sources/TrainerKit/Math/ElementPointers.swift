@@ -2,9 +2,8 @@
 /// and loaders that take pointers, valid for the call only. An array's
 /// buffer always has one (an empty array's is its empty storage's, never
 /// read), so callers get a pointer, never an optional to force open: this
-/// is TrainerKit's one place that does. (Passing the array as Swift passes
-/// one to a C function, `body(self)`, retains it on each call: measured 0.7 %
-/// slower on 784-30-10 float32.)
+/// is TrainerKit's one place that does. (Not `body(self)`, which retains the
+/// array on each call: see docs/performance.md, "Element pointers".)
 extension Array {
     @inline(__always)
     func withElementPointer<R>(_ body: (UnsafePointer<Element>) throws -> R) rethrows -> R {

@@ -75,17 +75,14 @@ public struct MemoryEstimate: Equatable, Sendable {
     }
 
     /// The memory of the Swift runtime, the binary and its libraries, and
-    /// the buffers every run has (measured, release build: 9.1 MiB for
-    /// `trainer --version`, 10.0 MiB for `check --example xor`, 10.8 MiB
-    /// for `run --example xor`; a debug build about 2 MiB more).
+    /// the buffers every run has, as measured: see docs/memory.md, "The model".
     public static let runtimeBytes = 11 << 20
 
     /// Bytes that saving holds per number (a weight, or an optimizer's
     /// state value): its text as a Swift string (16 bytes, plus a heap
     /// block for more than 15 characters, as float64's shortest decimals
-    /// have) and in the growing JSON text and its UTF-8 copy. Measured on
-    /// a 4-2000-2000-3 network (4,018,003 parameters): 47 bytes a number
-    /// in float32, 146 to 151 in float64.
+    /// have) and in the growing JSON text and its UTF-8 copy. The figures are
+    /// measured: see docs/performance.md, "Bytes a saved number holds".
     public static func savedNumberBytes(_ precision: Precision) -> Int {
         precision == .float64 ? 148 : 48
     }
