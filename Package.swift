@@ -15,21 +15,20 @@ import PackageDescription
 // - kernel-bench: times and checks the kernels (`make bench`).
 // Nothing in trainer uses Regex: without the implicit import of
 // _StringProcessing, the static binary of `make dist` leaves it and
-// _RegexParser out (measured: 9.8 MB stripped instead of 11.2).
+// _RegexParser out, a smaller binary (docs/performance.md, "Build settings").
 let commonFlags: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
 
 let kernelFlags: [SwiftSetting] = commonFlags + [
     // -Ounchecked: removes the precondition checks left in -O builds of the
     // kernel loops; -enforce-exclusivity=unchecked: drops the runtime
-    // exclusivity checks on the workspace buffers. Measured in `make bench`.
+    // exclusivity checks on the workspace buffers. See docs/performance.md, "Build settings".
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 // The level targets compile the same kernels for one CPU level each. Without
 // cross-module optimisation their bodies stay out of their interfaces, so a
-// caller cannot copy one into its own (baseline) module: measured, default
-// CMO let TrainerKernels specialise unitBytes and run every level's float
-// conversion as SSE code.
+// caller cannot copy one into its own (baseline) module (docs/performance.md,
+// "Build settings").
 let levelFlags: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-disable-cmo"])]
 #if arch(x86_64)
 let v3Flags: [SwiftSetting] = levelFlags + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
