@@ -24,7 +24,7 @@ import Testing
 
 /// docs/faults.md's 40 cases. Each section is a nested suite, so
 /// `swift test --filter Fault` runs them all.
-@Suite("FAULTS.md: bad input and faults") struct FaultTests {}
+@Suite("docs/faults.md: bad input and faults") struct FaultTests {}
 
 // MARK: - Configs
 
