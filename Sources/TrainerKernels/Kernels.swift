@@ -49,7 +49,7 @@ public enum Kernels {
     /// then pulls the weights and gradients across between the products.
     /// (The float32 delta rule splits a wide first layer another way, by
     /// halves of its inputs that stay on one thread each: see TrainerKit's
-    /// `Backpropagation.init(network:batchCapacity:splittingFirstLayer:)`.)
+    /// `FirstLayerHalves`.)
     public static let defaultMinimumSplitOperations = 3_000_000
 }
 

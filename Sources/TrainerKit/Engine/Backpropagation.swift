@@ -19,7 +19,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// `δ[0] … δ[L-1]`.
     public internal(set) var deltas: [Matrix<S>]
     /// `∂E/∂W[0] … ∂E/∂W[L-1]`, each shaped like its `W`.
-    public private(set) var weightGradients: [Matrix<S>]
+    public internal(set) var weightGradients: [Matrix<S>]
     /// `∂E/∂b[0] … ∂E/∂b[L-1]`.
     public private(set) var biasGradients: [[S]]
     /// The targets `t` of the batch (m × outputs).
@@ -33,42 +33,11 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// Threads for the large products (`--threads`); nil runs on the caller.
     /// Results are the same bits either way: a pool splits output rows only.
     public var pool: KernelThreadPool?
-    /// Whether the first layer's halves use the pool's second thread (when
-    /// there is a pool) or run one after the other on the caller; the same
-    /// bits either way. See ``HalvesThreadChoice``.
-    public var halvesOnThreads = true
-
-    /// Where the second half of the first layer's inputs starts, when the
-    /// pass holds them in halves (see ``init(network:batchCapacity:splittingFirstLayer:)``); else nil.
-    public let firstLayerSplit: Int?
-    /// With ``firstLayerSplit``: a[0] in its two halves, `m × split` then
-    /// `m × (inputs − split)`, each contiguous, in place of `activations[0]`.
-    var inputHalves: [S]
-    /// With ``firstLayerSplit``: the second half's share of z[0].
-    var secondHalfProducts: [S]
-    /// With ``firstLayerSplit``: whether W[0] still lacks the last step's
-    /// update, which the next forward pass does first, in the same pass over
-    /// each half of W[0] (see ``backwardUpdating(_:loss:learningRate:deferringFirstLayer:)``).
-    public internal(set) var firstLayerUpdatePending = false
 
     /// Buffers for batches of up to `batchCapacity` samples of `network`.
-    ///
-    /// With `splittingFirstLayer`, the pass keeps a[0] in two halves of its
-    /// columns, and the first layer's products (z[0] and the update of W[0])
-    /// run a half at a time: z[0] = (b[0] + a[0]'s first half · W[0]'s first
-    /// rows) + a[0]'s second half · W[0]'s other rows. With a pool the second
-    /// half runs on a second thread, and each thread keeps its rows of W[0]
-    /// in its own cache from step to step; without one, the caller runs both,
-    /// so the bits do not depend on the thread count. For the float32 delta
-    /// rule only: inputs come through ``forward(_:loadingInputHalves:)``,
-    /// the update through ``backwardUpdating(_:loss:learningRate:)``, and
-    /// `activations[0]` is not written.
-    public init(network: Network<S>, batchCapacity: Int, splittingFirstLayer: Bool = false) {
+    public init(network: Network<S>, batchCapacity: Int) {
         let m = batchCapacity
         let sizes = network.layerSizes
-        firstLayerSplit = splittingFirstLayer ? sizes[0] / 2 : nil
-        inputHalves = splittingFirstLayer ? [S](repeating: 0, count: m * sizes[0]) : []
-        secondHalfProducts = splittingFirstLayer ? [S](repeating: 0, count: m * sizes[1]) : []
         activations = sizes.map { Matrix(rows: m, columns: $0) }
         weightedInputs = sizes.dropFirst().map { Matrix(rows: m, columns: $0) }
         deltas = sizes.dropFirst().map { Matrix(rows: m, columns: $0) }
@@ -86,7 +55,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// made for, to allocate nothing; more is allowed and grows the buffers).
     public mutating func setBatchSize(_ m: Int) {
         guard m != batchSize else { return }
-        precondition(!firstLayerUpdatePending, "finish the first layer's update before the batch size changes")
         batchSize = m
         for k in activations.indices { activations[k].resizeRows(to: m) }
         for k in weightedInputs.indices {
@@ -95,10 +63,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
         }
         targets.resizeRows(to: m)
         if sampleLosses.count != m { sampleLosses = [S](repeating: 0, count: m) }
-        if firstLayerSplit != nil, inputHalves.count < m * activations[0].columns {
-            inputHalves = [S](repeating: 0, count: m * activations[0].columns)
-            secondHalfProducts = [S](repeating: 0, count: m * weightedInputs[0].columns)
-        }
     }
 
     /// Copies a batch of inputs (one sample per row) into `a[0]`.
@@ -127,7 +91,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
 
     /// `z[k] = a[k]·W[k] + b[k]`, `a[k+1] = f(z[k])` for every layer.
     public mutating func forward(_ network: Network<S>) {
-        precondition(firstLayerSplit == nil, "a pass with the first layer in halves loads its inputs through forward(_:loadingInputHalves:)")
         for k in 0..<network.layerCount { forward(layer: k, network) }
     }
 
@@ -178,7 +141,6 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// Fills every δ and gradient for the current batch, from the outputs of
     /// the last ``forward(_:)``. The network is not changed.
     public mutating func backward(_ network: Network<S>, loss: Loss) {
-        precondition(firstLayerSplit == nil, "a pass with the first layer in halves updates through backwardUpdating")
         computeOutputDelta(network, loss: loss)
         for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
             computeGradients(layer: k, network: network)
@@ -186,91 +148,20 @@ public struct Backpropagation<S: Scalar>: Sendable {
         }
     }
 
-    /// The backward pass and the plain delta rule in one, for the float32
-    /// fast path: `W[k] += a[k]ᵀ·((−η/m)·δ[k])` is one pass over `W[k]` (δ[k]
-    /// is scaled in place once it is used up, and the kernel adds the
-    /// products straight into the weights), where ``backward(_:loss:)`` and
-    /// an update take four (zero the gradient, add the products, divide by m,
-    /// subtract η times it).
-    /// The result differs from those in rounding only. The weight gradients
-    /// are not kept (``weightGradients`` is left as it was) and the δ are
-    /// left scaled; the bias gradients are kept, and biases are updated as
-    /// by the unfused rule.
-    ///
-    /// With the first layer in halves and `deferringFirstLayer`, W[0] is left
-    /// for the next ``forward(_:loadingInputHalves:)`` to update
-    /// (``firstLayerUpdatePending``): one handing of work to the other thread
-    /// per step instead of two. ``finishFirstLayerUpdate(_:)`` does it at once.
-    public mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S, deferringFirstLayer: Bool = false) {
-        backward(&network, loss: loss, learningRate: eta, updatingWeights: .scaledDeltas, deferringFirstLayer: deferringFirstLayer)
-    }
-
-    /// The backward pass and the plain delta rule in one, with exactly the
-    /// numbers of ``backward(_:loss:)`` followed by the sgd update
-    /// (`Optimizer`): each `∂E/∂W[k]` element is summed
-    /// over the batch in order, divided by m, multiplied by η and subtracted
-    /// inside the product kernel, so W[k] is read and written once and the
-    /// gradient never stored (``weightGradients`` is used as scratch and left
-    /// unspecified). The float64 fast path; biases as by the unfused rule.
-    public mutating func backwardUpdatingExactly(_ network: inout Network<S>, loss: Loss, learningRate eta: S) {
-        precondition(firstLayerSplit == nil, "a pass with the first layer in halves updates through backwardUpdating")
-        backward(&network, loss: loss, learningRate: eta, updatingWeights: .exactly)
-    }
-
-    /// How the fused passes fold the delta rule into the gradient product.
-    private enum WeightUpdate {
-        /// `W[k] += a[k]ᵀ·((−η/m)·δ[k])` (float32).
-        case scaledDeltas
-        /// `W[k] −= η·((Σ a[k]ᵀ·δ[k]) / m)`, each step rounded on its own (float64).
-        case exactly
-    }
-
-    /// The backward pass of the fused rules: each layer's δ[k-1] from W[k]
-    /// before its update, then ∂E/∂b[k], then W[k] and b[k] updated.
-    private mutating func backward(
-        _ network: inout Network<S>, loss: Loss, learningRate eta: S, updatingWeights update: WeightUpdate, deferringFirstLayer: Bool = false
+    /// The backward pass of the rules that fold the delta rule into the
+    /// gradient product (``ExactStep`` and ``ScaledDeltaStep``): for each
+    /// layer from the last, δ[k-1] from W[k] before its update, then
+    /// ∂E/∂b[k], then `updateWeights(&pass, &network, k)` updates W[k] from
+    /// δ[k], then `b[k] -= η · ∂E/∂b[k]`.
+    mutating func backwardUpdating(
+        _ network: inout Network<S>, loss: Loss, learningRate eta: S,
+        updatingWeights updateWeights: (_ pass: inout Self, _ network: inout Network<S>, _ layer: Int) -> Void
     ) {
-        let m = batchSize
         computeOutputDelta(network, loss: loss)
         for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
             if k > 0 { propagateDelta(to: k - 1, network: network) }  // with W[k] before its update
-            let inputs = network.layerSizes[k], n = network.layerSizes[k + 1]
-            computeBiasGradient(layer: k, n: n)
-            switch update {
-            case .scaledDeltas:
-                // δ[k] is used up (δ[k-1] and ∂E/∂b[k] are done): scale it in
-                // place by −η/m, m·n products where scaling a[k] would take m·inputs.
-                let scale = -eta / S(m)
-                deltas[k].elements.withUnsafeMutableBufferPointer { d in
-                    for i in 0..<m * n { d[i] *= scale }
-                }
-                if k == 0, firstLayerSplit != nil {
-                    firstLayerUpdatePending = true
-                    if !deferringFirstLayer { finishFirstLayerUpdate(&network) }
-                } else {
-                    network.weights[k].withMutableElementPointer { w in
-                        activations[k].withElementPointer { a in
-                            deltas[k].withElementPointer { d in
-                                // W[k] += a[k]ᵀ·((−η/m)·δ[k])
-                                Kernels.multiplyTransposedAAdd(alpha: 1, a, d, w, m: m, k: inputs, n: n, pool: pool)
-                            }
-                        }
-                    }
-                }
-            case .exactly:
-                network.weights[k].withMutableElementPointer { w in
-                    weightGradients[k].withMutableElementPointer { scratch in
-                        activations[k].withElementPointer { a in
-                            deltas[k].withElementPointer { d in
-                                // ∂E/∂W[k] = (Σ a[k]ᵀ·δ[k]) / m;  W[k] -= η · ∂E/∂W[k]
-                                Kernels.deltaRuleStep(
-                                    a, d, w, scratch: scratch,
-                                    m: m, k: inputs, n: n, divisor: S(m), rate: eta, pool: pool)
-                            }
-                        }
-                    }
-                }
-            }
+            computeBiasGradient(layer: k, n: network.layerSizes[k + 1])
+            updateWeights(&self, &network, k)
             stepBiases(&network, layer: k, learningRate: eta)
         }
     }

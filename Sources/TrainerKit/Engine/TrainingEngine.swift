@@ -11,11 +11,11 @@ public struct StepResult: Sendable {
 ///
 /// Everything that makes the step fast lives in this folder and is chosen
 /// once, in ``init(network:schedule:batchCapacity:optimizerState:threads:minimumSplitOperations:allowFusedUpdate:)``:
-/// the update rule (the delta rule folded into the gradient product, in
-/// float32's way or float64's exact one, or the long way through
-/// ``Optimizer``), the float32 first layer in halves with its thread choice
-/// (``HalvesThreadChoice``) and its deferred update, prefetching of the next
-/// batch, the reused buffers (``Backpropagation``) and the thread pool.
+/// the step (``ScaledDeltaStep`` for float32's plain delta rule, with the
+/// first layer in halves from 128 inputs; ``ExactStep`` for everything else,
+/// the delta rule folded into the gradient product with float64's exact bits,
+/// or the long way through ``Optimizer``), the reused buffers
+/// (``Backpropagation``) and the thread pool.
 ///
 /// The engine holds the network it trains. A step whose batch has no next
 /// may leave none of its work undone; any other may defer W[0]'s update to
@@ -26,14 +26,13 @@ public struct TrainingEngine<S: Scalar> {
     /// included, if any (done on a copy: the engine keeps it for its next step).
     public var network: Network<S> {
         get {
-            guard pass.firstLayerUpdatePending else { return stepped }
+            guard var step = scaledDeltaStep, step.updatePending else { return stepped }
             var network = stepped
-            var pass = self.pass
-            pass.finishFirstLayerUpdate(&network)
+            step.finishFirstLayerUpdate(&network)
             return network
         }
         set {
-            pass.firstLayerUpdatePending = false
+            scaledDeltaStep?.dropPendingUpdate()
             stepped = newValue
         }
     }
@@ -43,20 +42,16 @@ public struct TrainingEngine<S: Scalar> {
 
     /// The network the steps update, which may lack W[0]'s deferred update.
     private var stepped: Network<S>
-    private var pass: Backpropagation<S>
     private let loss: Loss
-    /// How a step turns the batch's gradient into new weights.
-    private let update: UpdateRule
-    /// With the first layer in halves and two threads or more: whether steps
-    /// use the second thread, measured as they go.
-    private var halvesChoice: HalvesThreadChoice?
-    private let clock = ContinuousClock()
+    /// The step, chosen in `init`: exactly one of the two is set.
+    private var scaledDeltaStep: ScaledDeltaStep<S>?
+    private var exactStep: ExactStep<S>?
 
     /// Whether the step folds the update into the gradient product.
-    public var fusesUpdate: Bool { update == .fused || update == .fusedExactly }
+    public var fusesUpdate: Bool { scaledDeltaStep != nil || exactStep!.foldsDeltaRule }
 
     /// The last step's forward and backward pass: every z, a, δ and gradient.
-    public var trace: Backpropagation<S> { pass }
+    public var trace: Backpropagation<S> { scaledDeltaStep?.pass ?? exactStep!.pass }
 
     /// - Parameters:
     ///   - batchCapacity: the largest batch (buffers are made for it once).
@@ -69,33 +64,26 @@ public struct TrainingEngine<S: Scalar> {
     ) {
         self.stepped = network
         self.loss = schedule.loss
-        let fuses = schedule.isPlainDeltaRule && allowFusedUpdate
-        let isFloat32 = S.self == Float.self
-        self.pass = Backpropagation(
-            network: network, batchCapacity: batchCapacity,
-            splittingFirstLayer: fuses && isFloat32 && Self.splitsFirstLayer(network))
-        if fuses {
-            // The plain delta rule folded into the gradient product: float32
-            // scales δ first (Backpropagation.backwardUpdating); float64 rounds
-            // each number as the step the teaching examples write out
-            // (backwardUpdatingExactly), the same bits as the long way.
-            self.update = isFloat32 ? .fused : .fusedExactly
+        let pool = threads > 1 ? KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations) : nil
+        let foldsDeltaRule = schedule.isPlainDeltaRule && allowFusedUpdate
+        if foldsDeltaRule && S.self == Float.self {
+            // The plain delta rule, float32's way: δ scaled first.
+            scaledDeltaStep = ScaledDeltaStep(
+                network: network, batchCapacity: batchCapacity, splittingFirstLayer: Self.splitsFirstLayer(network), pool: pool)
         } else {
-            // Momentum, Adam, L2, or the long way for explain (sgd through
-            // the optimizer keeps every ∂E/∂W to show).
-            self.update = .optimizer
-        }
-        if threads > 1 {
-            self.pass.pool = KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations)
-            if pass.firstLayerSplit != nil { halvesChoice = HalvesThreadChoice() }
+            // Float64's delta rule, rounded as the step the teaching examples
+            // write out (the same bits as the long way); or momentum, Adam,
+            // L2, or the long way for explain (sgd through the optimizer keeps
+            // every ∂E/∂W to show).
+            exactStep = ExactStep(network: network, batchCapacity: batchCapacity, foldsDeltaRule: foldsDeltaRule, pool: pool)
         }
         self.optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: optimizerState)
     }
 
     /// Whether the float32 delta rule runs `network`'s first layer in two
-    /// halves of its inputs (``Backpropagation/init(network:batchCapacity:splittingFirstLayer:)``):
-    /// from 128 inputs, where each half is worth a thread. It depends on the
-    /// network only, never on the thread count, so the bits do not either.
+    /// halves of its inputs (``FirstLayerHalves``): from 128 inputs, where
+    /// each half is worth a thread. It depends on the network only, never on
+    /// the thread count, so the bits do not either.
     public static func splitsFirstLayer(_ network: Network<S>) -> Bool {
         network.layerSizes[0] >= 128
     }
@@ -110,70 +98,44 @@ public struct TrainingEngine<S: Scalar> {
     public mutating func step(
         _ data: Dataset<S>, samples: ArraySlice<Int>, learningRate: Double, next: ArraySlice<Int>? = nil
     ) -> StepResult {
-        let clock = self.clock
-        if let onThreads = halvesChoice?.beforeStep(now: { clock.now }) { pass.halvesOnThreads = onThreads }
-        if samples.count != pass.batchSize { pass.finishFirstLayerUpdate(&stepped) }
-        pass.setBatchSize(samples.count)
-        if pass.firstLayerSplit != nil {
-            data.copyTargets(samples: samples, into: &pass)
-            if let next { data.prefetchLabels(of: next) }
-            // Each thread loads its half of the inputs and multiplies it, and
-            // starts its half of the next batch's rows on their way into its
-            // own cache.
-            pass.forward(&stepped) { columns, destination in
-                data.prefetchInputs(of: samples, columns: columns)
-                data.copyInputs(of: samples, columns: columns, to: destination)
-                if let next { data.prefetchInputs(of: next, columns: columns) }
-            }
-        } else {
-            data.copyBatch(samples: samples, into: &pass)
-            // The next batch's scattered rows start on their way into the
-            // cache now and arrive while this step computes. (A worker thread
-            // that copied the next batch instead, with --threads 2, gained at
-            // most 3 % over this on 784-30-10, and lost up to 45 % in runs
-            // where the VM placed the two cores far apart: the copied batch
-            // then crossed between them slowly. Measured, 2-core Zen 5 VM,
-            // s/epoch: 1 thread 0.041–0.044; 2 threads with the worker
-            // 0.041–0.066, without it 0.041–0.042.)
-            if let next {
-                data.prefetchInputs(of: next)
-                data.prefetchLabels(of: next)
-            }
-            pass.forward(stepped)
+        if scaledDeltaStep != nil {
+            return scaledDeltaStep!.step(&stepped, loss: loss, data: data, samples: samples, learningRate: learningRate, next: next)
         }
-        let lossSum = pass.computeLosses(loss, activation: stepped.activations[stepped.layerCount - 1])
-        var correct = 0
-        if let labels = data.labels {
-            let output = pass.output
-            for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
-        }
-        switch update {
-        case .fused:
-            // W[0]'s update waits for the next step's forward pass, which
-            // does it in the same pass over each half (one handing of work
-            // to the other thread per step instead of two).
-            pass.backwardUpdating(&stepped, loss: loss, learningRate: S(learningRate), deferringFirstLayer: next != nil)
-        case .fusedExactly:
-            pass.backwardUpdatingExactly(&stepped, loss: loss, learningRate: S(learningRate))
-        case .optimizer:
-            pass.backward(stepped, loss: loss)
-            optimizer.update(&stepped, from: pass, learningRate: learningRate)
-        }
-        // A pause (an epoch's evaluation) follows a step without a next: the
-        // thread choice's next trial must not time it.
-        if next == nil { halvesChoice?.restart() }
-        return StepResult(lossSum: lossSum, correct: correct)
+        return exactStep!.step(
+            &stepped, optimizer: &optimizer, loss: loss, data: data, samples: samples, learningRate: learningRate, next: next)
     }
 }
 
-/// How a step updates the network.
-private enum UpdateRule {
-    /// Float32 and the plain delta rule: folded into the gradient product.
-    case fused
-    /// Float64 and the plain delta rule: folded into the gradient product,
-    /// with the bits of the long way through ``Optimizer``.
-    case fusedExactly
-    /// Momentum, Adam, L2, or any rule the long way (gradients kept, for
-    /// `explain`): through ``Optimizer``.
-    case optimizer
+/// What both steps share.
+extension Backpropagation {
+    /// Copies the batch into a[0] and t, starts the next batch on its way
+    /// into the cache, and runs the forward pass.
+    mutating func forward(_ network: Network<S>, batch samples: ArraySlice<Int>, of data: Dataset<S>, prefetching next: ArraySlice<Int>?) {
+        setBatchSize(samples.count)
+        data.copyBatch(samples: samples, into: &self)
+        // The next batch's scattered rows start on their way into the
+        // cache now and arrive while this step computes. (A worker thread
+        // that copied the next batch instead, with --threads 2, gained at
+        // most 3 % over this on 784-30-10, and lost up to 45 % in runs
+        // where the VM placed the two cores far apart: the copied batch
+        // then crossed between them slowly. Measured, 2-core Zen 5 VM,
+        // s/epoch: 1 thread 0.041–0.044; 2 threads with the worker
+        // 0.041–0.066, without it 0.041–0.042.)
+        if let next {
+            data.prefetchInputs(of: next)
+            data.prefetchLabels(of: next)
+        }
+        forward(network)
+    }
+
+    /// The batch's loss sum (before the update) and its correctly classified count.
+    mutating func result(loss: Loss, network: Network<S>, data: Dataset<S>, samples: ArraySlice<Int>) -> StepResult {
+        let lossSum = computeLosses(loss, activation: network.activations[network.layerCount - 1])
+        var correct = 0
+        if let labels = data.labels {
+            let output = self.output
+            for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
+        }
+        return StepResult(lossSum: lossSum, correct: correct)
+    }
 }

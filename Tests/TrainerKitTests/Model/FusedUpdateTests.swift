@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-/// The float32 fast path: `backwardUpdating` folds W −= η·(a[k]ᵀ·δ[k] / m)
+/// The float32 fast path: `ScaledDeltaStep.backwardUpdating` folds W −= η·(a[k]ᵀ·δ[k] / m)
 /// into one kernel call, W += a[k]ᵀ·((−η/m)·δ[k]). Against the long way
 /// (backward, then the sgd update), and against a float64 computation of the
 /// same step, for a three-layer net and a batch of 7.
@@ -32,11 +32,11 @@ import Testing
         var optimizer = Optimizer(kind: .sgd, network: network)
         optimizer.update(&long, from: pass, learningRate: Double(eta))
 
-        var fusedPass = Backpropagation(network: network, batchCapacity: m)
-        fusedPass.setInputs(inputs)
-        fusedPass.setTargets(targets)
-        fusedPass.forward(network)
-        fusedPass.backwardUpdating(&fused, loss: loss, learningRate: eta)
+        var fusedStep = ScaledDeltaStep(network: network, batchCapacity: m, splittingFirstLayer: false, pool: nil)
+        fusedStep.pass.setInputs(inputs)
+        fusedStep.pass.setTargets(targets)
+        fusedStep.pass.forward(network)
+        fusedStep.backwardUpdating(&fused, loss: loss, learningRate: eta)
 
         // The same step in float64 from the float32 gradients' definition:
         // W − η·(Σ a·δ)/m, with a and δ from the (unfused) float32 trace.

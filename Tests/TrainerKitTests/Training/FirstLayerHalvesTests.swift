@@ -32,7 +32,7 @@ import TrainerKernels
 
     static func trainer(epochs: Int, threads: Int = 1) throws -> Trainer<Float> {
         let trainer: Trainer<Float> = try inMemoryTrainer(config(epochs: epochs), inputs: inputCount, outputs: 3, threads: threads)
-        #expect(trainer.trace.firstLayerSplit == inputCount / 2, "the fast path splits this first layer")
+        #expect(trainer.fusesUpdate && TrainingEngine.splitsFirstLayer(trainer.network), "the fast path splits this first layer")
         return trainer
     }
 
@@ -105,10 +105,11 @@ import TrainerKernels
 
         for threads in [1, 2] {
             var updated = network
-            var pass = Backpropagation(network: network, batchCapacity: m, splittingFirstLayer: true)
-            if threads > 1 { pass.pool = KernelThreadPool(threads: threads) }
-            pass.setTargets(targets)
-            pass.forward(&updated) { columns, destination in
+            var step = ScaledDeltaStep(
+                network: network, batchCapacity: m, splittingFirstLayer: true, pool: threads > 1 ? KernelThreadPool(threads: threads) : nil)
+            #expect(step.halves?.split == Self.inputCount / 2)
+            step.pass.setTargets(targets)
+            step.forward(&updated) { columns, destination in
                 for row in 0..<m {
                     for (offset, column) in columns.enumerated() { destination[row * columns.count + offset] = inputs[row, column] }
                 }
@@ -123,21 +124,21 @@ import TrainerKernels
                     }
                     // Float32 rounding of a sum of 131 terms, each step at most ½ ulp.
                     let bound = Double(Float.ulpOfOne) * Double(sizes[0] + 2) * magnitude
-                    #expect(abs(Double(pass.weightedInputs[0][row, j]) - sum) <= bound, "z[0][\(row)][\(j)], \(threads) threads")
+                    #expect(abs(Double(step.pass.weightedInputs[0][row, j]) - sum) <= bound, "z[0][\(row)][\(j)], \(threads) threads")
                 }
             }
-            pass.backwardUpdating(&updated, loss: .sse, learningRate: eta, deferringFirstLayer: true)
-            #expect(pass.firstLayerUpdatePending)
+            step.backwardUpdating(&updated, loss: .sse, learningRate: eta, deferringFirstLayer: true)
+            #expect(step.updatePending)
             #expect(updated.weights[0].elements == network.weights[0].elements, "W[0] waits for its update")
             // δ[0] is now (−η/m)·δ[0]; undo the scale in float64 for the check.
-            pass.finishFirstLayerUpdate(&updated)
-            #expect(!pass.firstLayerUpdatePending)
+            step.finishFirstLayerUpdate(&updated)
+            #expect(!step.updatePending)
             let scale = Double(-eta / Float(m))
             for i in 0..<sizes[0] {
                 for j in 0..<sizes[1] {
                     var sum = 0.0, magnitude = 0.0
                     for row in 0..<m {
-                        let product = Double(inputs[row, i]) * Double(pass.deltas[0][row, j]) / scale
+                        let product = Double(inputs[row, i]) * Double(step.pass.deltas[0][row, j]) / scale
                         sum += product
                         magnitude += abs(product)
                     }

@@ -300,7 +300,7 @@ import Testing
 }
 
 /// Float64 `run` folds the delta rule into the gradient product
-/// (`Backpropagation.backwardUpdatingExactly`); `explain` takes the step
+/// (`ExactStep.backwardUpdatingExactly`); `explain` takes the step
 /// written out (∂E/∂W stored, divided by m, then W −= η·∂E/∂W). The two must
 /// give the same bits: batches of 1, of 5 and 12 (one register block), and
 /// of 13 and 40 (partial sums through the scratch), over 6 epochs, on a
