@@ -60,7 +60,7 @@ public struct TrainingEngine<S: Scalar> {
     ///   - allowFusedUpdate: false takes every rule the long way (gradients kept).
     public init(
         network: Network<S>, schedule: TrainingSchedule, batchCapacity: Int, optimizerState: OptimizerState? = nil,
-        threads: Int = 1, minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
+        threads: Int = 1, minimumSplitOperations: Int = defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
     ) {
         self.stepped = network
         self.loss = schedule.loss
@@ -79,6 +79,10 @@ public struct TrainingEngine<S: Scalar> {
         }
         self.optimizer = Optimizer(kind: schedule.optimizer, l2: schedule.l2, network: network, resuming: optimizerState)
     }
+
+    /// The fewest multiply-adds a product needs before the pool splits it
+    /// across threads (`Kernels.defaultMinimumSplitOperations`).
+    public static var defaultMinimumSplitOperations: Int { Kernels.defaultMinimumSplitOperations }
 
     /// Whether the float32 delta rule runs `network`'s first layer in two
     /// halves of its inputs (``FirstLayerHalves``): from 128 inputs, where

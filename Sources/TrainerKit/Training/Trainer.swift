@@ -1,4 +1,3 @@
-import TrainerKernels
 import Glibc
 
 /// The settings of a training run that the epoch loop needs.
@@ -149,7 +148,7 @@ public struct Trainer<S: Scalar> {
     public init(
         network: Network<S>, progress: TrainingProgress, schedule: TrainingSchedule, train: Dataset<S>, test: Dataset<S>?,
         validation: Dataset<S>? = nil, optimizerState: OptimizerState? = nil, threads: Int = 1,
-        minimumSplitOperations: Int = Kernels.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
+        minimumSplitOperations: Int = TrainingEngine<S>.defaultMinimumSplitOperations, allowFusedUpdate: Bool = true
     ) {
         self.progress = progress
         self.schedule = schedule
