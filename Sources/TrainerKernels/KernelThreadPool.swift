@@ -35,7 +35,7 @@ public final class KernelThreadPool: Sendable {
     /// workers); 1 makes a pool that runs everything on the caller. An idle
     /// worker spins for `spinMicroseconds` before it sleeps. Products smaller
     /// than `minimumOperations` are not split (the default is where a split
-    /// starts to pay on the machine measured in kernel-bench).
+    /// starts to pay in training: docs/performance.md).
     public init(threads: Int, minimumOperations: Int = Kernels.defaultMinimumSplitOperations, spinMicroseconds: Int = 200) {
         self.minimumOperations = minimumOperations
         state = PoolState(threads: max(1, threads), spinLimitNanoseconds: spinMicroseconds * 1000)

@@ -40,13 +40,7 @@ public enum Kernels {
     /// The default ``KernelThreadPool/minimumOperations``: products with fewer
     /// floating-point operations (2·m·k·n) run on one thread even when a pool
     /// is given, because handing half the work to another core costs more
-    /// than it saves. Measured on whole training runs (2-core Zen 5, float32,
-    /// MNIST, s/epoch at 1 → 2 threads): 784-30-10 batch 10 (0.47 M per
-    /// product) 0.083 → 0.093, 784-100-10 batch 10 (1.6 M) 0.225 → 0.25;
-    /// 784-30-10 batch 100 (4.7 M) 0.064 → 0.055, 784-100-10 batch 32 (5 M)
-    /// 0.19 → 0.165, 784-100-10 batch 100 (16 M) 0.18 → 0.135. In isolation
-    /// (kernel-bench) smaller splits pay, but in training the other core
-    /// then pulls the weights and gradients across between the products.
+    /// than it saves (measured on whole training runs: docs/performance.md).
     /// (The float32 delta rule splits a wide first layer another way, by
     /// halves of its inputs that stay on one thread each: see TrainerKit's
     /// `FirstLayerHalves`.)

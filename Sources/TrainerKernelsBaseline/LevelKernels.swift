@@ -97,10 +97,9 @@ public enum LevelKernels {
         Elementwise<FloatVector>.logistic(z, a, count: count)
     }
 
-    // Loops the compiler vectorises. Measured at v3 (AVX2), where 64-bit
-    // integers convert one at a time: the division-free form took 19 % of a
-    // float32 784-30-10 epoch, so levels without AVX-512 divide (float32) or
-    // look up (float64) instead; all give the same bits.
+    // Loops the compiler vectorises. Levels without AVX-512 divide (float32)
+    // or look up (float64) instead of the division-free form, which costs
+    // them more (docs/performance.md); all give the same bits.
     @inline(never) public static func unitBytes(_ b: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>, count: Int) {
         if convertsInt64InVectors {
             for i in 0..<count { out[i] = Float(unitFraction(b[i])) * 0x1p-63 }

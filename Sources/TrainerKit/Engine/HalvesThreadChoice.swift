@@ -2,19 +2,13 @@
 /// after the other on one, chosen by timing both as training goes.
 ///
 /// Two threads are faster only while the two cores can hand each other work
-/// quickly. A virtual machine's two vCPUs may sit on far-apart cores: on this
-/// project's 2-core VM a cache line's round trip between the threads then
-/// takes about 400 ns instead of 55, and 784-30-10 on two threads took 0.052
-/// to 0.065 s per epoch against 0.042 on one (0.030 to 0.034 when the cores
-/// were close). The placement changes while a process runs, so each cycle of
-/// `period` steps starts with a trial: `warmUpSteps` steps on two threads
-/// (the worker may have gone to sleep, and its half of W[0] has to come back
-/// to its cache), `trialSteps` timed; as many on one thread, the same way;
-/// then the rest of the cycle runs the faster way. (Without the warm-up the
-/// trial on two threads paid for the wake-up and the cold cache, and one
-/// thread won every trial: 0.87 against 0.75 ms per 100 steps, while two
-/// threads ran the epoch in 0.032 to 0.037 s and one in 0.044.) The halves
-/// give the same bits either way, so the choice never changes a result.
+/// quickly, and a VM's placement of its vCPUs changes while a process runs
+/// (measured: docs/performance.md, "Why the kernels are shaped as they are").
+/// So each cycle of `period` steps starts with a trial: `warmUpSteps` steps
+/// on two threads (the worker may have gone to sleep, and its half of W[0]
+/// has to come back to its cache), `trialSteps` timed; as many on one
+/// thread, the same way; then the rest of the cycle runs the faster way. The
+/// halves give the same bits either way, so the choice never changes a result.
 struct HalvesThreadChoice {
     let period: Int
     let warmUpSteps: Int

@@ -118,13 +118,8 @@ extension Backpropagation {
         setBatchSize(samples.count)
         data.copyBatch(samples: samples, into: &self)
         // The next batch's scattered rows start on their way into the
-        // cache now and arrive while this step computes. (A worker thread
-        // that copied the next batch instead, with --threads 2, gained at
-        // most 3 % over this on 784-30-10, and lost up to 45 % in runs
-        // where the VM placed the two cores far apart: the copied batch
-        // then crossed between them slowly. Measured, 2-core Zen 5 VM,
-        // s/epoch: 1 thread 0.041–0.044; 2 threads with the worker
-        // 0.041–0.066, without it 0.041–0.042.)
+        // cache now and arrive while this step computes (why not a worker
+        // thread that copies it: docs/performance.md).
         if let next {
             data.prefetchInputs(of: next)
             data.prefetchLabels(of: next)
