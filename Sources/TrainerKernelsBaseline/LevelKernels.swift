@@ -15,82 +15,43 @@ import TrainerKernelsCore
 /// be compiled for that target's baseline CPU instead of this target's
 /// -march (found by profiling: the byte conversion ran as SSE).
 public enum LevelKernels {
-    @inline(never) public static func multiplyAdd(
-        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
+    @inline(never) static func multiplyAdd<S: LevelScalar>(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, m: Int, k: Int, n: Int
     ) {
-        KernelDriver<FloatVector, FloatPolicy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+        KernelDriver<S.Vector, S.Policy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
     }
 
-    @inline(never) public static func multiplyAdd(
-        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
-        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    @inline(never) static func multiplyTransposedAAdd<S: LevelScalar>(
+        alpha: S, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, m: Int, k: Int, n: Int
     ) {
-        KernelDriver<DoubleVector, DoublePolicy>.multiplyAdd(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
-    }
-
-    @inline(never) public static func multiplyTransposedAAdd(
-        alpha: Float, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, k: Int, n: Int
-    ) {
-        KernelDriver<FloatVector, FloatPolicy>.multiplyTransposedAAdd(
+        KernelDriver<S.Vector, S.Policy>.multiplyTransposedAAdd(
             alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
     }
 
-    @inline(never) public static func multiplyTransposedAAdd(
-        alpha: Double, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
-        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, k: Int, n: Int
+    @inline(never) static func multiplyTransposedB<S: LevelScalar>(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ c: UnsafeMutablePointer<S>, ldc: Int, m: Int, n: Int, k: Int
     ) {
-        KernelDriver<DoubleVector, DoublePolicy>.multiplyTransposedAAdd(
-            alpha: alpha, a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
+        KernelDriver<S.Vector, S.Policy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
     }
 
-    @inline(never) public static func multiplyTransposedB(
-        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int
+    @inline(never) static func deltaRuleStep<S: LevelScalar>(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int,
+        _ w: UnsafeMutablePointer<S>, ldw: Int, scratch: UnsafeMutablePointer<S>,
+        m: Int, k: Int, n: Int, divisor: S, rate: S
     ) {
-        KernelDriver<FloatVector, FloatPolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
-    }
-
-    @inline(never) public static func multiplyTransposedB(
-        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
-        _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, n: Int, k: Int
-    ) {
-        KernelDriver<DoubleVector, DoublePolicy>.multiplyTransposedB(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
-    }
-
-    @inline(never) public static func deltaRuleStep(
-        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-        _ w: UnsafeMutablePointer<Float>, ldw: Int, scratch: UnsafeMutablePointer<Float>,
-        m: Int, k: Int, n: Int, divisor: Float, rate: Float
-    ) {
-        KernelDriver<FloatVector, FloatPolicy>.deltaRuleStep(
+        KernelDriver<S.Vector, S.Policy>.deltaRuleStep(
             a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
     }
 
-    @inline(never) public static func deltaRuleStep(
-        _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
-        _ w: UnsafeMutablePointer<Double>, ldw: Int, scratch: UnsafeMutablePointer<Double>,
-        m: Int, k: Int, n: Int, divisor: Double, rate: Double
-    ) {
-        KernelDriver<DoubleVector, DoublePolicy>.deltaRuleStep(
-            a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
+    @inline(never) static func divide<S: LevelScalar>(_ x: UnsafeMutablePointer<S>, count: Int, by d: S) {
+        Elementwise<S.Vector>.divide(x, count: count, by: d)
     }
 
-    @inline(never) public static func divide(_ x: UnsafeMutablePointer<Float>, count: Int, by d: Float) {
-        Elementwise<FloatVector>.divide(x, count: count, by: d)
-    }
-
-    @inline(never) public static func subtractScaled(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, count: Int) {
-        Elementwise<FloatVector>.subtractScaled(w, g, scale: scale, count: count)
-    }
-
-    @inline(never) public static func divide(_ x: UnsafeMutablePointer<Double>, count: Int, by d: Double) {
-        Elementwise<DoubleVector>.divide(x, count: count, by: d)
-    }
-
-    @inline(never) public static func subtractScaled(_ w: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, scale: Double, count: Int) {
-        Elementwise<DoubleVector>.subtractScaled(w, g, scale: scale, count: count)
+    @inline(never) static func subtractScaled<S: LevelScalar>(_ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, scale: S, count: Int) {
+        Elementwise<S.Vector>.subtractScaled(w, g, scale: scale, count: count)
     }
 
     @inline(never) public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
@@ -133,6 +94,24 @@ public enum LevelKernels {
     static func unitFraction(_ p: UInt8) -> Int64 {
         Int64(bitPattern: (UInt64(p) &* 0x0101_0101_0101_0101) >> 1)
     }
+}
+
+/// A scalar type with this level's vector and tile policy (Level.swift):
+/// what lets each kernel above be one generic function, specialised here,
+/// for this target's -march, for Float and for Double.
+protocol LevelScalar: BinaryFloatingPoint {
+    associatedtype Vector: KernelVector where Vector.Scalar == Self
+    associatedtype Policy: KernelPolicy
+}
+
+extension Float: LevelScalar {
+    typealias Vector = FloatVector
+    typealias Policy = FloatPolicy
+}
+
+extension Double: LevelScalar {
+    typealias Vector = DoubleVector
+    typealias Policy = DoublePolicy
 }
 
 extension LevelKernels {
