@@ -4,7 +4,7 @@ import TrainerKernels
 /// computes, layer by layer: the trace that `explain` prints, `gradcheck`
 /// checks and `run` learns from (one implementation for all three).
 ///
-/// Notation (SPEC.md, row vectors, one sample per row, m samples):
+/// Notation (docs/contract.md, row vectors, one sample per row, m samples):
 /// - `a[0]` is the input batch; `z[k] = a[k]·W[k] + b[k]`; `a[k+1] = f(z[k])`;
 /// - `δ[k] = ∂E/∂z[k]`, the error of layer k+1's neurons;
 /// - `∂E/∂W[k]` and `∂E/∂b[k]` are means over the batch's samples.
