@@ -48,7 +48,7 @@ struct PredictCommand {
         let header: Bool? = arguments.has("--header") ? true : arguments.has("--no-header") ? false : nil
         var rows = CSVDataLoader.InputRows(file: FileReading.display(of: inputPath), width: network.inputSize, header: header)
         let width = network.inputSize, batchSize = Evaluator<S>.batchSize
-        var pass = Backpropagation(network: network, batchCapacity: batchSize)
+        var evaluator = Evaluator(network: network)
         var values: [S] = []
         values.reserveCapacity(batchSize * width)
         var count = 0
@@ -62,9 +62,7 @@ struct PredictCommand {
             if count > 0 {
                 var batch = Matrix(rows: count, columns: width, elements: values)
                 if let scaling = file.metadata.inputScaling { batch = scaling.apply(to: batch) }
-                pass.setInputs(batch)
-                pass.forward(network)
-                let output = pass.output
+                let output = evaluator.outputs(network, for: batch)
                 for row in 0..<count {
                     if (0..<output.columns).contains(where: { !output[row, $0].isFinite }) {
                         if nonFinite.rows == 0 { nonFinite.firstLine = lines[row] }

@@ -50,12 +50,10 @@ public struct Network<S: Scalar>: Equatable, Sendable {
         (0..<layerCount).reduce(0) { $0 + layerSizes[$1] * layerSizes[$1 + 1] + layerSizes[$1 + 1] }
     }
 
-    /// The outputs for a batch of inputs (one sample per row).
+    /// The outputs for a batch of inputs (one sample per row), by the
+    /// textbook forward pass (Backprop.swift).
     public func predict(_ inputs: Matrix<S>) -> Matrix<S> {
-        var pass = Backpropagation(network: self, batchCapacity: inputs.rows)
-        pass.setInputs(inputs)
-        pass.forward(self)
-        return pass.output
+        forward(inputs).output
     }
 }
 

@@ -74,18 +74,15 @@ public struct Optimizer<S: Scalar>: Sendable {
         self.biasSlots = biasSlots
     }
 
-    /// One step of every weight and bias of `network` from the batch-mean
-    /// gradients of `pass`, with learning rate `learningRate`.
-    public mutating func update(_ network: inout Network<S>, from pass: Backpropagation<S>, learningRate: Double) {
-        update(&network, weightGradients: pass.weightGradients, biasGradients: pass.biasGradients, learningRate: learningRate)
-    }
-
-    /// The same step from the textbook backward pass's gradients (Model/Backprop.swift).
+    /// One step of every weight and bias of `network` from the textbook
+    /// backward pass's batch-mean gradients (Model/Backprop.swift), with
+    /// learning rate `learningRate`. (The engine's step takes the same one
+    /// from its own pass: Engine/Optimizer+Pass.swift.)
     public mutating func update(_ network: inout Network<S>, along gradients: Gradients<S>, learningRate: Double) {
         update(&network, weightGradients: gradients.weights, biasGradients: gradients.biases, learningRate: learningRate)
     }
 
-    private mutating func update(
+    mutating func update(
         _ network: inout Network<S>, weightGradients: [Matrix<S>], biasGradients: [[S]], learningRate: Double
     ) {
         step += 1
