@@ -18,12 +18,13 @@ import PackageDescription
 // _RegexParser out, a smaller binary (docs/performance.md, "Build settings").
 let commonFlags: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
 
-let kernelFlags: [SwiftSetting] = commonFlags + [
-    // -Ounchecked: removes the precondition checks left in -O builds of the
-    // kernel loops; -enforce-exclusivity=unchecked: drops the runtime
-    // exclusivity checks on the workspace buffers. See docs/performance.md, "Build settings".
-    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
+let kernelFlags: [SwiftSetting] =
+    commonFlags + [
+        // -Ounchecked: removes the precondition checks left in -O builds of the
+        // kernel loops; -enforce-exclusivity=unchecked: drops the runtime
+        // exclusivity checks on the workspace buffers. See docs/performance.md, "Build settings".
+        .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
+    ]
 
 // The level targets compile the same kernels for one CPU level each. Without
 // cross-module optimisation their bodies stay out of their interfaces, so a
@@ -31,19 +32,20 @@ let kernelFlags: [SwiftSetting] = commonFlags + [
 // "Build settings").
 let levelFlags: [SwiftSetting] = kernelFlags + [.unsafeFlags(["-disable-cmo"])]
 #if arch(x86_64)
-let v3Flags: [SwiftSetting] = levelFlags + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
-let v4Flags: [SwiftSetting] = levelFlags + [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
+    let v3Flags: [SwiftSetting] = levelFlags + [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+    let v4Flags: [SwiftSetting] = levelFlags + [.unsafeFlags(["-Xcc", "-march=x86-64-v4"])]
 #else
-let v3Flags: [SwiftSetting] = levelFlags
-let v4Flags: [SwiftSetting] = levelFlags
+    let v3Flags: [SwiftSetting] = levelFlags
+    let v4Flags: [SwiftSetting] = levelFlags
 #endif
 
 // The commit `trainer --version` names: `make` sets TRAINER_COMMIT (from git
 // describe); a plain `swift build` leaves it out and the binary says unknown.
 // Only the one C file sees it, so a new commit rebuilds nothing else.
-let buildInfo: [CSetting] = Context.environment["TRAINER_COMMIT"].map { commit in
-    [.define("TRAINER_COMMIT", to: "\"\(commit.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })\"")]
-} ?? []
+let buildInfo: [CSetting] =
+    Context.environment["TRAINER_COMMIT"].map { commit in
+        [.define("TRAINER_COMMIT", to: "\"\(commit.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })\"")]
+    } ?? []
 
 let package = Package(
     name: "trainer",

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The instruction-set level a kernel was compiled for. The same kernel source
@@ -81,15 +81,15 @@ extension KernelLevel {
 
     private static func detectLevel() -> KernelLevel {
         #if arch(x86_64) && os(Linux)
-        guard let text = readFile("/proc/cpuinfo") else { return .baseline }
-        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            return level(flags: Set(line[line.index(after: colon)...].split(separator: " ")))
-        }
-        return .baseline
+            guard let text = readFile("/proc/cpuinfo") else { return .baseline }
+            for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                return level(flags: Set(line[line.index(after: colon)...].split(separator: " ")))
+            }
+            return .baseline
         #else
-        // The v3/v4 targets get their -march flags only on x86-64 hosts.
-        return .baseline
+            // The v3/v4 targets get their -march flags only on x86-64 hosts.
+            return .baseline
         #endif
     }
 

@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A tiny persistent pool for splitting one product across threads: the
@@ -93,10 +93,12 @@ private final class PoolState: @unchecked Sendable {
         for _ in 1..<threadCount {
             let start = Unmanaged.passRetained(self).toOpaque()
             var thread = pthread_t()
-            let status = pthread_create(&thread, nil, { argument in
-                Unmanaged<PoolState>.fromOpaque(argument!).takeRetainedValue().workerLoop()
-                return nil
-            }, start)
+            let status = pthread_create(
+                &thread, nil,
+                { argument in
+                    Unmanaged<PoolState>.fromOpaque(argument!).takeRetainedValue().workerLoop()
+                    return nil
+                }, start)
             // No thread (EAGAIN: its stack does not fit under `ulimit -v`,
             // or the process limit): fewer workers. A job never waits for a
             // worker that is not running, so the caller runs their parts,

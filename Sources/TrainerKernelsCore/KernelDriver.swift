@@ -242,18 +242,42 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
     ) {
         typealias K<let MB: Int> = StreamKernel<MB, NV, V, P>
         switch sums {
-        case 1: K<1>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 2: K<2>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 3: K<3>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 4: K<4>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 5: K<5>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 6: K<6>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 7: K<7>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 8: K<8>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 9: K<9>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 10: K<10>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        case 11: K<11>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
-        default: K<12>.runDeltaRule(a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 1:
+            K<1>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 2:
+            K<2>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 3:
+            K<3>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 4:
+            K<4>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 5:
+            K<5>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 6:
+            K<6>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 7:
+            K<7>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 8:
+            K<8>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 9:
+            K<9>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 10:
+            K<10>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        case 11:
+            K<11>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
+        default:
+            K<12>.runDeltaRule(
+                a, sumStride: sumStride, b, ldb: ldb, partial: partial, w, ldw: ldw, rows: rows, width: width, divisor: divisor, rate: rate)
         }
     }
 
@@ -264,9 +288,13 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         _ c: UnsafeMutablePointer<S>, ldc: Int, rows: Int, width: Int
     ) {
         if vectors == 1 {
-            streamTile(Count<1>.self, sums: sums, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+            streamTile(
+                Count<1>.self, sums: sums, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width
+            )
         } else {
-            streamTile(Count<2>.self, sums: sums, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width)
+            streamTile(
+                Count<2>.self, sums: sums, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, rows: rows, width: width
+            )
         }
     }
 
@@ -316,10 +344,18 @@ public enum WideTiles: TileShapes {
         _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int, count: Int, width: Int
     ) {
         switch vectors {
-        case 1: TileRows<1, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
-        case 2: TileRows<2, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
-        case 3: TileRows<3, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
-        default: TileRows<4, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 1:
+            TileRows<1, V, P>.run(
+                rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 2:
+            TileRows<2, V, P>.run(
+                rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        case 3:
+            TileRows<3, V, P>.run(
+                rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+        default:
+            TileRows<4, V, P>.run(
+                rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
         }
     }
 }
@@ -335,9 +371,11 @@ public enum NarrowTiles: TileShapes {
         _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int, count: Int, width: Int
     ) {
         if vectors == 1 {
-            TileRows<1, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+            TileRows<1, V, P>.run(
+                rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
         } else {
-            TileRows<2, V, P>.run(rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
+            TileRows<2, V, P>.run(
+                rows: rows, a, rowStride: rowStride, sumStride: sumStride, b, ldb: ldb, c, ldc: ldc, count: count, width: width)
         }
     }
 }

@@ -5,11 +5,13 @@
 /// call by the CPU's level.
 public struct KernelTable<S>: Sendable {
     public typealias Product = @Sendable (UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, Int) -> Void
-    public typealias ScaledProduct = @Sendable (S, UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, Int) -> Void
+    public typealias ScaledProduct =
+        @Sendable (S, UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, Int) -> Void
     /// `(a, lda, b, ldb, w, ldw, scratch, m, k, n, divisor, rate)`.
-    public typealias DeltaRuleStep = @Sendable (
-        UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, S, S
-    ) -> Void
+    public typealias DeltaRuleStep =
+        @Sendable (
+            UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, UnsafeMutablePointer<S>, Int, Int, Int, S, S
+        ) -> Void
 
     public let multiplyAdd: Product
     public let multiplyTransposedAAdd: ScaledProduct

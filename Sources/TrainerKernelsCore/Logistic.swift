@@ -63,19 +63,25 @@ public enum Logistic {
 
 extension FloatX16: LogisticVector {
     @inlinable @inline(__always) public func logistic() -> FloatX16 {
-        FloatX16(lanes: Logistic.lanes(lanes, bits: { unsafeBitCast($0, to: SIMD16<Int32>.self) }, fromBits: { unsafeBitCast($0, to: SIMD16<Float>.self) }))
+        FloatX16(
+            lanes: Logistic.lanes(
+                lanes, bits: { unsafeBitCast($0, to: SIMD16<Int32>.self) }, fromBits: { unsafeBitCast($0, to: SIMD16<Float>.self) }))
     }
 }
 
 extension FloatX8: LogisticVector {
     @inlinable @inline(__always) public func logistic() -> FloatX8 {
-        FloatX8(lanes: Logistic.lanes(lanes, bits: { unsafeBitCast($0, to: SIMD8<Int32>.self) }, fromBits: { unsafeBitCast($0, to: SIMD8<Float>.self) }))
+        FloatX8(
+            lanes: Logistic.lanes(
+                lanes, bits: { unsafeBitCast($0, to: SIMD8<Int32>.self) }, fromBits: { unsafeBitCast($0, to: SIMD8<Float>.self) }))
     }
 }
 
 extension FloatX4: LogisticVector {
     @inlinable @inline(__always) public func logistic() -> FloatX4 {
-        FloatX4(lanes: Logistic.lanes(lanes, bits: { unsafeBitCast($0, to: SIMD4<Int32>.self) }, fromBits: { unsafeBitCast($0, to: SIMD4<Float>.self) }))
+        FloatX4(
+            lanes: Logistic.lanes(
+                lanes, bits: { unsafeBitCast($0, to: SIMD4<Int32>.self) }, fromBits: { unsafeBitCast($0, to: SIMD4<Float>.self) }))
     }
 }
 

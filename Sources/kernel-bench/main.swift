@@ -9,7 +9,7 @@
 import TrainerKernels
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // MARK: - Options
@@ -50,24 +50,30 @@ enum Product: CaseIterable {
 
 protocol BenchScalar: KernelScalar {
     static var typeName: String { get }
-    static func fast(_ product: Product, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>,
-                     m: Int, k: Int, n: Int, alpha: Self, level: KernelLevel, pool: KernelThreadPool?)
-    static func naive(_ product: Product, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>,
-                      m: Int, k: Int, n: Int, alpha: Self)
+    static func fast(
+        _ product: Product, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>,
+        m: Int, k: Int, n: Int, alpha: Self, level: KernelLevel, pool: KernelThreadPool?)
+    static func naive(
+        _ product: Product, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>,
+        m: Int, k: Int, n: Int, alpha: Self)
 }
 
 extension Float: BenchScalar {
     static var typeName: String { "f32" }
-    static func fast(_ product: Product, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                     m: Int, k: Int, n: Int, alpha: Float, level: KernelLevel, pool: KernelThreadPool?) {
+    static func fast(
+        _ product: Product, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, k: Int, n: Int, alpha: Float, level: KernelLevel, pool: KernelThreadPool?
+    ) {
         switch product {
         case .forward: Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
         case .gradient: Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
         case .transposedB: Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
         }
     }
-    static func naive(_ product: Product, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                      m: Int, k: Int, n: Int, alpha: Float) {
+    static func naive(
+        _ product: Product, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, k: Int, n: Int, alpha: Float
+    ) {
         switch product {
         case .forward: Kernels.multiplyAddNaive(a, b, c, m: m, k: k, n: n)
         case .gradient: Kernels.multiplyTransposedAAddNaive(alpha: alpha, a, b, c, m: m, k: k, n: n)
@@ -78,16 +84,20 @@ extension Float: BenchScalar {
 
 extension Double: BenchScalar {
     static var typeName: String { "f64" }
-    static func fast(_ product: Product, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                     m: Int, k: Int, n: Int, alpha: Double, level: KernelLevel, pool: KernelThreadPool?) {
+    static func fast(
+        _ product: Product, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+        m: Int, k: Int, n: Int, alpha: Double, level: KernelLevel, pool: KernelThreadPool?
+    ) {
         switch product {
         case .forward: Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
         case .gradient: Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
         case .transposedB: Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
         }
     }
-    static func naive(_ product: Product, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                      m: Int, k: Int, n: Int, alpha: Double) {
+    static func naive(
+        _ product: Product, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+        m: Int, k: Int, n: Int, alpha: Double
+    ) {
         switch product {
         case .forward: Kernels.multiplyAddNaive(a, b, c, m: m, k: k, n: n)
         case .gradient: Kernels.multiplyTransposedAAddNaive(alpha: alpha, a, b, c, m: m, k: k, n: n)
@@ -238,11 +248,14 @@ let shapes: [(Product, Int, Int, Int)] = [
 ]
 let levels = onlyLevel.map { [$0] } ?? KernelLevel.supported
 let pool = KernelThreadPool(threads: 2, minimumOperations: 0)
-print("kernel levels: detected \(KernelLevel.detected), active \(KernelLevel.active); timing \(levels.map(\.description).joined(separator: ", "))")
+print(
+    "kernel levels: detected \(KernelLevel.detected), active \(KernelLevel.active); timing \(levels.map(\.description).joined(separator: ", "))"
+)
 print("shape is m×k×n of the kernel call (forward/gradient: A is m×k, W/G is k×n; delta: Δ is m×n, W is k×n)")
 print("")
-print(pad("product", 22) + pad("shape", 12) + pad("type", 5) + pad("level", 9)
-      + padLeft("µs", 9) + padLeft("GFLOP/s", 9) + padLeft("2 thr µs", 10) + padLeft("naive µs", 10) + padLeft("err/tol", 9))
+print(
+    pad("product", 22) + pad("shape", 12) + pad("type", 5) + pad("level", 9)
+        + padLeft("µs", 9) + padLeft("GFLOP/s", 9) + padLeft("2 thr µs", 10) + padLeft("naive µs", 10) + padLeft("err/tol", 9))
 
 @MainActor func run<S: BenchScalar>(_ type: S.Type) {
     for (product, m, k, n) in shapes {
@@ -328,7 +341,9 @@ for hidden in [30, 100] {
         let one = trainingStep(hidden: hidden, level: level, pool: nil)
         let two = trainingStep(hidden: hidden, level: level, pool: pool)
         let auto = trainingStep(hidden: hidden, level: level, pool: splitting)
-        print("  784-\(hidden)-10 \(pad(level.description, 9)) 1 thread \(padLeft(format(one, 2), 6))   2 threads, every product split \(padLeft(format(two, 2), 6))   2 threads, default threshold \(padLeft(format(auto, 2), 6))")
+        print(
+            "  784-\(hidden)-10 \(pad(level.description, 9)) 1 thread \(padLeft(format(one, 2), 6))   2 threads, every product split \(padLeft(format(two, 2), 6))   2 threads, default threshold \(padLeft(format(auto, 2), 6))"
+        )
     }
 }
 splitting.shutdown()

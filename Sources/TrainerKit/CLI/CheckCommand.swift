@@ -22,19 +22,26 @@ struct CheckCommand {
         lines.append("config: \(setup.config.file)")
         let activations = spec.activations.map(\.rawValue)
         let activationText = Set(activations).count == 1 ? activations[0] : activations.joined(separator: ", ")
-        lines.append("network: \(spec.layers.map(String.init).joined(separator: "-")) (\(activationText)), \(MemoryEstimate.grouped(prepared.estimate.parameters)) parameters")
+        lines.append(
+            "network: \(spec.layers.map(String.init).joined(separator: "-")) (\(activationText)), \(MemoryEstimate.grouped(prepared.estimate.parameters)) parameters"
+        )
         switch spec.parameters {
         case .literals(_, _, let file, let path):
             lines.append("initial parameters: \(path) of \(file)")
         case .initialized(let scheme, let biases, _):
-            let schemes = scheme.map { $0.rawValue }
+            let schemes =
+                scheme.map { $0.rawValue }
                 ?? Array(Set(spec.activations.map { Initialization.suited(to: $0).rawValue })).sorted().joined(separator: "/")
             lines.append("initial parameters: \(schemes) from seed \(training.seed)\(biases == nil ? ", zero biases" : ", given biases")")
         }
         if let resumed = spec.resumedFrom {
-            lines.append("resuming: after epoch \(resumed.epochsTrained)\(resumed.samplesIntoEpoch > 0 ? " and \(resumed.samplesIntoEpoch) samples" : "")")
+            lines.append(
+                "resuming: after epoch \(resumed.epochsTrained)\(resumed.samplesIntoEpoch > 0 ? " and \(resumed.samplesIntoEpoch) samples" : "")"
+            )
         }
-        lines.append("training: \(training.loss.rawValue) loss, learning rate \(training.learningRate), \(DataLoader.plural(training.epochs, "epoch")), batch size \(training.batchSize), shuffle \(training.shuffle ? "on" : "off"), seed \(training.seed), \(training.precision.rawValue)")
+        lines.append(
+            "training: \(training.loss.rawValue) loss, learning rate \(training.learningRate), \(DataLoader.plural(training.epochs, "epoch")), batch size \(training.batchSize), shuffle \(training.shuffle ? "on" : "off"), seed \(training.seed), \(training.precision.rawValue)"
+        )
         if let options = describeOptions(training) { lines.append(options) }
         lines.append(describe(prepared.train))
         if let test = prepared.test { lines.append(describe(test)) }
@@ -60,7 +67,8 @@ struct CheckCommand {
         case .constant: break
         case .step(let every, let factor): parts.append("learning rate ×\(factor) every \(DataLoader.plural(every, "epoch"))")
         case .exponential(let factor): parts.append("learning rate ×\(factor) per epoch")
-        case .cosine(let epochs, let minimum): parts.append("cosine learning rate over \(DataLoader.plural(epochs, "epoch")) down to \(minimum)")
+        case .cosine(let epochs, let minimum):
+            parts.append("cosine learning rate over \(DataLoader.plural(epochs, "epoch")) down to \(minimum)")
         }
         if let fraction = training.validationSplit { parts.append("validation split \(fraction)") }
         if let stopping = training.earlyStopping {
@@ -71,7 +79,8 @@ struct CheckCommand {
     }
 
     func describe<S: Scalar>(_ data: Dataset<S>) -> String {
-        var text = "\(data.name): \(DataLoader.plural(data.count, "sample")), \(DataLoader.plural(data.inputSize, "input")), \(DataLoader.plural(data.outputSize, "target"))"
+        var text =
+            "\(data.name): \(DataLoader.plural(data.count, "sample")), \(DataLoader.plural(data.inputSize, "input")), \(DataLoader.plural(data.outputSize, "target"))"
         if let counts = data.classCounts {
             let names = data.classNames ?? counts.indices.map(String.init)
             let parts = counts.enumerated().map { index, count in

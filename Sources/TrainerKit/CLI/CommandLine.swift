@@ -139,7 +139,8 @@ extension CommandSpec {
             }
             guard let option = options.first(where: { $0.names.contains(name) }) else {
                 let hint = Suggestion.didYouMean(name, in: options.map(\.name))
-                throw TrainerError.usage(name, "unknown option for '\(self.name)'\(hint.isEmpty ? "." : hint) See 'trainer help \(self.name)'.")
+                throw TrainerError.usage(
+                    name, "unknown option for '\(self.name)'\(hint.isEmpty ? "." : hint) See 'trainer help \(self.name)'.")
             }
             if option.value == nil {
                 if inlineValue != nil {

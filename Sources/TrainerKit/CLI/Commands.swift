@@ -228,7 +228,10 @@ public enum Commands {
         exitStatus: [
             ExitStatusSpec("0", "every row was predicted"),
             ExitStatusSpec("1", "reading the input or writing stdout failed"),
-            ExitStatusSpec("2", "bad command line or weights file, or an input row that is not numbers of the right count (the batches before it are written)"),
+            ExitStatusSpec(
+                "2",
+                "bad command line or weights file, or an input row that is not numbers of the right count (the batches before it are written)"
+            ),
             outputClosed,
         ],
         examples: [
@@ -248,7 +251,8 @@ public enum Commands {
         summary: "the trained network as an ONNX model or a C header",
         arguments: [weightsArgument],
         options: [
-            OptionSpec("--format", value: ExportFormat.names.joined(separator: "|"), help: "onnx (an ONNX model, opset 13) or c (one C99 header)"),
+            OptionSpec(
+                "--format", value: ExportFormat.names.joined(separator: "|"), help: "onnx (an ONNX model, opset 13) or c (one C99 header)"),
             OptionSpec("--output", short: "-o", value: "PATH", help: "the file to write ('-': stdout, for c only; default: stdout for c)"),
             OptionSpec("--name", value: "IDENTIFIER", help: "c: the prefix of the header's names (default: from W.json's name)"),
             OptionSpec("--quiet", short: "-q", help: "no line on stderr about what was written"),
@@ -290,7 +294,7 @@ public enum Commands {
             ArgumentSpec("CONFIG.json", help: "the config whose data.test (else data.train) is evaluated"),
         ],
         options: [
-            formatOption,
+            formatOption
         ],
         details: """
             Runs the saved network forward over the config's data.test (or
@@ -355,7 +359,8 @@ public enum Commands {
         exitStatus: [
             ExitStatusSpec("0", "the chart was drawn, or the SVG file written"),
             ExitStatusSpec("1", "the SVG file or stdout could not be written"),
-            ExitStatusSpec("2", "bad command line, or a log that cannot be plotted (no rows, an unknown column, a cell that is not a number)"),
+            ExitStatusSpec(
+                "2", "bad command line, or a log that cannot be plotted (no rows, an unknown column, a cell that is not a number)"),
             outputClosed,
         ],
         examples: [

@@ -40,14 +40,18 @@ struct EvalCommand {
         let names = data.classNames ?? classes
         switch format {
         case .json:
-            try context.stdout.write(Self.json(result, data: data, loss: config.training.loss, weights: weightsPath, config: config.file, classNames: names))
+            try context.stdout.write(
+                Self.json(result, data: data, loss: config.training.loss, weights: weightsPath, config: config.file, classNames: names))
         case .text:
-            try context.stdout.write(Self.text(result, data: data, loss: config.training.loss, weights: weightsPath, config: config.file, classNames: names))
+            try context.stdout.write(
+                Self.text(result, data: data, loss: config.training.loss, weights: weightsPath, config: config.file, classNames: names))
         }
         return ExitCode.success
     }
 
-    static func text<S: Scalar>(_ result: Evaluation, data: Dataset<S>, loss: Loss, weights: String, config: String, classNames: [String]?) -> String {
+    static func text<S: Scalar>(
+        _ result: Evaluation, data: Dataset<S>, loss: Loss, weights: String, config: String, classNames: [String]?
+    ) -> String {
         var lines = ["eval: \(weights) on \(data.name) of \(config) (\(DataLoader.plural(data.count, "sample")))"]
         lines.append("loss: \(result.loss) (\(loss.rawValue), mean per sample)")
         if let accuracy = result.accuracy, let confusion = result.confusion {
@@ -68,7 +72,9 @@ struct EvalCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json<S: Scalar>(_ result: Evaluation, data: Dataset<S>, loss: Loss, weights: String, config: String, classNames: [String]?) -> String {
+    static func json<S: Scalar>(
+        _ result: Evaluation, data: Dataset<S>, loss: Loss, weights: String, config: String, classNames: [String]?
+    ) -> String {
         var entries = [
             "\"weights\": \(JSONWriter.string(weights))",
             "\"config\": \(JSONWriter.string(config))",
@@ -81,7 +87,8 @@ struct EvalCommand {
         if let accuracy = result.accuracy, let confusion = result.confusion {
             entries.append("\"accuracy\": \(JSONWriter.numberOrNull(accuracy))")
             if let classNames { entries.append("\"classes\": [\(classNames.map(JSONWriter.string).joined(separator: ", "))]") }
-            entries.append("\"confusion\": [\(confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: ", "))]")
+            entries.append(
+                "\"confusion\": [\(confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: ", "))]")
         }
         return "{\n  " + entries.joined(separator: ",\n  ") + "\n}\n"
     }

@@ -31,7 +31,7 @@ public enum Examples {
                   "output": {"weights": "out/xor.weights.json", "loss_log": "out/xor.loss.csv"}
                 }
 
-                """),
+                """)
     ]
 
     public static func named(_ name: String) -> Example? {

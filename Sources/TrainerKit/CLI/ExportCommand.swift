@@ -26,7 +26,8 @@ struct ExportCommand {
         if arguments.value("--name") != nil, format != .c {
             throw TrainerError.usage("--name", "only used with --format c")
         }
-        let name = try arguments.value("--name").map { text throws(TrainerError) in try Self.checkedName(text, option: "--name") }
+        let name =
+            try arguments.value("--name").map { text throws(TrainerError) in try Self.checkedName(text, option: "--name") }
             ?? Self.defaultName(weightsPath: weightsPath)
         if output != "-" {
             try OutputPlan.checkWritable(FilePath(path: output))
@@ -59,7 +60,8 @@ struct ExportCommand {
         }
         if !arguments.has("--quiet") {
             let place = output == "-" ? "stdout" : output
-            context.note("trainer: wrote \(place): \(format == .onnx ? "ONNX model" : "C header"), \(MemoryEstimate.grouped(bytes.count)) bytes")
+            context.note(
+                "trainer: wrote \(place): \(format == .onnx ? "ONNX model" : "C header"), \(MemoryEstimate.grouped(bytes.count)) bytes")
         }
         return ExitCode.success
     }
@@ -74,7 +76,8 @@ struct ExportCommand {
         }
         if let output, output.hasSuffix(".onnx") { return .onnx }
         if let output, output.hasSuffix(".h") { return .c }
-        throw TrainerError.usage("--format", "missing; expected one of \(ExportFormat.names.joined(separator: ", ")) (or an --output ending .onnx or .h)")
+        throw TrainerError.usage(
+            "--format", "missing; expected one of \(ExportFormat.names.joined(separator: ", ")) (or an --output ending .onnx or .h)")
     }
 
     /// C's identifiers: a letter or `_`, then letters, digits and `_`; not
@@ -106,7 +109,8 @@ struct ExportCommand {
         let base = Paths.fileName(of: weightsPath).split(separator: ".", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         var name = String(
             base.unicodeScalars.map { scalar -> Character in
-                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_") ? Character(scalar) : "_"
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_")
+                    ? Character(scalar) : "_"
             })
         if name.isEmpty { name = "model" }
         if let first = name.unicodeScalars.first, ("0"..."9").contains(first) || reservedWords.contains(name) { name = "_" + name }

@@ -11,15 +11,18 @@ struct GradcheckCommand {
 
     func execute() throws -> Int32 {
         let setup = try RunSetup(arguments: arguments)
-        let epsilon = try arguments.value("--epsilon").map { text throws(TrainerError) in
-            try OptionValue.positiveNumber(text, option: "--epsilon")
-        } ?? Self.defaultEpsilon
-        let tolerance = try arguments.value("--tolerance").map { text throws(TrainerError) in
-            try OptionValue.positiveNumber(text, option: "--tolerance")
-        } ?? Self.defaultTolerance
-        let maximumPerLayer = try arguments.value("--max-parameters").map { text throws(TrainerError) in
-            try OptionValue.wholeNumber(text, option: "--max-parameters", minimum: 1)
-        } ?? Self.defaultMaximumPerLayer
+        let epsilon =
+            try arguments.value("--epsilon").map { text throws(TrainerError) in
+                try OptionValue.positiveNumber(text, option: "--epsilon")
+            } ?? Self.defaultEpsilon
+        let tolerance =
+            try arguments.value("--tolerance").map { text throws(TrainerError) in
+                try OptionValue.positiveNumber(text, option: "--tolerance")
+            } ?? Self.defaultTolerance
+        let maximumPerLayer =
+            try arguments.value("--max-parameters").map { text throws(TrainerError) in
+                try OptionValue.wholeNumber(text, option: "--max-parameters", minimum: 1)
+            } ?? Self.defaultMaximumPerLayer
         // Gradients are checked in float64 whatever the config's precision:
         // float32's rounding would drown the differences being measured.
         let prepared = try setup.prepare(as: Double.self)
@@ -38,8 +41,9 @@ struct GradcheckCommand {
             network: prepared.network, inputs: inputs, targets: targets, loss: loss,
             epsilon: epsilon, maximumPerLayer: maximumPerLayer, seed: setup.config.training.seed)
 
-        try context.stdout.write(Self.report(
-            check, file: setup.config.file, samples: count, loss: loss, epsilon: epsilon, tolerance: tolerance))
+        try context.stdout.write(
+            Self.report(
+                check, file: setup.config.file, samples: count, loss: loss, epsilon: epsilon, tolerance: tolerance))
         guard let failure = Self.failure(of: check, tolerance: tolerance) else { return ExitCode.success }
         throw TrainerError(.failure, place: setup.config.file, "gradcheck: \(failure.error)")
     }
@@ -58,7 +62,8 @@ struct GradcheckCommand {
                 count == check.checkedParameters
                 ? "all \(checked) checked gradients are not finite, so none could be compared"
                 : "\(MemoryEstimate.grouped(count)) of the \(checked) checked gradients \(count == 1 ? "is" : "are") not finite, so \(count == 1 ? "it" : "they") could not be compared"
-            let reason = "\(which) (\(count == 1 ? "" : "first ")\(first.name): backprop \(value(first.backprop)), numerical \(value(first.numerical)))"
+            let reason =
+                "\(which) (\(count == 1 ? "" : "first ")\(first.name): backprop \(value(first.backprop)), numerical \(value(first.numerical)))"
             return (reason, reason + "; expected finite gradients")
         }
         if let worst = check.worstRow, worst.maxRelativeError > tolerance {
@@ -72,7 +77,9 @@ struct GradcheckCommand {
 
     static func report(_ check: GradientCheck, file: String, samples: Int, loss: Loss, epsilon: Double, tolerance: Double) -> String {
         var lines: [String] = []
-        lines.append("gradcheck: \(file): \(DataLoader.plural(samples, "sample")), \(loss.rawValue) loss, epsilon \(scientific(epsilon)), tolerance \(scientific(tolerance)) (float64)")
+        lines.append(
+            "gradcheck: \(file): \(DataLoader.plural(samples, "sample")), \(loss.rawValue) loss, epsilon \(scientific(epsilon)), tolerance \(scientific(tolerance)) (float64)"
+        )
         lines.append("")
         let header = ["layer", "parameters", "checked", "max abs error", "max rel error", "worst"]
         var table = [header]
@@ -88,12 +95,14 @@ struct GradcheckCommand {
         }
         let widths = header.indices.map { column in table.map { $0[column].count }.max()! }
         for row in table {
-            lines.append(row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padded(to: widths[column] + 2)
-            }.joined())
+            lines.append(
+                row.enumerated().map { column, cell in
+                    column == row.count - 1 ? cell : cell.padded(to: widths[column] + 2)
+                }.joined())
         }
         lines.append("")
-        let checked = check.checkedParameters == check.totalParameters
+        let checked =
+            check.checkedParameters == check.totalParameters
             ? "all \(MemoryEstimate.grouped(check.totalParameters)) parameters"
             : "\(MemoryEstimate.grouped(check.checkedParameters)) of \(MemoryEstimate.grouped(check.totalParameters)) parameters; about \(duration(check.fullNumericalSeconds)) for all"
         lines.append("numerical gradient: \(duration(check.numericalSeconds)) for \(checked) (2 forward passes each)")
@@ -105,7 +114,8 @@ struct GradcheckCommand {
         if let failure = failure(of: check, tolerance: tolerance) {
             lines.append("result: FAILED: \(failure.result)")
         } else if let worst = check.worstRow {
-            lines.append("result: ok: within the tolerance; the largest relative error is \(scientific(worst.maxRelativeError)) (\(worst.worst))")
+            lines.append(
+                "result: ok: within the tolerance; the largest relative error is \(scientific(worst.maxRelativeError)) (\(worst.worst))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

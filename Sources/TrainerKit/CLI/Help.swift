@@ -33,7 +33,9 @@ enum Help {
         ExitStatusSpec("NO_COLOR", "when set and not empty, plot draws without colour"),
         ExitStatusSpec("TERM", "'dumb' also turns plot's colour off"),
         ExitStatusSpec(
-            "TRAINER_KERNEL_LEVEL", "baseline, v3 or v4: run the matrix kernels built for that CPU level instead of the best this CPU runs (for tests and benchmarks)"),
+            "TRAINER_KERNEL_LEVEL",
+            "baseline, v3 or v4: run the matrix kernels built for that CPU level instead of the best this CPU runs (for tests and benchmarks)"
+        ),
     ]
 
     /// The exit statuses of `trainer help`, common to every command.

@@ -38,7 +38,8 @@ enum ManPage {
 
     /// One command's subsection.
     private static func section(_ command: CommandSpec) -> String {
-        var text = ".SS \"\(escaped(command.usage))\"\n" + escaped(command.summary.prefix(1).uppercased() + command.summary.dropFirst()) + ".\n"
+        var text =
+            ".SS \"\(escaped(command.usage))\"\n" + escaped(command.summary.prefix(1).uppercased() + command.summary.dropFirst()) + ".\n"
         if !command.arguments.isEmpty {
             text += ".PP\nArguments:\n" + tagged(command.arguments.map { ($0.name, $0.help) }, bold: true)
         }

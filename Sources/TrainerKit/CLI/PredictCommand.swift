@@ -112,7 +112,8 @@ struct PredictCommand {
     /// A CSV field: as is, or in double quotes (inner quotes doubled) when it
     /// holds a comma, a quote, a line break, or space at either end (RFC 4180).
     static func csvField(_ text: String) -> String {
-        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0.isNewline }
+        let needsQuotes =
+            text.contains { $0 == "," || $0 == "\"" || $0.isNewline }
             || text.first == " " || text.last == " "
         guard needsQuotes else { return text }
         var quoted = "\""

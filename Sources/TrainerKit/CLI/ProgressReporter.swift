@@ -50,9 +50,11 @@ final class ProgressReporter {
         lastDrawn = now
         barShown = true
         let elapsed = (now - epochStarted).seconds
-        try? context.stderr.write("\r\u{1B}[K" + Self.bar(
-            epoch: epoch, lastEpoch: lastEpoch, samplesDone: samplesDone, samples: samples,
-            startSamples: epochStartSamples, elapsed: elapsed, lossSum: lossSum))
+        try? context.stderr.write(
+            "\r\u{1B}[K"
+                + Self.bar(
+                    epoch: epoch, lastEpoch: lastEpoch, samplesDone: samplesDone, samples: samples,
+                    startSamples: epochStartSamples, elapsed: elapsed, lossSum: lossSum))
         try? context.stderr.flush()
     }
 
@@ -101,7 +103,8 @@ final class ProgressReporter {
 
     func interrupted(signal: Int32, progress: TrainingProgress, weights: String) {
         let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
-        let position = progress.samplesIntoEpoch > 0
+        let position =
+            progress.samplesIntoEpoch > 0
             ? "\(progress.epochsCompleted) epochs and \(progress.samplesIntoEpoch) samples"
             : "\(progress.epochsCompleted) epochs"
         context.note("trainer: stopped by \(name) after \(position); weights so far in \(weights) (continue with --init-from \(weights))")

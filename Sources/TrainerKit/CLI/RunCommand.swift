@@ -52,9 +52,10 @@ struct RunCommand {
         let train = prepared.train, test = prepared.test, validation = prepared.validation
         let training = setup.config.training
         let columns = prepared.logColumns
-        let appendToLog = try plan.log.map { target throws(TrainerError) in
-            try existingLogMatches(target.file, columns: columns, resuming: setup.initFrom != nil)
-        } ?? false
+        let appendToLog =
+            try plan.log.map { target throws(TrainerError) in
+                try existingLogMatches(target.file, columns: columns, resuming: setup.initFrom != nil)
+            } ?? false
         // Last, because a successful trial leaves the folder's time changed:
         // what the final save will do, tried now (AtomicFile.probe).
         try AtomicFile.probe(plan.weights.file.path, display: plan.weights.file.display)
@@ -131,7 +132,8 @@ struct RunCommand {
             pendingSignal: context.pendingSignal)
 
         let weightsTarget = plan.weights.file
-        let stop = try trainer.run(observer: observer, checkpointEvery: training.checkpointEvery) { (current: Trainer<S>) throws(TrainerError) in
+        let stop = try trainer.run(observer: observer, checkpointEvery: training.checkpointEvery) {
+            (current: Trainer<S>) throws(TrainerError) in
             // A checkpoint: what an interruption would save, so --init-from resumes from it.
             let file = weightsFile(current, setup: setup, scaling: prepared.scaling, stoppedBy: "checkpoint")
             try AtomicFile.write(file.encoded(), to: weightsTarget.path, display: weightsTarget.display)
@@ -167,7 +169,9 @@ struct RunCommand {
                 stop == .earlyStopped
                 ? "early stopping after epoch \(trainer.progress.epochsCompleted): \(stopping.monitor) did not improve for \(stopping.patience) epoch\(stopping.patience == 1 ? "" : "s")"
                 : "training finished"
-            context.note("trainer: \(why); saved the weights of epoch \(best.epoch) (best \(stopping.monitor) \(ProgressReporter.short(best.value)))")
+            context.note(
+                "trainer: \(why); saved the weights of epoch \(best.epoch) (best \(stopping.monitor) \(ProgressReporter.short(best.value)))"
+            )
         }
 
         switch stop {

@@ -44,9 +44,10 @@ struct RunSetup {
             }
         }
         initFrom = arguments.value("--init-from").map { FilePath(path: $0) }
-        memoryLimit = try arguments.value("--max-memory").map { text throws(TrainerError) in
-            try OptionValue.byteCount(text, option: "--max-memory")
-        } ?? MemoryEstimate.defaultLimit
+        memoryLimit =
+            try arguments.value("--max-memory").map { text throws(TrainerError) in
+                try OptionValue.byteCount(text, option: "--max-memory")
+            } ?? MemoryEstimate.defaultLimit
         seedOverridden = arguments.value("--seed") != nil
         batchSizeOrigin = arguments.value("--batch-size") != nil ? "--batch-size" : "\(config.file): training.batch_size"
         epochsOrigin = arguments.value("--epochs") != nil ? "--epochs" : "\(config.file): training.epochs"
@@ -162,7 +163,8 @@ struct RunSetup {
         guard training.batchSize <= train.count else {
             throw TrainerError(
                 place: batchSizeOrigin,
-                "\(training.batchSize) is larger than the \(DataLoader.plural(train.count, "sample")) of data.train; expected at most \(train.count)")
+                "\(training.batchSize) is larger than the \(DataLoader.plural(train.count, "sample")) of data.train; expected at most \(train.count)"
+            )
         }
         if progress.samplesIntoEpoch >= train.count, progress.samplesIntoEpoch > 0 {
             throw TrainerError.file(
@@ -184,7 +186,8 @@ struct RunSetup {
         if let stopping = training.earlyStopping, !columns.contains(stopping.monitor) {
             throw TrainerError.at(
                 config.file, path: "training.early_stopping.monitor",
-                "this run's log has no \(stopping.monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes")
+                "this run's log has no \(stopping.monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes"
+            )
         }
         return Prepared(
             spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, scaling: scaling,
@@ -206,7 +209,10 @@ struct RunSetup {
         // key for it, what it counts, and an epoch's share in words.
         let counters: [(start: Int, perEpoch: Int, key: String, counts: String, share: String)] = [
             (progress.epochsCompleted, 1, "metadata.epochs_trained", "epochs", ""),
-            (progress.samplesTrained, samples, "metadata.samples_trained", "samples trained", " of \(DataLoader.plural(samples, "sample"))"),
+            (
+                progress.samplesTrained, samples, "metadata.samples_trained", "samples trained",
+                " of \(DataLoader.plural(samples, "sample"))"
+            ),
             (optimizerStep, steps, "metadata.optimizer.step", "optimizer steps", " of \(DataLoader.plural(steps, "optimizer step"))"),
         ]
         // The most epochs each leaves room for (start ≥ 0 and perEpoch ≥ 1:
@@ -215,7 +221,8 @@ struct RunSetup {
         for (counter, most) in zip(counters, room) where most < 1 {
             throw TrainerError.at(
                 file, path: counter.key,
-                "\(counter.start) leaves no room for another epoch\(counter.share): counts stop at \(largest); expected at most \(Int.max - counter.perEpoch)")
+                "\(counter.start) leaves no room for another epoch\(counter.share): counts stop at \(largest); expected at most \(Int.max - counter.perEpoch)"
+            )
         }
         // The counter with the least room names the limit.
         let binding = room.indices.min { room[$0] < room[$1] }!
@@ -280,25 +287,29 @@ struct RunSetup {
         let place = place(of: estimate.parts[0])
         guard total < Int.max else { throw TrainerError(place: place, overflow) }
         if total > memoryLimit {
-            throw TrainerError(place: place, "the run needs \(estimate.summary); limit is \(MemoryEstimate.bytes(memoryLimit)) (set --max-memory)")
+            throw TrainerError(
+                place: place, "the run needs \(estimate.summary); limit is \(MemoryEstimate.bytes(memoryLimit)) (set --max-memory)")
         }
         // A --max-memory raised past what the machine (or `ulimit -v`) can
         // give: Swift traps ("failed to allocate") when an array cannot be
         // allocated, so ask first (MemoryProbe) for all but what is in use
         // already: the runtime, and once loaded the data sets. Nothing is
         // touched, so nothing is used.
-        let toAllocate = allocated
+        let toAllocate =
+            allocated
             ? estimate.parts.filter { $0.name == "network" || $0.name == "batches" }.reduce(0) { MemoryEstimate.plus($0, $1.bytes) }
             : total - MemoryEstimate.runtimeBytes
         guard MemoryProbe.canAllocate(max(toAllocate, 1)) else {
-            let smaller = switch estimate.parts[0].name {
-            case "network": "a smaller network"
-            case "batches": "smaller batches"
-            default: "less data"
-            }
+            let smaller =
+                switch estimate.parts[0].name {
+                case "network": "a smaller network"
+                case "batches": "smaller batches"
+                default: "less data"
+                }
             throw TrainerError(
                 place: place,
-                "the run needs \(estimate.summary); \(MemoryProbe.shortfall); expected \(smaller)\(MemoryProbe.isLimited ? " or a higher limit" : "")")
+                "the run needs \(estimate.summary); \(MemoryProbe.shortfall); expected \(smaller)\(MemoryProbe.isLimited ? " or a higher limit" : "")"
+            )
         }
         return estimate
     }

@@ -27,7 +27,7 @@ enum Version {
     /// What a level's code uses, in the words of CPU spec sheets.
     static func instructions(_ level: KernelLevel) -> String {
         #if !arch(x86_64)
-        if level == .baseline { return "this architecture's baseline" }
+            if level == .baseline { return "this architecture's baseline" }
         #endif
         return switch level {
         case .baseline: "x86-64: SSE2, no FMA"

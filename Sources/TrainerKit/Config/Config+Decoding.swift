@@ -109,7 +109,8 @@ struct ConfigDecoder {
             training.seed = try decodeSeed(node, path: "training.seed")
         }
         if let node = object["precision"] {
-            training.precision = Precision(rawValue: try fields.name(node, path: "training.precision", kind: "precision", names: Precision.names))!
+            training.precision = Precision(
+                rawValue: try fields.name(node, path: "training.precision", kind: "precision", names: Precision.names))!
         }
         try decodeTrainingOptions(object, into: &training)
         if training.precision == .float32 { try checkFloat32Settings(object) }
@@ -203,7 +204,8 @@ struct ConfigDecoder {
         let elements = try fields.array(node, path: "network.activations", of: "an array of activation names")
         var activations: [Activation] = []
         for (index, element) in elements.enumerated() {
-            let name = try fields.name(element, path: JSONFields.join("network.activations", index), kind: "activation", names: Activation.names)
+            let name = try fields.name(
+                element, path: JSONFields.join("network.activations", index), kind: "activation", names: Activation.names)
             activations.append(Activation(rawValue: name)!)
         }
         if let layerCount, activations.count != layerCount {
@@ -218,7 +220,9 @@ struct ConfigDecoder {
         let matrices = try fields.array(node, path: path, of: "an array of weight matrices")
         guard matrices.count == layers.count - 1 else {
             throw fields.meaning(
-                path: path, "expected \(layers.count - 1) \(layers.count == 2 ? "matrix" : "matrices") (one per layer after the input), found \(matrices.count)")
+                path: path,
+                "expected \(layers.count - 1) \(layers.count == 2 ? "matrix" : "matrices") (one per layer after the input), found \(matrices.count)"
+            )
         }
         var result: [LiteralMatrix] = []
         for (l, matrixNode) in matrices.enumerated() {
@@ -236,7 +240,8 @@ struct ConfigDecoder {
                 guard row.count == layers[l + 1] else {
                     throw fields.meaning(
                         path: rowPath,
-                        "expected \(layers[l + 1]) columns (layer \(l + 1) has \(layers[l + 1]) neuron\(layers[l + 1] == 1 ? "" : "s")), found \(row.count)")
+                        "expected \(layers[l + 1]) columns (layer \(l + 1) has \(layers[l + 1]) neuron\(layers[l + 1] == 1 ? "" : "s")), found \(row.count)"
+                    )
                 }
                 matrix.append(row)
             }
@@ -249,7 +254,9 @@ struct ConfigDecoder {
         let vectors = try fields.array(node, path: path, of: "an array of bias vectors")
         guard vectors.count == layers.count - 1 else {
             throw fields.meaning(
-                path: path, "expected \(layers.count - 1) vector\(layers.count == 2 ? "" : "s") (one per layer after the input), found \(vectors.count)")
+                path: path,
+                "expected \(layers.count - 1) vector\(layers.count == 2 ? "" : "s") (one per layer after the input), found \(vectors.count)"
+            )
         }
         var result: [[String]] = []
         for (l, vectorNode) in vectors.enumerated() {
@@ -258,7 +265,8 @@ struct ConfigDecoder {
             guard vector.count == layers[l + 1] else {
                 throw fields.meaning(
                     path: vectorPath,
-                    "expected \(layers[l + 1]) value\(layers[l + 1] == 1 ? "" : "s") (layer \(l + 1) has \(layers[l + 1]) neuron\(layers[l + 1] == 1 ? "" : "s")), found \(vector.count)")
+                    "expected \(layers[l + 1]) value\(layers[l + 1] == 1 ? "" : "s") (layer \(l + 1) has \(layers[l + 1]) neuron\(layers[l + 1] == 1 ? "" : "s")), found \(vector.count)"
+                )
             }
             result.append(vector)
         }

@@ -5,7 +5,8 @@ extension Config {
     func validateCombinations() throws(TrainerError) {
         try validateTrainingOptions()
         guard let layers = network.layers else { return }  // `from`: checked once the file is read
-        let activations = network.activations?.resolved(layerCount: layers.count - 1)
+        let activations =
+            network.activations?.resolved(layerCount: layers.count - 1)
             ?? Array(repeating: .sigmoid, count: layers.count - 1)
         try Config.checkArchitecture(
             layers: layers, activations: activations, activationChoice: network.activations,

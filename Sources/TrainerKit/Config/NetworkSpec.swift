@@ -55,7 +55,9 @@ public struct NetworkSpec: Sendable {
         }
     }
 
-    private static func biases<S: Scalar>(_ literals: [[String]]?, layers: [Int], file: String, path: String) throws(TrainerError) -> [[S]] {
+    private static func biases<S: Scalar>(
+        _ literals: [[String]]?, layers: [Int], file: String, path: String
+    ) throws(TrainerError) -> [[S]] {
         guard let literals else { return layers.dropFirst().map { [S](repeating: 0, count: $0) } }
         var vectors: [[S]] = []
         for (l, vector) in literals.enumerated() {
@@ -86,7 +88,8 @@ extension Config {
                 if expected != weights.activations {
                     throw TrainerError.file(
                         file,
-                        "activations \(describe(weights.activations.map(\.rawValue))) do not match the config's \(describe(expected.map(\.rawValue)))")
+                        "activations \(describe(weights.activations.map(\.rawValue))) do not match the config's \(describe(expected.map(\.rawValue)))"
+                    )
                 }
             }
             try Config.checkArchitecture(
@@ -100,7 +103,8 @@ extension Config {
             return spec
         }
         let layers = network.layers!  // decoding requires layers without `from`
-        let activations = network.activations?.resolved(layerCount: layers.count - 1)
+        let activations =
+            network.activations?.resolved(layerCount: layers.count - 1)
             ?? Array(repeating: .sigmoid, count: layers.count - 1)
         if let weights = network.weights {
             return NetworkSpec(
@@ -120,7 +124,8 @@ extension Config {
             let wanted = start.scaling.method.rawValue
             throw TrainerError.at(
                 file, path: "data.normalize",
-                "is \(method.rawValue), but \(start.file) was trained on inputs scaled by \(wanted); give \(wanted) or leave data.normalize out")
+                "is \(method.rawValue), but \(start.file) was trained on inputs scaled by \(wanted); give \(wanted) or leave data.normalize out"
+            )
         }
         return start.scaling
     }
@@ -155,7 +160,7 @@ extension NetworkSpec {
             add(biases ?? [])
         }
         if let state = resumedFrom?.optimizer {
-            state.weightSlots.forEach { $0.forEach(add) }
+            for slot in state.weightSlots { slot.forEach(add) }
             state.biasSlots.forEach(add)
         }
         return (total, count)

@@ -39,7 +39,8 @@ extension ConfigDecoder {
         if let node = object["lr_schedule"] { training.learningRateSchedule = try decodeSchedule(node) }
         if let node = object["validation_split"] {
             training.validationSplit = try fields.number(
-                node, path: "training.validation_split", expected: "a fraction between 0 and 1 (exclusive)") { $0 > 0 && $0 < 1 }
+                node, path: "training.validation_split", expected: "a fraction between 0 and 1 (exclusive)"
+            ) { $0 > 0 && $0 < 1 }
         }
         if let node = object["early_stopping"] { training.earlyStopping = try decodeEarlyStopping(node) }
         if let node = object["checkpoint_every"] {
@@ -59,7 +60,8 @@ extension ConfigDecoder {
             }
         if let object {
             for key in object.members.keys.sorted() where !allowed.contains(key) {
-                throw fields.meaning(path: object.path(key), "not an option of \(name) (its options: \(allowed.dropFirst().joined(separator: ", ")))")
+                throw fields.meaning(
+                    path: object.path(key), "not an option of \(name) (its options: \(allowed.dropFirst().joined(separator: ", ")))")
             }
         }
         func fraction(_ key: String, default value: Double) throws(TrainerError) -> Double {
@@ -98,7 +100,8 @@ extension ConfigDecoder {
         if let object {
             for key in object.members.keys.sorted() where key != "name" && !(required + optional).contains(key) {
                 let options = (required + optional).joined(separator: ", ")
-                throw fields.meaning(path: object.path(key), "not an option of \(name) (its options: \(options.isEmpty ? "none" : options))")
+                throw fields.meaning(
+                    path: object.path(key), "not an option of \(name) (its options: \(options.isEmpty ? "none" : options))")
             }
         }
         if name != "constant" && object == nil {

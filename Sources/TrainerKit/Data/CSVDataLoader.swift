@@ -5,7 +5,9 @@ import Glibc
 enum CSVDataLoader {
     /// - Parameter records: the file's records (a header included), when
     ///   already counted (``DataFootprint``).
-    static func load<S: Scalar>(_ source: CSVSource, shape: DataShape, trainingClasses: [String]?, records: Int? = nil) throws(TrainerError) -> Dataset<S> {
+    static func load<S: Scalar>(
+        _ source: CSVSource, shape: DataShape, trainingClasses: [String]?, records: Int? = nil
+    ) throws(TrainerError) -> Dataset<S> {
         let file = source.file.display
         let bytes = try FileReading.read(source.file.path, display: source.file.openingPlace)
         var reader = CSVReader(bytes: bytes, file: file)
@@ -48,7 +50,9 @@ enum CSVDataLoader {
                 inputValues.append(try number(fields[index], line: line, column: columnName(index)))
             }
             for index in columns.targets {
-                targetValues.append(try number(fields[index], line: line, column: columnName(index), labelHint: source.label == nil && columns.targets.count == 1))
+                targetValues.append(
+                    try number(
+                        fields[index], line: line, column: columnName(index), labelHint: source.label == nil && columns.targets.count == 1))
             }
             if let label = columns.label { labelTexts.append(fields[label]) }
             lines.append(line)
@@ -85,7 +89,8 @@ enum CSVDataLoader {
         var targets: Matrix<S>
         var classNames: [String]?
         if let labelColumn = columns.label {
-            try MemoryProbe.require(rows: count, columns: shape.outputSize, of: S.self, place: file, "for the targets of \(DataLoader.plural(count, "sample"))")
+            try MemoryProbe.require(
+                rows: count, columns: shape.outputSize, of: S.self, place: file, "for the targets of \(DataLoader.plural(count, "sample"))")
             let classes = try classIndices(
                 labelTexts, source: source, trainingClasses: trainingClasses, shape: shape,
                 file: file, lines: lines, column: columnName(labelColumn))
@@ -150,7 +155,8 @@ enum CSVDataLoader {
                     {
                         throw TrainerError(
                             place: path,
-                            "column \"\(name)\" named, but the first row of \(file) is not a header: column \(number) is a number, \(firstRow[number]) (a header has names only); set \(source.path).header to true to use it as one")
+                            "column \"\(name)\" named, but the first row of \(file) is not a header: column \(number) is a number, \(firstRow[number]) (a header has names only); set \(source.path).header to true to use it as one"
+                        )
                     }
                     throw TrainerError(place: path, "column \"\(name)\" named, but \(file) has no header row; use 0-based indices")
                 }
@@ -198,12 +204,14 @@ enum CSVDataLoader {
         guard chosenInputs.count == shape.inputSize else {
             throw TrainerError(
                 place: "\(file):1",
-                "\(DataLoader.plural(chosenInputs.count, "input column")), but network.layers[0] is \(shape.inputSize); choose columns with \(source.path).inputs")
+                "\(DataLoader.plural(chosenInputs.count, "input column")), but network.layers[0] is \(shape.inputSize); choose columns with \(source.path).inputs"
+            )
         }
         if label == nil, chosenTargets.count != shape.outputSize {
             throw TrainerError(
                 place: "\(file):1",
-                "\(DataLoader.plural(chosenTargets.count, "target column")), but the output layer has \(DataLoader.plural(shape.outputSize, "neuron")); choose columns with \(source.path).targets, or a class column with \(source.path).label")
+                "\(DataLoader.plural(chosenTargets.count, "target column")), but the output layer has \(DataLoader.plural(shape.outputSize, "neuron")); choose columns with \(source.path).targets, or a class column with \(source.path).label"
+            )
         }
         return Columns(inputs: chosenInputs, targets: chosenTargets, label: label)
     }
@@ -241,7 +249,8 @@ enum CSVDataLoader {
         guard names.count <= outputs else {
             throw TrainerError(
                 place: "\(source.path).label",
-                "\(names.count) classes (\(names.joined(separator: ", "))), but the output layer has \(DataLoader.plural(outputs, "neuron"))")
+                "\(names.count) classes (\(names.joined(separator: ", "))), but the output layer has \(DataLoader.plural(outputs, "neuron"))"
+            )
         }
         var indexOf: [String: Int] = [:]
         for (index, name) in names.enumerated() where indexOf[name] == nil { indexOf[name] = index }
@@ -297,7 +306,10 @@ extension CSVDataLoader {
                 if header ?? isRowOfNames(fields) { return false }
             }
             guard fields.count == width else {
-                throw TrainerError(place: "\(file):\(line)", "expected \(DataLoader.plural(width, "field")) (the network has \(DataLoader.plural(width, "input"))), found \(fields.count)")
+                throw TrainerError(
+                    place: "\(file):\(line)",
+                    "expected \(DataLoader.plural(width, "field")) (the network has \(DataLoader.plural(width, "input"))), found \(fields.count)"
+                )
             }
             for (index, text) in fields.enumerated() {
                 guard DecimalSyntax.isNumber(text) else {

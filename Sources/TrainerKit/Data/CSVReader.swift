@@ -52,7 +52,8 @@ struct CSVReader {
                 line += 1
                 return recordLine
             default:
-                throw TrainerError(place: "\(file):\(line)", "unexpected character after a closing quote; expected ',' or the end of the line")
+                throw TrainerError(
+                    place: "\(file):\(line)", "unexpected character after a closing quote; expected ',' or the end of the line")
             }
         }
     }
@@ -108,17 +109,26 @@ enum DecimalSyntax {
         var byte = utf8.next()
         if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") { byte = utf8.next() }
         var digits = 0
-        while let b = byte, b >= 0x30 && b <= 0x39 { digits += 1; byte = utf8.next() }
+        while let b = byte, b >= 0x30 && b <= 0x39 {
+            digits += 1
+            byte = utf8.next()
+        }
         if byte == UInt8(ascii: ".") {
             byte = utf8.next()
-            while let b = byte, b >= 0x30 && b <= 0x39 { digits += 1; byte = utf8.next() }
+            while let b = byte, b >= 0x30 && b <= 0x39 {
+                digits += 1
+                byte = utf8.next()
+            }
         }
         guard digits > 0 else { return false }
         if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
             byte = utf8.next()
             if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") { byte = utf8.next() }
             var exponentDigits = 0
-            while let b = byte, b >= 0x30 && b <= 0x39 { exponentDigits += 1; byte = utf8.next() }
+            while let b = byte, b >= 0x30 && b <= 0x39 {
+                exponentDigits += 1
+                byte = utf8.next()
+            }
             guard exponentDigits > 0 else { return false }
         }
         return byte == nil

@@ -108,7 +108,8 @@ extension DataFootprint {
         case .idx: (form, classes) = (.idx, true)
         }
         return DataFootprint(
-            name: source.path, form: form, samples: count, inputs: shape.inputSize, outputs: shape.outputSize, classes: classes, fileBytes: 0)
+            name: source.path, form: form, samples: count, inputs: shape.inputSize, outputs: shape.outputSize, classes: classes,
+            fileBytes: 0)
     }
 
     /// A regular CSV file's records, whether the first is a header (as the

@@ -27,7 +27,8 @@ public enum DataLoader {
     ) throws(TrainerError) -> Dataset<S> {
         switch source {
         case .inline(let data): return try loadInline(data, shape: shape)
-        case .csv(let csv): return try CSVDataLoader.load(csv, shape: shape, trainingClasses: classes, records: footprint.map { $0.samples + 1 })
+        case .csv(let csv):
+            return try CSVDataLoader.load(csv, shape: shape, trainingClasses: classes, records: footprint.map { $0.samples + 1 })
         case .idx(let idx): return try IDXDataLoader.load(idx, shape: shape)
         }
     }
@@ -73,7 +74,8 @@ public enum DataLoader {
                 guard row.count == shape.outputSize else {
                     throw TrainerError.at(
                         file, path: rowPath,
-                        "expected \(plural(shape.outputSize, "value")) (the output layer has \(plural(shape.outputSize, "neuron"))), found \(row.count)")
+                        "expected \(plural(shape.outputSize, "value")) (the output layer has \(plural(shape.outputSize, "neuron"))), found \(row.count)"
+                    )
                 }
                 for (j, text) in row.enumerated() {
                     targets[i, j] = try value(text, place: "\(file): \(rowPath)[\(j)]")

@@ -62,7 +62,9 @@ public enum IDXReader {
         let shape = dimensions.map(String.init).joined(separator: "×")
         if available < payloadSize {
             throw TrainerError.file(
-                file, "truncated: header says \(shape) = \(payloadSize) bytes of \(what), file has \(available) after the \(headerSize)-byte header")
+                file,
+                "truncated: header says \(shape) = \(payloadSize) bytes of \(what), file has \(available) after the \(headerSize)-byte header"
+            )
         }
         if available > payloadSize {
             throw TrainerError.file(
@@ -74,7 +76,8 @@ public enum IDXReader {
     private static func describe(dimensionsOf bytes: [UInt8], rank: Int) -> String {
         (0..<rank).map { d in
             let offset = 4 + 4 * d
-            return String(UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
+            return String(
+                UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
         }.joined(separator: "×")
     }
 
@@ -89,9 +92,11 @@ public enum IDXReader {
 enum IDXDataLoader {
     static func load<S: Scalar>(_ source: IDXSource, shape: DataShape) throws(TrainerError) -> Dataset<S> {
         let imagesFile = source.images.display, labelsFile = source.labels.display
-        var imageBytes = try FileReading.read(source.images.path, display: source.images.openingPlace, maximumSize: IDXReader.maximumFileSize)
+        var imageBytes = try FileReading.read(
+            source.images.path, display: source.images.openingPlace, maximumSize: IDXReader.maximumFileSize)
         let images = try IDXReader.header(of: imageBytes, file: imagesFile, rank: 3, what: "pixels")
-        let labelBytes = try FileReading.read(source.labels.path, display: source.labels.openingPlace, maximumSize: IDXReader.maximumFileSize)
+        let labelBytes = try FileReading.read(
+            source.labels.path, display: source.labels.openingPlace, maximumSize: IDXReader.maximumFileSize)
         let labels = try IDXReader.header(of: labelBytes, file: labelsFile, rank: 1, what: "labels")
         let imageCount = images.dimensions[0], labelCount = labels.dimensions[0]
         guard imageCount == labelCount else {
@@ -112,7 +117,8 @@ enum IDXDataLoader {
                 "\(images.dimensions[1])×\(images.dimensions[2]) = \(pixels) pixels per image, but network.layers[0] is \(shape.inputSize)")
         }
         // The targets, asked for first (MemoryProbe).
-        try MemoryProbe.require(rows: count, columns: shape.outputSize, of: S.self, place: labelsFile, "for \(DataLoader.plural(count, "sample"))")
+        try MemoryProbe.require(
+            rows: count, columns: shape.outputSize, of: S.self, place: labelsFile, "for \(DataLoader.plural(count, "sample"))")
         // Kept as bytes: pixel p becomes p/255, rounded once from the exact
         // quotient, when a batch is copied (see Dataset). They are the
         // file's bytes with the header (and any images past `limit`) cut
@@ -126,7 +132,8 @@ enum IDXDataLoader {
             guard label < shape.outputSize else {
                 throw TrainerError.file(
                     labelsFile,
-                    "labels[\(i)] = \(label) ≥ \(shape.outputSize) classes (the output layer has \(DataLoader.plural(shape.outputSize, "neuron")))")
+                    "labels[\(i)] = \(label) ≥ \(shape.outputSize) classes (the output layer has \(DataLoader.plural(shape.outputSize, "neuron")))"
+                )
             }
             targets[i, label] = 1
         }

@@ -13,7 +13,8 @@ extension Dataset {
 
     /// The samples at `indices`, in that order.
     func subset(_ indices: [Int], name: String) -> Dataset {
-        let subsetTargets = Matrix(rows: indices.count, columns: outputSize, elements: rows(of: targets.elements, width: outputSize, indices))
+        let subsetTargets = Matrix(
+            rows: indices.count, columns: outputSize, elements: rows(of: targets.elements, width: outputSize, indices))
         let subsetLocator: SampleLocator =
             switch locator {
             case .lines(let file, let lines): .lines(file: file, lines: indices.map { lines[$0] })
@@ -22,7 +23,8 @@ extension Dataset {
         switch inputStorage {
         case .values(let matrix):
             return Dataset(
-                name: name, inputs: Matrix(rows: indices.count, columns: inputSize, elements: rows(of: matrix.elements, width: inputSize, indices)),
+                name: name,
+                inputs: Matrix(rows: indices.count, columns: inputSize, elements: rows(of: matrix.elements, width: inputSize, indices)),
                 targets: subsetTargets, classNames: classNames, locator: subsetLocator)
         case .bytes(let bytes):
             return Dataset(
@@ -64,7 +66,8 @@ extension Dataset {
         guard !held.isEmpty, held.count < count else {
             throw TrainerError.at(
                 file, path: "training.validation_split",
-                "\(fraction) of \(DataLoader.plural(count, "sample")) leaves \(held.isEmpty ? "no validation sample" : "no training sample"); expected a fraction that keeps both")
+                "\(fraction) of \(DataLoader.plural(count, "sample")) leaves \(held.isEmpty ? "no validation sample" : "no training sample"); expected a fraction that keeps both"
+            )
         }
         var isHeld = [Bool](repeating: false, count: count)
         for i in held { isHeld[i] = true }

@@ -66,7 +66,8 @@ public enum ONNXExport {
         let last = file.activations.count - 1
         for (k, activation) in file.activations.enumerated() {
             let (n, m) = (file.layers[k], file.layers[k + 1])
-            initializers.append(ONNXProto.tensor("W\(k)", dims: [n, m], type: elementType, rawData: rawData(file.weights[k].joined(), precision)))
+            initializers.append(
+                ONNXProto.tensor("W\(k)", dims: [n, m], type: elementType, rawData: rawData(file.weights[k].joined(), precision)))
             initializers.append(ONNXProto.tensor("b\(k)", dims: [m], type: elementType, rawData: rawData(file.biases[k], precision)))
             let operation = operatorName(activation)
             // The last node's result is the graph's output, whichever node that is.
@@ -138,7 +139,8 @@ public enum ONNXExport {
     /// opening the model in a viewer such as Netron.
     static func documentation(of file: WeightsFile) -> String {
         let inputs = file.layers[0], outputs = file.layers[file.layers.count - 1]
-        var text = "A multilayer perceptron trained by trainer: layers "
+        var text =
+            "A multilayer perceptron trained by trainer: layers "
             + file.layers.map(String.init).joined(separator: "-") + ", activations "
             + file.activations.map(\.rawValue).joined(separator: ", ") + ", " + file.metadata.precision.rawValue + ". "
         text += "input: N x \(inputs), one sample per row, raw values"

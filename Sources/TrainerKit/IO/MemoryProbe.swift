@@ -124,6 +124,8 @@ enum MemoryProbe {
         var buffer = [UInt8](repeating: 0, count: 256)
         let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
         guard count > 0 else { return [] }
-        return buffer[0..<count].split(separator: UInt8(ascii: " ")).compactMap { Int(String(decoding: $0, as: UTF8.self).filter(\.isNumber)) }
+        return buffer[0..<count].split(separator: UInt8(ascii: " ")).compactMap {
+            Int(String(decoding: $0, as: UTF8.self).filter(\.isNumber))
+        }
     }
 }

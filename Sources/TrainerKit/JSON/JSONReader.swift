@@ -33,7 +33,8 @@ public struct JSONReader {
         if reader.peek == nil {
             // Empty or only whitespace: reported at the start of the file, not after the blanks.
             throw SyntaxError(
-                offset: start, message: expectObject ? "expected a JSON object, found end of file" : "unexpected end of file; expected a value")
+                offset: start,
+                message: expectObject ? "expected a JSON object, found end of file" : "unexpected end of file; expected a value")
         }
         if expectObject, reader.peek != UInt8(ascii: "{") {
             throw SyntaxError(offset: reader.index, message: "expected a JSON object, found \(reader.describeFound())")
@@ -142,7 +143,9 @@ public struct JSONReader {
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(elements)
             case nil: throw unclosed("array", open: open, expected: "',' or ']'")
             default: throw unexpected("expected ',' or ']'")
             }
@@ -184,7 +187,9 @@ public struct JSONReader {
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(members)
             case nil: throw unclosed("object", open: open, expected: "',' or '}'")
             default: throw unexpected("expected ',' or '}'")
             }
@@ -244,7 +249,9 @@ public struct JSONReader {
             case 0x0A, 0x0D:
                 throw SyntaxError(offset: open, message: "unterminated string; expected '\"' before the end of the line")
             case 0x00..<0x20:
-                throw SyntaxError(offset: index, message: "control character U+\(hex4(UInt32(byte))) in a string; write it as an escape such as \\n or \\u00XX")
+                throw SyntaxError(
+                    offset: index,
+                    message: "control character U+\(hex4(UInt32(byte))) in a string; write it as an escape such as \\n or \\u00XX")
             case 0x80...:
                 let length = try validUTF8Length()
                 utf8.append(contentsOf: bytes[index..<index + length])
@@ -292,7 +299,9 @@ public struct JSONReader {
             // Every value left is a valid scalar: surrogates were handled above.
             utf8.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
         default:
-            throw SyntaxError(offset: start, message: "invalid escape '\\\(describeByte(byte))'; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
+            throw SyntaxError(
+                offset: start,
+                message: "invalid escape '\\\(describeByte(byte))'; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
         }
     }
 
@@ -325,12 +334,20 @@ public struct JSONReader {
         var secondRange: ClosedRange<UInt8> = 0x80...0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondRange = 0xA0...0xBF
+        case 0xE0:
+            length = 3
+            secondRange = 0xA0...0xBF
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; secondRange = 0x80...0x9F
-        case 0xF0: length = 4; secondRange = 0x90...0xBF
+        case 0xED:
+            length = 3
+            secondRange = 0x80...0x9F
+        case 0xF0:
+            length = 4
+            secondRange = 0x90...0xBF
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondRange = 0x80...0x8F
+        case 0xF4:
+            length = 4
+            secondRange = 0x80...0x8F
         default: throw SyntaxError(offset: index, message: "invalid UTF-8 byte \(hex(lead))")
         }
         for k in 1..<length {
@@ -365,7 +382,8 @@ public struct JSONReader {
         let position = LineIndex(bytes).position(of: open)
         return SyntaxError(
             offset: index,
-            message: "unexpected end of file; expected \(expected) (the \(what) opened at \(position.line):\(position.column) is not closed)")
+            message:
+                "unexpected end of file; expected \(expected) (the \(what) opened at \(position.line):\(position.column) is not closed)")
     }
 
     /// What stands at `index`: `end of file`, `','`, `'NaN'`, `'é'`, `byte 0xFF`.

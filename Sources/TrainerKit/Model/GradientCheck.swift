@@ -67,7 +67,8 @@ public struct GradientCheck: Sendable {
     }
 
     /// Gradients of the mean loss: ∂E/∂W[k] and ∂E/∂b[k] for every layer.
-    public typealias GradientFunction = @Sendable (Network<Double>, Matrix<Double>, Matrix<Double>, Loss) -> (weights: [Matrix<Double>], biases: [[Double]])
+    public typealias GradientFunction =
+        @Sendable (Network<Double>, Matrix<Double>, Matrix<Double>, Loss) -> (weights: [Matrix<Double>], biases: [[Double]])
 
     /// Backpropagation's gradients of the mean loss of a batch, by the
     /// textbook step (Model/Backprop.swift; in float64 the same bits as run's).
@@ -107,14 +108,18 @@ public struct GradientCheck: Sendable {
         for k in 0..<network.layerCount {
             let columns = network.weights[k].columns
             let weightIndices = sample(network.weights[k].elements.count, at: maximumPerLayer, using: &generator)
-            var row = Row(name: "W[\(k)]", total: network.weights[k].elements.count, checked: weightIndices.count, maxAbsoluteError: 0, maxRelativeError: 0, worst: "")
+            var row = Row(
+                name: "W[\(k)]", total: network.weights[k].elements.count, checked: weightIndices.count, maxAbsoluteError: 0,
+                maxRelativeError: 0, worst: "")
             for index in weightIndices {
                 let numerical = evaluator.centralDifference(epsilon: epsilon) { $0.weights[k].elements[index] += $1 }
                 row.record(analytic.weights[k].elements[index], numerical, name: "W[\(k)][\(index / columns)][\(index % columns)]")
             }
             rows.append(row)
             let biasIndices = sample(network.biases[k].count, at: maximumPerLayer, using: &generator)
-            var biasRow = Row(name: "b[\(k)]", total: network.biases[k].count, checked: biasIndices.count, maxAbsoluteError: 0, maxRelativeError: 0, worst: "")
+            var biasRow = Row(
+                name: "b[\(k)]", total: network.biases[k].count, checked: biasIndices.count, maxAbsoluteError: 0, maxRelativeError: 0,
+                worst: "")
             for j in biasIndices {
                 let numerical = evaluator.centralDifference(epsilon: epsilon) { $0.biases[k][j] += $1 }
                 biasRow.record(analytic.biases[k][j], numerical, name: "b[\(k)][\(j)]")
@@ -177,7 +182,8 @@ struct LossEvaluator {
 
     mutating func meanLoss() -> Double {
         let trace = network.forward(inputs), last = network.layerCount - 1
-        let losses = loss.sampleLosses(output: trace.output, weightedInput: trace.z[last], targets: targets, activation: network.activations[last])
+        let losses = loss.sampleLosses(
+            output: trace.output, weightedInput: trace.z[last], targets: targets, activation: network.activations[last])
         return losses.reduce(0, +) / Double(inputs.rows)
     }
 

@@ -33,11 +33,17 @@ public enum Loss: String, CaseIterable, Sendable {
         switch self {
         case .sse:
             var sum: S = 0
-            for j in 0..<count { let d = t[j] - a[j]; sum += d * d }
+            for j in 0..<count {
+                let d = t[j] - a[j]
+                sum += d * d
+            }
             return sum / 2
         case .mse:
             var sum: S = 0
-            for j in 0..<count { let d = t[j] - a[j]; sum += d * d }
+            for j in 0..<count {
+                let d = t[j] - a[j]
+                sum += d * d
+            }
             return sum / S(count)
         case .crossEntropy:
             if activation == .softmax {

@@ -167,7 +167,9 @@ public struct MemoryEstimate: Equatable, Sendable {
         // number (32 bytes), and the numbers as text, kept.
         if plan.startingFileBytes > 0 {
             let reading = plus(plus(plan.startingFileBytes, times(plan.literalCount, 32)), plan.literalBytes)
-            moment("while the starting weights are read", data: [], network: reading, networkDetail: "; \(bytes(plan.startingFileBytes)) of JSON text while read")
+            moment(
+                "while the starting weights are read", data: [], network: reading,
+                networkDetail: "; \(bytes(plan.startingFileBytes)) of JSON text while read")
         }
         // Reading each data set: the ones before it, itself, and its file.
         for (k, set) in plan.data.enumerated() {
@@ -178,7 +180,11 @@ public struct MemoryEstimate: Equatable, Sendable {
         }
         // training.validation_split: the training set and its two parts.
         if plan.validationSplit, let train {
-            var data = [part(train, scaled: false, extra: train.splitBytes(size: size), while: "; copied into two parts by training.validation_split")]
+            var data = [
+                part(
+                    train, scaled: false, extra: train.splitBytes(size: size), while: "; copied into two parts by training.validation_split"
+                )
+            ]
             data += plan.data.dropFirst().map { part($0, scaled: false) }
             moment("while training.validation_split copies data.train", data: data, network: beforeTraining)
         }
@@ -186,14 +192,18 @@ public struct MemoryEstimate: Equatable, Sendable {
         // bytes for it), then each set's inputs scaled into a new copy.
         if plan.normalizes, let train {
             if train.form == .idx {
-                var data = [part(train, scaled: false, extra: train.inputNumbers(size: size), while: "; its inputs as numbers to fit data.normalize")]
+                var data = [
+                    part(
+                        train, scaled: false, extra: train.inputNumbers(size: size), while: "; its inputs as numbers to fit data.normalize")
+                ]
                 data += plan.data.dropFirst().map { part($0, scaled: false) }
                 moment("while data.normalize is fitted", data: data, network: beforeTraining)
             }
             for (k, set) in plan.data.enumerated() {
                 var data = plan.data[..<k].map { part($0, scaled: true) }
                 let copies = set.form == .idx ? 2 : 1
-                data.append(part(set, scaled: false, extra: times(set.inputNumbers(size: size), copies), while: "; its inputs scaled into a copy"))
+                data.append(
+                    part(set, scaled: false, extra: times(set.inputNumbers(size: size), copies), while: "; its inputs scaled into a copy"))
                 data += plan.data[(k + 1)...].map { part($0, scaled: false) }
                 moment("while data.normalize scales \(set.name)", data: data, network: beforeTraining)
             }
@@ -213,7 +223,9 @@ public struct MemoryEstimate: Equatable, Sendable {
             if total > peakTotal { (peak, peakTotal) = (candidate, total) }
         }
         // Largest first; equal parts keep their order.
-        let parts = peak.parts.enumerated().sorted { $0.element.bytes != $1.element.bytes ? $0.element.bytes > $1.element.bytes : $0.offset < $1.offset }.map(\.element)
+        let parts = peak.parts.enumerated().sorted {
+            $0.element.bytes != $1.element.bytes ? $0.element.bytes > $1.element.bytes : $0.offset < $1.offset
+        }.map(\.element)
         return MemoryEstimate(parameters: parameters, moment: peak.moment, parts: parts)
     }
 

@@ -110,13 +110,17 @@ public enum AtomicFile {
         if stat(target, &existing) == 0, stickyForbidsReplacing(existing, in: folder) {
             let name = directory.isEmpty ? "." : directory
             throw TrainerError.file(
-                display, "belongs to another user and its folder \(name) is sticky, so it cannot be replaced; expected a file of your own or another path")
+                display,
+                "belongs to another user and its folder \(name) is sticky, so it cannot be replaced; expected a file of your own or another path"
+            )
         }
         let temporary = temporaryPath(for: target)
         let descriptor = createTemporary(temporary)
         guard descriptor >= 0 else {
             throw TrainerError.file(
-                display, "cannot create its temporary file \(temporary) (\(systemErrorText(-descriptor))); expected a folder where it can be written and renamed over the file")
+                display,
+                "cannot create its temporary file \(temporary) (\(systemErrorText(-descriptor))); expected a folder where it can be written and renamed over the file"
+            )
         }
         close(descriptor)
         unlink(temporary)

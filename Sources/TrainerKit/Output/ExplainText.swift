@@ -170,7 +170,8 @@ struct ExplainText<S: Scalar> {
         case .tanh:
             return Entry(head: head, symbolic: "tanh(\(zName))", numeric: { s in "tanh(\(self.number(self.z(k, s, j))))" }, value: value)
         case .relu:
-            return Entry(head: head, symbolic: "max(0, \(zName))", numeric: { s in "max(0, \(self.number(self.z(k, s, j))))" }, value: value)
+            return Entry(
+                head: head, symbolic: "max(0, \(zName))", numeric: { s in "max(0, \(self.number(self.z(k, s, j))))" }, value: value)
         case .linear:
             return Entry(head: head, symbolic: zName, value: value)
         case .softmax:
@@ -292,7 +293,8 @@ struct ExplainText<S: Scalar> {
         let backSum = "(" + sum(next) { j in "δ[\(k + 1)][\(j)]·W[\(k + 1)][\(i)][\(j)]" } + ")"
         let backNumbers: (Int) -> String? = { s in
             guard self.writtenOut(next) else { return nil }
-            return "(" + (0..<next).map { j in "\(self.operand(self.delta(k + 1, s, j)))×\(self.operand(self.w(k + 1, i, j)))" }
+            return "("
+                + (0..<next).map { j in "\(self.operand(self.delta(k + 1, s, j)))×\(self.operand(self.w(k + 1, i, j)))" }
                 .joined(separator: " + ") + ")"
         }
         let fPrime = derivative(k, i)
@@ -326,7 +328,8 @@ struct ExplainText<S: Scalar> {
     /// W[k][i][j] ← W[k][i][j] − η·∂E/∂W[k][i][j] (for another rule, only
     /// the weight after run's step).
     private func weightUpdateEntry(_ k: Int, _ i: Int, _ j: Int) -> Entry {
-        let numeric = step.otherUpdateRule != nil
+        let numeric =
+            step.otherUpdateRule != nil
             ? nil : "\(number(w(k, i, j))) - \(operand(step.learningRate))×\(operand(gradients.weights[k][i, j]))"
         return Entry(
             head: "W[\(k)][\(i)][\(j)]", relation: "←", numeric: { _ in numeric },
@@ -336,7 +339,8 @@ struct ExplainText<S: Scalar> {
     /// b[k][j] ← b[k][j] − η·∂E/∂b[k][j] (for another rule, only the bias
     /// after run's step).
     private func biasUpdateEntry(_ k: Int, _ j: Int) -> Entry {
-        let numeric = step.otherUpdateRule != nil
+        let numeric =
+            step.otherUpdateRule != nil
             ? nil : "\(number(b(k, j))) - \(operand(step.learningRate))×\(operand(gradients.biases[k][j]))"
         return Entry(
             head: "b[\(k)][\(j)]", relation: "←", numeric: { _ in numeric },
@@ -415,28 +419,33 @@ struct ExplainText<S: Scalar> {
         // Never broken: a long path only lengthens this line.
         layout.line("trainer explain \(step.configFile): the first step of 'trainer run'" + (summaryReason == nil ? "" : " (a summary)"))
         let indices = step.samples.map(String.init)
-        let listed = full || indices.count <= 8
+        let listed =
+            full || indices.count <= 8
             ? indices.joined(separator: ", ") + " of \(step.trainCount)"
             : indices.prefix(8).joined(separator: ", ") + ", … (\(m) of \(step.trainCount))"
         layout.equation(
             "  batch:   ", ["data.train sample\(m == 1 ? "" : "s") \(listed); batch size \(step.batchSize)"], relation: "")
         let order = step.shuffle ? "after run's seeded shuffle" : "in file order"
-        let position = step.firstSampleInEpoch == 0
+        let position =
+            step.firstSampleInEpoch == 0
             ? "its first batch" : "from its sample \(step.firstSampleInEpoch + 1) (resumed)"
         layout.line("  epoch:    \(step.epoch), \(position), \(order)")
         let names = step.before.activations.map(\.rawValue)
         let activations = Set(names).count == 1 ? "\(names[0]) throughout" : "activations \(names.joined(separator: ", "))"
         layout.equation(
-            "  network: ", ["\(sizes), \(activations); \(MemoryEstimate.grouped(step.before.parameterCount)) parameters; \(S.precisionName)"],
+            "  network: ",
+            ["\(sizes), \(activations); \(MemoryEstimate.grouped(step.before.parameterCount)) parameters; \(S.precisionName)"],
             relation: "")
         layout.line("  training: loss \(step.loss.rawValue); learning rate η = \(number(step.learningRate))")
         if let scaling = step.scaling {
             // Offsets and scales as the network's precision rounds them, the numbers the division used.
             func list(_ values: [Double]) -> String {
                 let shown = values.count <= ExplainLimits.writtenOutTerms ? values : Array(values.prefix(3))
-                return "[" + shown.map { number(S($0)) }.joined(separator: ", ") + (shown.count < values.count ? ", … (\(values.count))]" : "]")
+                return "[" + shown.map { number(S($0)) }.joined(separator: ", ")
+                    + (shown.count < values.count ? ", … (\(values.count))]" : "]")
             }
-            layout.line("  inputs:   data.normalize \(scaling.method.rawValue), fitted on data.train: a[0][i] = (x[i] − offset[i]) / scale[i];")
+            layout.line(
+                "  inputs:   data.normalize \(scaling.method.rawValue), fitted on data.train: a[0][i] = (x[i] − offset[i]) / scale[i];")
             layout.equation("    ", ["offset = \(list(scaling.offset)); scale = \(list(scaling.scale))"], relation: "")
         }
         layout.line("notation: row vectors; z[k] = a[k]·W[k] + b[k]; a[k+1] = f(z[k]);")

@@ -119,7 +119,8 @@ public struct WeightsFile: Sendable {
         }
         if let scaling = metadata.inputScaling {
             entries.append(
-                "\"normalize\": {\"method\": \(JSONWriter.string(scaling.method.rawValue)), \"offset\": \(JSONWriter.row(scaling.offset)), \"scale\": \(JSONWriter.row(scaling.scale))}")
+                "\"normalize\": {\"method\": \(JSONWriter.string(scaling.method.rawValue)), \"offset\": \(JSONWriter.row(scaling.offset)), \"scale\": \(JSONWriter.row(scaling.scale))}"
+            )
         }
         if let monitor = metadata.monitor { entries.append("\"monitor\": \(JSONWriter.string(monitor))") }
         if let epoch = metadata.bestEpoch { entries.append("\"best_epoch\": \(epoch)") }
@@ -138,7 +139,9 @@ public struct WeightsFile: Sendable {
             "[\n" + items.map { inner + $0 }.joined(separator: ",\n") + "\n" + String(inner.dropLast(2)) + "]"
         }
         let weights = state.weightSlots.map { slot in
-            list(slot.map { matrix in "[" + matrix.map { "[" + $0.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]" }, indent + "    ")
+            list(
+                slot.map { matrix in "[" + matrix.map { "[" + $0.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]" },
+                indent + "    ")
         }
         let biases = state.biasSlots.map { slot in
             list(slot.map { "[" + $0.joined(separator: ", ") + "]" }, indent + "    ")
@@ -213,7 +216,8 @@ public struct WeightsFile: Sendable {
             activations.append(Activation(rawValue: name)!)
         }
         guard activations.count == layers.count - 1 else {
-            throw fields.meaning(path: "activations", "expected \(layers.count - 1) names (one per layer after the input), found \(activations.count)")
+            throw fields.meaning(
+                path: "activations", "expected \(layers.count - 1) names (one per layer after the input), found \(activations.count)")
         }
         let weights = try decoder.decodeWeights(
             try object.required("weights", in: fields, expected: "weight matrices"), layers: layers, path: "weights")
@@ -237,14 +241,21 @@ public struct WeightsFile: Sendable {
         let object = try fields.object(node, path: "metadata", known: metadataKeys)
         var metadata = Metadata()
         if let node = object["precision"] {
-            metadata.precision = Precision(rawValue: try fields.name(node, path: "metadata.precision", kind: "precision", names: Precision.names))!
+            metadata.precision = Precision(
+                rawValue: try fields.name(node, path: "metadata.precision", kind: "precision", names: Precision.names))!
         }
         if let node = object["loss"] {
             metadata.loss = Loss(rawValue: try fields.name(node, path: "metadata.loss", kind: "loss", names: Loss.names))
         }
-        if let node = object["epochs_trained"] { metadata.epochsTrained = try fields.wholeNumber(node, path: "metadata.epochs_trained", minimum: 0) }
-        if let node = object["samples_into_epoch"] { metadata.samplesIntoEpoch = try fields.wholeNumber(node, path: "metadata.samples_into_epoch", minimum: 0) }
-        if let node = object["samples_trained"] { metadata.samplesTrained = try fields.wholeNumber(node, path: "metadata.samples_trained", minimum: 0) }
+        if let node = object["epochs_trained"] {
+            metadata.epochsTrained = try fields.wholeNumber(node, path: "metadata.epochs_trained", minimum: 0)
+        }
+        if let node = object["samples_into_epoch"] {
+            metadata.samplesIntoEpoch = try fields.wholeNumber(node, path: "metadata.samples_into_epoch", minimum: 0)
+        }
+        if let node = object["samples_trained"] {
+            metadata.samplesTrained = try fields.wholeNumber(node, path: "metadata.samples_trained", minimum: 0)
+        }
         if let node = object["final_loss"] { metadata.finalLoss = try fields.number(node, path: "metadata.final_loss") }
         if let node = object["stopped_by"] { metadata.stoppedBy = try fields.string(node, path: "metadata.stopped_by") }
         if let node = object["seed"] {
@@ -265,7 +276,9 @@ public struct WeightsFile: Sendable {
             metadata.randomState = words
         }
         if let node = object["partial_loss_sum"] { metadata.partialLossSum = try fields.number(node, path: "metadata.partial_loss_sum") }
-        if let node = object["partial_correct"] { metadata.partialCorrect = try fields.wholeNumber(node, path: "metadata.partial_correct", minimum: 0) }
+        if let node = object["partial_correct"] {
+            metadata.partialCorrect = try fields.wholeNumber(node, path: "metadata.partial_correct", minimum: 0)
+        }
         if let node = object["classes"] {
             var names: [String] = []
             for (index, element) in try fields.array(node, path: "metadata.classes").enumerated() {
@@ -283,7 +296,8 @@ public struct WeightsFile: Sendable {
         if let correct = metadata.partialCorrect, correct > metadata.samplesIntoEpoch {
             throw fields.meaning(
                 path: "metadata.partial_correct",
-                "\(correct) correct, but metadata.samples_into_epoch is \(metadata.samplesIntoEpoch); expected at most \(metadata.samplesIntoEpoch)")
+                "\(correct) correct, but metadata.samples_into_epoch is \(metadata.samplesIntoEpoch); expected at most \(metadata.samplesIntoEpoch)"
+            )
         }
         return metadata
     }
@@ -301,7 +315,8 @@ public struct WeightsFile: Sendable {
             let elements = try fields.array(
                 try object.required(key, in: fields, expected: "one number per input"), path: "\(path).\(key)")
             guard elements.count == inputs else {
-                throw fields.meaning(path: "\(path).\(key)", "expected \(DataLoader.plural(inputs, "number")) (one per input), found \(elements.count)")
+                throw fields.meaning(
+                    path: "\(path).\(key)", "expected \(DataLoader.plural(inputs, "number")) (one per input), found \(elements.count)")
             }
             var values: [Double] = []
             for (index, element) in elements.enumerated() {
@@ -327,13 +342,17 @@ public struct WeightsFile: Sendable {
         let name = try fields.name(
             try object.required("name", in: fields, expected: "momentum or adam"), path: "\(path).name",
             kind: "optimizer", names: OptimizerKind.names)
-        let step = try fields.wholeNumber(try object.required("step", in: fields, expected: "a whole number"), path: "\(path).step", minimum: 0)
+        let step = try fields.wholeNumber(
+            try object.required("step", in: fields, expected: "a whole number"), path: "\(path).step", minimum: 0)
         let slots = OptimizerKind.slots(named: name)
         let decoder = ConfigDecoder(fields: fields, directory: "")
-        let weightNodes = try fields.array(try object.required("weights", in: fields, expected: "an array of slots"), path: "\(path).weights")
+        let weightNodes = try fields.array(
+            try object.required("weights", in: fields, expected: "an array of slots"), path: "\(path).weights")
         let biasNodes = try fields.array(try object.required("biases", in: fields, expected: "an array of slots"), path: "\(path).biases")
         guard weightNodes.count == slots, biasNodes.count == slots else {
-            throw fields.meaning(path: path, "\(name) keeps \(slots) slot\(slots == 1 ? "" : "s") of state, found \(weightNodes.count) and \(biasNodes.count)")
+            throw fields.meaning(
+                path: path,
+                "\(name) keeps \(slots) slot\(slots == 1 ? "" : "s") of state, found \(weightNodes.count) and \(biasNodes.count)")
         }
         var weightSlots: [[LiteralMatrix]] = [], biasSlots: [[[String]]] = []
         for (index, slot) in weightNodes.enumerated() {

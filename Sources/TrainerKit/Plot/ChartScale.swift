@@ -63,7 +63,9 @@ struct ChartData: Sendable {
                     let magnitude = abs(value)
                     if magnitude != 0, magnitude < Self.smallestMagnitude || magnitude > Self.largestMagnitude {
                         throw TrainerError.file(
-                            file, "column '\(name)': \(value) is too \(magnitude > 1 ? "large" : "small") to plot; expected 0 or a magnitude from 1e-300 to 1e300")
+                            file,
+                            "column '\(name)': \(value) is too \(magnitude > 1 ? "large" : "small") to plot; expected 0 or a magnitude from 1e-300 to 1e300"
+                        )
                     }
                 }
             }

@@ -77,7 +77,8 @@ struct LossLogTable: Equatable {
         }
         guard let header else {
             if bytes[start...].contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
-                throw TrainerError.file(file, "the header row has no newline yet; expected a loss log such as trainer run writes (epoch,loss,...,seconds)")
+                throw TrainerError.file(
+                    file, "the header row has no newline yet; expected a loss log such as trainer run writes (epoch,loss,...,seconds)")
             }
             throw TrainerError.file(file, "no header row; expected a loss log such as trainer run writes (epoch,loss,...,seconds)")
         }
@@ -130,7 +131,8 @@ struct LossLogTable: Equatable {
                 throw TrainerError.usage(option, "an empty column name in '\(list)'; expected names such as loss,test_loss")
             }
             if name == Self.xColumn {
-                throw TrainerError.usage(option, "'\(name)' is the x axis; expected a column to plot against it (\(candidates.joined(separator: ", ")))")
+                throw TrainerError.usage(
+                    option, "'\(name)' is the x axis; expected a column to plot against it (\(candidates.joined(separator: ", ")))")
             }
             guard candidates.contains(name) else {
                 let hint = Suggestion.didYouMean(name, in: candidates, quote: true)

@@ -63,7 +63,9 @@ struct SVGChart {
         for tick in yAxis.ticks { svg += "  <line x1=\"\(n(left))\" y1=\"\(n(py(tick)))\" x2=\"\(n(right))\" y2=\"\(n(py(tick)))\"/>\n" }
         svg += "</g>\n"
         svg += "<g class=\"x-ticks\" stroke=\"black\">\n"
-        for tick in xAxis.ticks { svg += "  <line x1=\"\(n(px(tick)))\" y1=\"\(n(bottom))\" x2=\"\(n(px(tick)))\" y2=\"\(n(bottom + 5))\"/>\n" }
+        for tick in xAxis.ticks {
+            svg += "  <line x1=\"\(n(px(tick)))\" y1=\"\(n(bottom))\" x2=\"\(n(px(tick)))\" y2=\"\(n(bottom + 5))\"/>\n"
+        }
         svg += "</g>\n<g class=\"x-tick-labels\" text-anchor=\"middle\">\n"
         for (tick, label) in zip(xAxis.ticks, xAxis.labels) {
             svg += "  <text x=\"\(n(px(tick)))\" y=\"\(n(bottom + 19))\">\(Self.escape(label))</text>\n"
@@ -75,14 +77,19 @@ struct SVGChart {
             svg += "  <text x=\"\(n(left - 8))\" y=\"\(n(py(tick)))\" dy=\"0.35em\">\(Self.escape(label))</text>\n"
         }
         svg += "</g>\n"
-        svg += "<rect class=\"axes\" x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotWidth))\" height=\"\(n(plotHeight))\" fill=\"none\" stroke=\"black\"/>\n"
-        svg += "<text class=\"axis-title x-title\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(bottom + 40))\" text-anchor=\"middle\">epoch</text>\n"
+        svg +=
+            "<rect class=\"axes\" x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotWidth))\" height=\"\(n(plotHeight))\" fill=\"none\" stroke=\"black\"/>\n"
+        svg +=
+            "<text class=\"axis-title x-title\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(bottom + 40))\" text-anchor=\"middle\">epoch</text>\n"
         let yTitle = (data.series.count == 1 ? data.series[0].name : "value") + (data.scale == .log10 ? " (log scale)" : "")
-        svg += "<text class=\"axis-title y-title\" transform=\"translate(18 \(n(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yTitle))</text>\n"
+        svg +=
+            "<text class=\"axis-title y-title\" transform=\"translate(18 \(n(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yTitle))</text>\n"
 
         // The series.
-        svg += "<g class=\"plot\" data-left=\"\(n(left))\" data-top=\"\(n(top))\" data-width=\"\(n(plotWidth))\" data-height=\"\(n(plotHeight))\" "
-        svg += "data-x-min=\"\(xAxis.low)\" data-x-max=\"\(xAxis.high)\" data-y-min=\"\(yAxis.low)\" data-y-max=\"\(yAxis.high)\" data-y-scale=\"\(data.scale.rawValue)\" "
+        svg +=
+            "<g class=\"plot\" data-left=\"\(n(left))\" data-top=\"\(n(top))\" data-width=\"\(n(plotWidth))\" data-height=\"\(n(plotHeight))\" "
+        svg +=
+            "data-x-min=\"\(xAxis.low)\" data-x-max=\"\(xAxis.high)\" data-y-min=\"\(yAxis.low)\" data-y-max=\"\(yAxis.high)\" data-y-scale=\"\(data.scale.rawValue)\" "
         svg += "fill=\"none\" stroke-width=\"1.5\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
         for (index, series) in data.series.enumerated() {
             var d = ""
@@ -96,7 +103,8 @@ struct SVGChart {
         // The legend, below the x axis title.
         svg += "<g class=\"legend\">\n"
         for (index, entry) in legend.enumerated() {
-            svg += "  <line x1=\"\(n(entry.x))\" y1=\"\(n(entry.y))\" x2=\"\(n(entry.x + 24))\" y2=\"\(n(entry.y))\" stroke=\"\(colour(index))\" stroke-width=\"2.5\"/>\n"
+            svg +=
+                "  <line x1=\"\(n(entry.x))\" y1=\"\(n(entry.y))\" x2=\"\(n(entry.x + 24))\" y2=\"\(n(entry.y))\" stroke=\"\(colour(index))\" stroke-width=\"2.5\"/>\n"
             svg += "  <text x=\"\(n(entry.x + 30))\" y=\"\(n(entry.y))\" dy=\"0.35em\">\(Self.escape(data.series[index].name))</text>\n"
         }
         svg += "</g>\n</svg>\n"

@@ -179,7 +179,10 @@ struct TerminalChart {
     private func visibleLength(_ text: String) -> Int {
         var count = 0, inEscape = false
         for character in text {
-            if character == "\u{1B}" { inEscape = true; continue }
+            if character == "\u{1B}" {
+                inEscape = true
+                continue
+            }
             if inEscape {
                 if character == "m" { inEscape = false }
                 continue
@@ -209,8 +212,14 @@ struct TerminalChart {
             plot(x, y)
             if x == b.0, y == b.1 { return }
             let doubled = 2 * error
-            if doubled >= dy { error += dy; x += sx }
-            if doubled <= dx { error += dx; y += sy }
+            if doubled >= dy {
+                error += dy
+                x += sx
+            }
+            if doubled <= dx {
+                error += dx
+                y += sy
+            }
         }
     }
 

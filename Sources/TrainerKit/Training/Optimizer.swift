@@ -97,12 +97,15 @@ public struct Optimizer<S: Scalar>: Sendable {
         for k in 0..<network.layerCount {
             network.weights[k].elements.withUnsafeMutableBufferPointer { w in
                 weightGradients[k].elements.withUnsafeBufferPointer { g in
-                    apply(to: w, gradient: g, layer: k, isBias: false, eta: eta, decay: decay, correction1: correction1, correction2: correction2)
+                    apply(
+                        to: w, gradient: g, layer: k, isBias: false, eta: eta, decay: decay, correction1: correction1,
+                        correction2: correction2)
                 }
             }
             network.biases[k].withUnsafeMutableBufferPointer { b in
                 biasGradients[k].withUnsafeBufferPointer { g in
-                    apply(to: b, gradient: g, layer: k, isBias: true, eta: eta, decay: 0, correction1: correction1, correction2: correction2)
+                    apply(
+                        to: b, gradient: g, layer: k, isBias: true, eta: eta, decay: 0, correction1: correction1, correction2: correction2)
                 }
             }
         }

@@ -286,7 +286,9 @@ public struct Trainer<S: Scalar> {
     /// - Parameter loadingNext: the next batch's samples, whose rows are
     ///   prefetched while this step computes. The numbers are the same either
     ///   way.
-    public mutating func step(samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil) -> StepResult {
+    public mutating func step(
+        samples: ArraySlice<Int>, learningRate: Double? = nil, loadingNext next: ArraySlice<Int>? = nil
+    ) -> StepResult {
         let rate = learningRate ?? schedule.learningRate(epoch: progress.epochsCompleted + 1)
         return engine.step(train, samples: samples, learningRate: rate, next: next)
     }

@@ -75,7 +75,7 @@ import Testing
         #expect(try complete("r") == ["run"])
         #expect(try complete("") == Commands.all.map(\.name) + ["--help", "-h", "--version", "-V"])
         #expect(try complete("run", "--ep") == ["--epochs"])
-        #expect(try complete("run", "-") .contains("--quiet"))
+        #expect(try complete("run", "-").contains("--quiet"))
         #expect(try complete("run", "-").contains("-q"))
         #expect(try !complete("run", "--f").contains("--format"))
         #expect(try complete("explain", "--format", "") == ["text", "json"])
@@ -144,7 +144,9 @@ import Testing
         let result = runCLI(["completion", "fish"])
         #expect(result.code == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr == "trainer: error: completion: unknown shell \"fish\" (expected one of bash, zsh). See 'trainer help completion'.\n")
+        #expect(
+            result.stderr
+                == "trainer: error: completion: unknown shell \"fish\" (expected one of bash, zsh). See 'trainer help completion'.\n")
         let typo = runCLI(["completion", "bsh"])
         #expect(typo.code == 2)
         #expect(typo.stderr.contains("unknown shell \"bsh\"; did you mean bash?"))

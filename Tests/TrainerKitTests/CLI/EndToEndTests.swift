@@ -108,8 +108,10 @@ import TrainerKernels
         var losses: [[Substring]] = []
         for (index, threads) in ["1", "2", "1"].enumerated() {
             let result = try runBinary(
-                ["run", "--example", "xor", "--quiet", "--epochs", "300", "--threads", threads,
-                 "--weights-out", "w\(index).json", "--log", "log\(index).csv"], in: directory.path)
+                [
+                    "run", "--example", "xor", "--quiet", "--epochs", "300", "--threads", threads,
+                    "--weights-out", "w\(index).json", "--log", "log\(index).csv",
+                ], in: directory.path)
             #expect(result.code == 0)
             outputs.append(directory.read("w\(index).json") ?? "")
             let log = directory.read("log\(index).csv") ?? ""
@@ -140,11 +142,15 @@ import TrainerKernels
     /// Runs `command` (trainer's arguments after `$TRAINER`, with an
     /// environment before it) and returns the weights file and the log
     /// without its seconds column.
-    static func outputs(_ environment: String, _ arguments: String, in directory: TemporaryDirectory, name: String) throws -> (String, [String]) {
+    static func outputs(_ environment: String, _ arguments: String, in directory: TemporaryDirectory, name: String) throws -> (
+        String, [String]
+    ) {
         let result = try runShell(
             "\(environment) \"$TRAINER\" run c.json --quiet --weights-out \(name).json --log \(name).csv \(arguments)", in: directory.path)
         #expect(result.code == 0, "\(result.stderr)")
-        let log = (directory.read("\(name).csv") ?? "").split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        let log = (directory.read("\(name).csv") ?? "").split(separator: "\n").map {
+            $0.split(separator: ",").dropLast().joined(separator: ",")
+        }
         return (directory.read("\(name).json") ?? "", log)
     }
 
@@ -195,8 +201,10 @@ import TrainerKernels
             in: directory.path)
         #expect(first.code == 0)
         let second = try runBinary(
-            ["run", "--example", "xor", "--quiet", "--epochs", "180", "--init-from", "part.json",
-             "--weights-out", "part.json", "--log", "part.csv"], in: directory.path)
+            [
+                "run", "--example", "xor", "--quiet", "--epochs", "180", "--init-from", "part.json",
+                "--weights-out", "part.json", "--log", "part.csv",
+            ], in: directory.path)
         #expect(second.code == 0, "\(second.stderr)")
         let wholeFile = try WeightsFile.read(FilePath(path: directory.file("whole.json")))
         let resumedFile = try WeightsFile.read(FilePath(path: directory.file("part.json")))
@@ -215,7 +223,9 @@ extension EndToEndTests {
     /// nothing saved, no trap while writing the weights.
     @Test func overflowingWeightStopsTheRun() throws {
         let directory = TemporaryDirectory()
-        directory.write("overflow.json", """
+        directory.write(
+            "overflow.json",
+            """
             {
               "network": {"layers": [1, 1], "weights": [[[0]]]},
               "training": {"learning_rate": 1.7e308, "epochs": 3, "shuffle": false},
@@ -224,7 +234,9 @@ extension EndToEndTests {
             """)
         let result = try runBinary(["run", "overflow.json", "--quiet"], in: directory.path)
         #expect(result.code == 1)
-        #expect(result.stderr == "trainer: error: epoch 1: a parameter became infinite (W[0][0][0] = inf); try a smaller training.learning_rate\n")
+        #expect(
+            result.stderr
+                == "trainer: error: epoch 1: a parameter became infinite (W[0][0][0] = inf); try a smaller training.learning_rate\n")
         #expect(!directory.exists("out/overflow.weights.json"))
         expectNoCrash(result)
     }

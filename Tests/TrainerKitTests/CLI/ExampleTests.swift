@@ -41,7 +41,9 @@ import Testing
         #expect(printed.stdout == Examples.named("xor")!.config)
         let unknown = runCLI(["example", "xro"])
         #expect(unknown.code == 2)
-        #expect(unknown.stderr == "trainer: error: --example: unknown example \"xro\"; did you mean xor? (expected one of xor). See 'trainer example'.\n")
+        #expect(
+            unknown.stderr
+                == "trainer: error: --example: unknown example \"xro\"; did you mean xor? (expected one of xor). See 'trainer example'.\n")
     }
 }
 

@@ -22,24 +22,29 @@ import Testing
         OneStepCase(name: "worked-2-2-2"),
         OneStepCase(name: "worked-3-5-4-2"),
         // Seeded initial weights and a seeded shuffle: both must be run's.
-        OneStepCase(name: "shuffled-batch-2", config: """
-            {"network": {"layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]},
-             "training": {"loss": "cross_entropy", "learning_rate": 0.3, "epochs": 1, "batch_size": 2,
-                          "shuffle": true, "seed": 11},
-             "data": {"train": {"inputs": [[0.5, -1], [1, 0.25]], "targets": [[1], [0]]}}}
-            """),
-        OneStepCase(name: "float32-softmax-batch-3", config: """
-            {"network": {"layers": [2, 4, 3], "activations": ["relu", "softmax"]},
-             "training": {"loss": "cross_entropy", "learning_rate": 0.1, "epochs": 1, "batch_size": 3,
-                          "seed": 3, "precision": "float32"},
-             "data": {"train": {"inputs": [[0.5, -1], [0, 1], [1, 0]], "labels": [0, 1, 2]}}}
-            """),
+        OneStepCase(
+            name: "shuffled-batch-2",
+            config: """
+                {"network": {"layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]},
+                 "training": {"loss": "cross_entropy", "learning_rate": 0.3, "epochs": 1, "batch_size": 2,
+                              "shuffle": true, "seed": 11},
+                 "data": {"train": {"inputs": [[0.5, -1], [1, 0.25]], "targets": [[1], [0]]}}}
+                """),
+        OneStepCase(
+            name: "float32-softmax-batch-3",
+            config: """
+                {"network": {"layers": [2, 4, 3], "activations": ["relu", "softmax"]},
+                 "training": {"loss": "cross_entropy", "learning_rate": 0.1, "epochs": 1, "batch_size": 3,
+                              "seed": 3, "precision": "float32"},
+                 "data": {"train": {"inputs": [[0.5, -1], [0, 1], [1, 0]], "labels": [0, 1, 2]}}}
+                """),
     ]
 
     @Test(arguments: oneStepCases)
     func explainHasTheNumbersOfRunsFirstStep(_ testCase: OneStepCase) throws {
         let directory = TemporaryDirectory()
-        let config = testCase.config.map { directory.write("\(testCase.name).json", $0) }
+        let config =
+            testCase.config.map { directory.write("\(testCase.name).json", $0) }
             ?? repositoryDirectory + "/configs/\(testCase.name).json"
 
         let explained = runCLI(["explain", config, "--format", "json"])
@@ -102,7 +107,9 @@ import Testing
     @Test(arguments: [#""optimizer": "adam""#, #""optimizer": {"name": "momentum", "momentum": 0.9}"#])
     func resumedOptimizerContinues(_ optimizer: String) throws {
         let directory = TemporaryDirectory()
-        let config = directory.write("c.json", """
+        let config = directory.write(
+            "c.json",
+            """
             {"network": {"layers": [2, 3, 1], "activation": "sigmoid"},
              "training": {"loss": "sse", "learning_rate": 0.1, "epochs": 3, "batch_size": 4, "seed": 5, \(optimizer)},
              "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}}}
@@ -144,8 +151,11 @@ import Testing
         let text = runCLI(["explain", scheduled, "--init-from", first]).stdout
         #expect(text.contains("Update, η = 0.125: W ← W − η·∂E/∂W"))
         let second = directory.file("second.json")
-        #expect(runCLI(["run", scheduled, "--quiet", "--epochs", "1", "--init-from", first, "--weights-out", second,
-                        "--log", directory.file("second.csv")]).code == 0)
+        #expect(
+            runCLI([
+                "run", scheduled, "--quiet", "--epochs", "1", "--init-from", first, "--weights-out", second,
+                "--log", directory.file("second.csv"),
+            ]).code == 0)
         let layers = try #require(json["layers"].map(elements))
         let weights = try WeightsFile.read(FilePath(path: second))
         for (k, layer) in layers.enumerated() {
@@ -248,11 +258,13 @@ import Testing
         let summary = runCLI(["explain", config])
         #expect(summary.code == 0, "\(summary.stderr)")
         #expect(summary.stdout.hasPrefix("trainer explain \(config): the first step of 'trainer run' (a summary)\n"))
-        #expect(summary.stdout.hasSuffix("""
-            This is a summary, because the network has 940 parameters (more than 100).
-            --full writes every number; --format json writes them all as JSON.
+        #expect(
+            summary.stdout.hasSuffix(
+                """
+                This is a summary, because the network has 940 parameters (more than 100).
+                --full writes every number; --format json writes them all as JSON.
 
-            """))
+                """))
         #expect(summary.stdout.contains("    z[0] (1×30): min "))
         #expect(summary.stdout.contains("    ∂E/∂W[0] (20×30): norm ≈ "))
         #expect(summary.stdout.split(separator: "\n").count < 120)
@@ -278,7 +290,9 @@ import Testing
 
     @Test func largeBatchIsSummarised() throws {
         let directory = TemporaryDirectory()
-        let config = directory.write("batch.json", """
+        let config = directory.write(
+            "batch.json",
+            """
             {"network": {"layers": [2, 2, 1], "weights": [[[0.1, 0.2], [0.3, 0.4]], [[0.5], [0.6]]]},
              "training": {"learning_rate": 0.5, "epochs": 1, "batch_size": 6, "shuffle": false},
              "data": {"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1], [0.5, 0.5], [1, 0.5]],

@@ -41,9 +41,13 @@ import Testing
         try expectBadInput(["export", weights, "-o", directory.file("m.bin")], in: directory, "--format: missing; expected one of onnx, c")
         try expectBadInput(["export", weights, "--format", "onnx"], in: directory, "--output: expected a file for the ONNX model")
         try expectBadInput(["export", weights, "--format", "onnx", "-o", "-"], in: directory, "--output: the ONNX model is binary")
-        try expectBadInput(["export", weights, "--format", "c", "--name", "2fast"], in: directory, "--name: expected a C identifier", "\"2fast\"")
-        try expectBadInput(["export", weights, "--format", "c", "--name", "float"], in: directory, "--name: \"float\" is a C or C++ keyword")
-        try expectBadInput(["export", weights, "--format", "onnx", "--name", "m", "-o", directory.file("m.onnx")], in: directory, "--name: only used with --format c")
+        try expectBadInput(
+            ["export", weights, "--format", "c", "--name", "2fast"], in: directory, "--name: expected a C identifier", "\"2fast\"")
+        try expectBadInput(
+            ["export", weights, "--format", "c", "--name", "float"], in: directory, "--name: \"float\" is a C or C++ keyword")
+        try expectBadInput(
+            ["export", weights, "--format", "onnx", "--name", "m", "-o", directory.file("m.onnx")], in: directory,
+            "--name: only used with --format c")
         // The weights file itself as the output.
         try expectBadInput(["export", weights, "--format", "c", "-o", weights], in: directory, "--output: same file as the weights file")
     }

@@ -38,12 +38,20 @@ import Testing
         while let slash = rest.firstIndex(of: "\\") {
             result += rest[..<slash]
             rest = rest[rest.index(after: slash)...]
-            if rest.hasPrefix("-") { result += "-"; rest = rest.dropFirst() }
-            else if rest.hasPrefix("e") { result += "\\"; rest = rest.dropFirst() }
-            else if rest.hasPrefix("&") { rest = rest.dropFirst() }
-            else if rest.hasPrefix("fB") || rest.hasPrefix("fR") { rest = rest.dropFirst(2) }
-            else if rest.hasPrefix("(bu") { result += "•"; rest = rest.dropFirst(3) }
-            else if rest.hasPrefix("[u"), let close = rest.firstIndex(of: "]"),
+            if rest.hasPrefix("-") {
+                result += "-"
+                rest = rest.dropFirst()
+            } else if rest.hasPrefix("e") {
+                result += "\\"
+                rest = rest.dropFirst()
+            } else if rest.hasPrefix("&") {
+                rest = rest.dropFirst()
+            } else if rest.hasPrefix("fB") || rest.hasPrefix("fR") {
+                rest = rest.dropFirst(2)
+            } else if rest.hasPrefix("(bu") {
+                result += "•"
+                rest = rest.dropFirst(3)
+            } else if rest.hasPrefix("[u"), let close = rest.firstIndex(of: "]"),
                 let value = UInt32(rest[rest.index(rest.startIndex, offsetBy: 2)..<close], radix: 16),
                 let scalar = Unicode.Scalar(value)
             {
@@ -62,7 +70,11 @@ import Testing
         #expect(result.code == 0)
         #expect(result.stderr == "")
         let requests = Self.page.split(separator: "\n").filter { $0.hasPrefix(".SH ") }
-        #expect(requests == [".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH COMMANDS", ".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH EXAMPLES", ".SH SEE ALSO"])
+        #expect(
+            requests == [
+                ".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH COMMANDS", ".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH EXAMPLES",
+                ".SH SEE ALSO",
+            ])
         #expect(Self.page.contains("\n.TH TRAINER 1 \"\" \"trainer \(CLI.version)\" \"User Commands\"\n"))
         #expect(Self.page.contains("\ntrainer \\- trains multilayer perceptrons by backpropagation\n"))
     }

@@ -66,7 +66,8 @@ import Testing
         #expect(runCLI(["predict", weights, input, "--argmax"]).stdout == "0\n")
         #expect(runCLI(["predict", weights, input, "--proba"]).stdout.hasPrefix("0\n0."))
         try expectBadInput(["predict", weights, input, "--index"], in: directory, "--index: only used with --argmax")
-        try expectBadInput(["predict", weights, input, "--proba", "--argmax"], in: directory, "--proba: give either --proba or --argmax, not both")
+        try expectBadInput(
+            ["predict", weights, input, "--proba", "--argmax"], in: directory, "--proba: give either --proba or --argmax, not both")
     }
 
     /// Labels are CSV fields: one with a comma or a quote is quoted, inner

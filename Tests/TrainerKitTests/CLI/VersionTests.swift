@@ -35,7 +35,10 @@ import TrainerKernels
         if level == KernelLevel.detected {
             #expect(kernels == "kernels: \(level) (\(Version.instructions(level)), the best this CPU runs)")
         } else {
-            #expect(kernels == "kernels: \(level) (\(Version.instructions(level)), set by TRAINER_KERNEL_LEVEL; this CPU runs \(KernelLevel.detected))")
+            #expect(
+                kernels
+                    == "kernels: \(level) (\(Version.instructions(level)), set by TRAINER_KERNEL_LEVEL; this CPU runs \(KernelLevel.detected))"
+            )
         }
     }
 

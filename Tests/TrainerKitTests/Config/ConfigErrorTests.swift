@@ -70,7 +70,9 @@ import Testing
     }
 
     /// A config with the weights (and biases) given for the network `layers`.
-    static func configWithWeights(layers: String = "[2, 3, 1]", weights: String, biases: String? = nil, precision: String = "float64") -> String {
+    static func configWithWeights(
+        layers: String = "[2, 3, 1]", weights: String, biases: String? = nil, precision: String = "float64"
+    ) -> String {
         let biasesText = biases.map { #", "biases": \#($0)"# } ?? ""
         return config(
             network: #"{"layers": \#(layers), "weights": \#(weights)\#(biasesText)}"#,
@@ -85,7 +87,9 @@ import Testing
     }
 
     /// A CSV case: the data file's text and the expected line.
-    static func csv(_ name: String, _ text: String, _ expected: String, source: String = #"{"csv": "data/x.csv"}"#, command: String = "run") -> Case {
+    static func csv(
+        _ name: String, _ text: String, _ expected: String, source: String = #"{"csv": "data/x.csv"}"#, command: String = "run"
+    ) -> Case {
         Case(name: name, config: csvConfig(source), files: ["data/x.csv": text], command: command, expected: expected)
     }
 
@@ -149,7 +153,8 @@ import Testing
         Case(
             name: "unclosed { at the end of the file",
             config: "{\n  \"network\": \(network),\n  \"training\": \(training),\n  \"data\": \(data)\n",
-            expected: "trainer: error: $DIR/c.json:5:1: unexpected end of file; expected ',' or '}' (the object opened at 1:1 is not closed)"),
+            expected:
+                "trainer: error: $DIR/c.json:5:1: unexpected end of file; expected ',' or '}' (the object opened at 1:1 is not closed)"),
 
         // A4: what lenient parsers accept.
         Case(
@@ -159,8 +164,10 @@ import Testing
             name: "trailing comma in an object", config: config(training: #"{"learning_rate": 0.5, "epochs": 10,⟨here⟩}"#),
             expected: "trainer: error: $DIR/c.json:{pos}: unexpected '}'; expected a key after ','; trailing commas are not allowed"),
         Case(
-            name: "// comment", config: "{\n  ⟨here⟩// XOR\n  \"network\": \(network),\n  \"training\": \(training),\n  \"data\": \(data)\n}\n",
-            expected: "trainer: error: $DIR/c.json:{pos}: unexpected '/'; expected a key (a string in double quotes) (JSON has no comments)"),
+            name: "// comment",
+            config: "{\n  ⟨here⟩// XOR\n  \"network\": \(network),\n  \"training\": \(training),\n  \"data\": \(data)\n}\n",
+            expected: "trainer: error: $DIR/c.json:{pos}: unexpected '/'; expected a key (a string in double quotes) (JSON has no comments)"
+        ),
         Case(
             name: "/* */ comment", config: config(network: #"{"layers": [2, 3, 1] ⟨here⟩/* hidden: 3 */}"#),
             expected: "trainer: error: $DIR/c.json:{pos}: unexpected '/'; expected ',' or '}' (JSON has no comments)"),
@@ -191,7 +198,8 @@ import Testing
 
         // A5: encodings.
         Case(
-            name: "byte 0xFF in a string", config: config(network: #"{"layers": [2, 3, 1], "activation": "sig⟨here⟩moid"}"#), spotByte: 0xFF,
+            name: "byte 0xFF in a string", config: config(network: #"{"layers": [2, 3, 1], "activation": "sig⟨here⟩moid"}"#),
+            spotByte: 0xFF,
             expected: "trainer: error: $DIR/c.json:2:54: invalid UTF-8 byte 0xFF"),
         Case(
             name: "Latin-1 é in a string", config: config(extra: ",\n  \"description\": \"caf⟨here⟩\""), spotByte: 0xE9,
@@ -206,7 +214,8 @@ import Testing
 
         // A6: deep nesting, in a config.
         Case(
-            name: "100000 opening brackets", config: #"{"network": "# + String(repeating: "[", count: 63) + spotMarker + String(repeating: "[", count: 99_937),
+            name: "100000 opening brackets",
+            config: #"{"network": "# + String(repeating: "[", count: 63) + spotMarker + String(repeating: "[", count: 99_937),
             expected: "trainer: error: $DIR/c.json:{pos}: nested deeper than 64 levels"),
         Case(
             name: "100000 nested closed arrays",
@@ -264,9 +273,12 @@ import Testing
             expected: "trainer: error: $DIR/c.json:{pos}: ouptut: unknown key; did you mean output?"),
         Case(
             name: "unknown key with no near name", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, ⟨here⟩"dropout": 0.9}"#),
-            expected: "trainer: error: $DIR/c.json:{pos}: training.dropout: unknown key; expected one of loss, learning_rate, epochs, batch_size, shuffle, seed, precision, optimizer, l2, lr_schedule, validation_split, early_stopping, checkpoint_every"),
+            expected:
+                "trainer: error: $DIR/c.json:{pos}: training.dropout: unknown key; expected one of loss, learning_rate, epochs, batch_size, shuffle, seed, precision, optimizer, l2, lr_schedule, validation_split, early_stopping, checkpoint_every"
+        ),
         Case(
-            name: "optimizer option at the training level", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, ⟨here⟩"momentum": 0.9}"#),
+            name: "optimizer option at the training level",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, ⟨here⟩"momentum": 0.9}"#),
             expected: "trainer: error: $DIR/c.json:{pos}: training.momentum: unknown key; momentum belongs in training.optimizer"),
 
         // A9: required keys missing.
@@ -337,7 +349,9 @@ import Testing
             expected: "trainer: error: $DIR/c.json: training.seed: expected a whole number from 0 to 18446744073709551615, found -1"),
         Case(
             name: "seed beyond UInt64", config: configWithTrainingLines(more: ",\n    \"seed\": 18446744073709551616"),
-            expected: "trainer: error: $DIR/c.json: training.seed: expected a whole number from 0 to 18446744073709551615, found 18446744073709551616"),
+            expected:
+                "trainer: error: $DIR/c.json: training.seed: expected a whole number from 0 to 18446744073709551615, found 18446744073709551616"
+        ),
         Case(
             name: "batch_size 1.5", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "batch_size": 1.5}"#),
             expected: "trainer: error: $DIR/c.json: training.batch_size: expected a whole number ≥ 1, found 1.5"),
@@ -369,76 +383,114 @@ import Testing
             expected: "trainer: error: $DIR/c.json: network.layers[1]: expected a whole number ≥ 1, found 0"),
         Case(
             name: "activation sigmod", config: config(network: #"{"layers": [2, 3, 1], "activation": "sigmod"}"#),
-            expected: #"trainer: error: $DIR/c.json: network.activation: unknown activation "sigmod"; did you mean sigmoid? (expected one of sigmoid, tanh, relu, linear, softmax)"#),
+            expected:
+                #"trainer: error: $DIR/c.json: network.activation: unknown activation "sigmod"; did you mean sigmoid? (expected one of sigmoid, tanh, relu, linear, softmax)"#
+        ),
         Case(
             name: "unknown activation in the list", config: config(network: #"{"layers": [2, 3, 1], "activations": ["relu", "step"]}"#),
-            expected: #"trainer: error: $DIR/c.json: network.activations[1]: unknown activation "step" (expected one of sigmoid, tanh, relu, linear, softmax)"#),
+            expected:
+                #"trainer: error: $DIR/c.json: network.activations[1]: unknown activation "step" (expected one of sigmoid, tanh, relu, linear, softmax)"#
+        ),
         Case(
             name: "softmax for every layer", config: config(network: #"{"layers": [2, 3, 2], "activation": "softmax"}"#),
-            expected: #"trainer: error: $DIR/c.json: network.activation: softmax is only allowed on the output layer; use network.activations, for example ["sigmoid", "softmax"]"#),
+            expected:
+                #"trainer: error: $DIR/c.json: network.activation: softmax is only allowed on the output layer; use network.activations, for example ["sigmoid", "softmax"]"#
+        ),
         Case(
             name: "softmax on a hidden layer", config: config(network: #"{"layers": [2, 3, 2], "activations": ["softmax", "sigmoid"]}"#),
-            expected: "trainer: error: $DIR/c.json: network.activations[0]: softmax is only allowed on the output layer (layer 1 is hidden)"),
+            expected: "trainer: error: $DIR/c.json: network.activations[0]: softmax is only allowed on the output layer (layer 1 is hidden)"
+        ),
         Case(
-            name: "activations of the wrong count", config: config(network: #"{"layers": [2, 3, 1], "activations": ["tanh", "sigmoid", "sigmoid"]}"#),
+            name: "activations of the wrong count",
+            config: config(network: #"{"layers": [2, 3, 1], "activations": ["tanh", "sigmoid", "sigmoid"]}"#),
             expected: "trainer: error: $DIR/c.json: network.activations: expected 2 names (one per layer after the input), found 3"),
         Case(
             name: "precision float16", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "precision": "float16"}"#),
-            expected: #"trainer: error: $DIR/c.json: training.precision: unknown precision "float16"; did you mean float64? (expected one of float64, float32)"#),
+            expected:
+                #"trainer: error: $DIR/c.json: training.precision: unknown precision "float16"; did you mean float64? (expected one of float64, float32)"#
+        ),
         Case(
             name: "unknown optimizer", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": "adma"}"#),
-            expected: "trainer: error: $DIR/c.json: training.optimizer: unknown optimizer \"adma\"; did you mean adam? (expected one of sgd, momentum, adam)"),
+            expected:
+                "trainer: error: $DIR/c.json: training.optimizer: unknown optimizer \"adma\"; did you mean adam? (expected one of sgd, momentum, adam)"
+        ),
         Case(
-            name: "unknown optimizer in an object", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "nesterov"}}"#),
-            expected: "trainer: error: $DIR/c.json: training.optimizer.name: unknown optimizer \"nesterov\" (expected one of sgd, momentum, adam)"),
+            name: "unknown optimizer in an object",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "nesterov"}}"#),
+            expected:
+                "trainer: error: $DIR/c.json: training.optimizer.name: unknown optimizer \"nesterov\" (expected one of sgd, momentum, adam)"
+        ),
         Case(
-            name: "beta1 of 1", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "beta1": 1}}"#),
+            name: "beta1 of 1",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "beta1": 1}}"#),
             expected: "trainer: error: $DIR/c.json: training.optimizer.beta1: expected a number in [0, 1), found 1"),
         Case(
-            name: "negative beta2", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "beta2": -0.5}}"#),
+            name: "negative beta2",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "beta2": -0.5}}"#),
             expected: "trainer: error: $DIR/c.json: training.optimizer.beta2: expected a number in [0, 1), found -0.5"),
         Case(
-            name: "momentum option given to adam", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "momentum": 0.9}}"#),
-            expected: "trainer: error: $DIR/c.json: training.optimizer.momentum: not an option of adam (its options: beta1, beta2, epsilon)"),
+            name: "momentum option given to adam",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "momentum": 0.9}}"#),
+            expected: "trainer: error: $DIR/c.json: training.optimizer.momentum: not an option of adam (its options: beta1, beta2, epsilon)"
+        ),
         Case(
-            name: "zero epsilon", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "epsilon": 0}}"#),
+            name: "zero epsilon",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "optimizer": {"name": "adam", "epsilon": 0}}"#),
             expected: "trainer: error: $DIR/c.json: training.optimizer.epsilon: expected a number > 0, found 0"),
         Case(
             name: "negative l2", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "l2": -0.01}"#),
             expected: "trainer: error: $DIR/c.json: training.l2: expected a number ≥ 0, found -0.01"),
         Case(
             name: "unknown schedule", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": "cosin"}"#),
-            expected: "trainer: error: $DIR/c.json: training.lr_schedule: unknown schedule \"cosin\"; did you mean cosine? (expected one of constant, step, exponential, cosine)"),
+            expected:
+                "trainer: error: $DIR/c.json: training.lr_schedule: unknown schedule \"cosin\"; did you mean cosine? (expected one of constant, step, exponential, cosine)"
+        ),
         Case(
-            name: "step schedule without its options", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": "step"}"#),
+            name: "step schedule without its options",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": "step"}"#),
             expected: "trainer: error: $DIR/c.json: training.lr_schedule: step needs every and factor; write {\"name\": \"step\", ...}"),
         Case(
-            name: "step factor above 1", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": {"name": "step", "every": 5, "factor": 2}}"#),
+            name: "step factor above 1",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "lr_schedule": {"name": "step", "every": 5, "factor": 2}}"#),
             expected: "trainer: error: $DIR/c.json: training.lr_schedule.factor: expected a number in (0, 1], found 2"),
         Case(
             name: "validation_split of 1", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 1}"#),
             expected: "trainer: error: $DIR/c.json: training.validation_split: expected a fraction between 0 and 1 (exclusive), found 1"),
         Case(
-            name: "negative patience", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"patience": -1}}"#),
+            name: "negative patience",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"patience": -1}}"#),
             expected: "trainer: error: $DIR/c.json: training.early_stopping.patience: expected a whole number ≥ 1, found -1"),
         Case(
-            name: "negative min_delta", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"min_delta": -0.1}}"#),
+            name: "negative min_delta",
+            config: config(
+                training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"min_delta": -0.1}}"#),
             expected: "trainer: error: $DIR/c.json: training.early_stopping.min_delta: expected a number ≥ 0, found -0.1"),
         Case(
-            name: "unknown monitor", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"monitor": "val_los"}}"#),
-            expected: "trainer: error: $DIR/c.json: training.early_stopping.monitor: unknown column \"val_los\"; did you mean val_loss? (expected one of val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy)"),
+            name: "unknown monitor",
+            config: config(
+                training: #"{"learning_rate": 0.5, "epochs": 10, "validation_split": 0.5, "early_stopping": {"monitor": "val_los"}}"#),
+            expected:
+                "trainer: error: $DIR/c.json: training.early_stopping.monitor: unknown column \"val_los\"; did you mean val_loss? (expected one of val_loss, val_accuracy, test_loss, test_accuracy, loss, accuracy)"
+        ),
         Case(
-            name: "val_loss monitored without validation data", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "early_stopping": {"patience": 3}}"#),
-            expected: "trainer: error: $DIR/c.json: training.early_stopping.monitor: val_loss needs validation data; add training.validation_split or data.validation"),
+            name: "val_loss monitored without validation data",
+            config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "early_stopping": {"patience": 3}}"#),
+            expected:
+                "trainer: error: $DIR/c.json: training.early_stopping.monitor: val_loss needs validation data; add training.validation_split or data.validation"
+        ),
         Case(
             name: "checkpoint_every 0", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "checkpoint_every": 0}"#),
             expected: "trainer: error: $DIR/c.json: training.checkpoint_every: expected a whole number ≥ 1, found 0"),
         Case(
             name: "unknown loss", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "loss": "mae"}"#),
-            expected: #"trainer: error: $DIR/c.json: training.loss: unknown loss "mae"; did you mean mse? (expected one of sse, mse, cross_entropy)"#),
+            expected:
+                #"trainer: error: $DIR/c.json: training.loss: unknown loss "mae"; did you mean mse? (expected one of sse, mse, cross_entropy)"#
+        ),
         Case(
             name: "cross_entropy after a linear output",
-            config: config(network: #"{"layers": [2, 3, 1], "activation": "linear"}"#, training: #"{"learning_rate": 0.5, "epochs": 10, "loss": "cross_entropy"}"#),
+            config: config(
+                network: #"{"layers": [2, 3, 1], "activation": "linear"}"#,
+                training: #"{"learning_rate": 0.5, "epochs": 10, "loss": "cross_entropy"}"#),
             expected: "trainer: error: $DIR/c.json: training.loss: cross_entropy needs a softmax or sigmoid output layer, found linear"),
 
         // B1, B2: weight and bias shapes.
@@ -446,7 +498,8 @@ import Testing
             name: "two matrices for four layers", config: configWithWeights(layers: "[2, 3, 3, 1]", weights: goodWeights),
             expected: "trainer: error: $DIR/c.json: network.weights: expected 3 matrices (one per layer after the input), found 2"),
         Case(
-            name: "a matrix with the wrong rows", config: configWithWeights(weights: "[[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.7], [0.8]]]"),
+            name: "a matrix with the wrong rows",
+            config: configWithWeights(weights: "[[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.7], [0.8]]]"),
             expected: "trainer: error: $DIR/c.json: network.weights[1]: expected 3 rows (layer 1 has 3 neurons), found 2"),
         Case(
             name: "a ragged weight row", config: configWithWeights(weights: "[[[0.1, 0.2, 0.3], [0.4, 0.5]], [[0.7], [0.8], [0.9]]]"),
@@ -504,13 +557,16 @@ import Testing
 
         // B4: inline data against the network.
         Case(
-            name: "an input row too wide", config: config(data: #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0, 1]], "targets": [[0], [1], [1]]}}"#),
+            name: "an input row too wide",
+            config: config(data: #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0, 1]], "targets": [[0], [1], [1]]}}"#),
             expected: "trainer: error: $DIR/c.json: data.train.inputs[2]: expected 2 values (network.layers[0] is 2), found 3"),
         Case(
-            name: "a target row too wide", config: config(data: #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0, 1]]}}"#),
+            name: "a target row too wide",
+            config: config(data: #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0, 1]]}}"#),
             expected: "trainer: error: $DIR/c.json: data.train.targets[3]: expected 1 value (the output layer has 1 neuron), found 2"),
         Case(
-            name: "fewer target rows than inputs", config: config(data: #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1]]}}"#),
+            name: "fewer target rows than inputs",
+            config: config(data: #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1]]}}"#),
             expected: "trainer: error: $DIR/c.json: data.train.targets: expected 4 rows (one per row of inputs), found 3"),
         Case(
             name: "no inline samples", config: config(data: #"{"train": {"inputs": [], "targets": []}}"#),
@@ -548,7 +604,8 @@ import Testing
             #"trainer: error: $DIR/data/x.csv:3: column "y": expected a number, found "NA"; for a class column use data.train.label"#),
         csv(
             "CSV without a header, bad cell", "0,0,0\n0,x,1\n",
-            #"trainer: error: $DIR/data/x.csv:2: column 1: expected a number, found "x""#, source: #"{"csv": "data/x.csv", "header": false}"#),
+            #"trainer: error: $DIR/data/x.csv:2: column 1: expected a number, found "x""#,
+            source: #"{"csv": "data/x.csv", "header": false}"#),
 
         // C3: CSV structure.
         csv("CSV empty", "", "trainer: error: $DIR/data/x.csv: no samples; the file is empty"),
@@ -572,7 +629,9 @@ import Testing
             source: #"{"csv": "data/x.csv", "inputs": ["x1", "y"]}"#),
         Case(
             name: "CSV class label beyond the outputs",
-            config: config(network: #"{"layers": [2, 3, 2], "activations": ["tanh", "softmax"]}"#, data: #"{"train": {"csv": "data/x.csv", "label": "y"}}"#),
+            config: config(
+                network: #"{"layers": [2, 3, 2], "activations": ["tanh", "softmax"]}"#,
+                data: #"{"train": {"csv": "data/x.csv", "label": "y"}}"#),
             files: ["data/x.csv": csvHeader + "0,0,0\n0,1,1\n1,0,2\n"],
             expected: #"trainer: error: $DIR/data/x.csv:4: column "y": label 2 ≥ 2 classes (the output layer has 2 neurons)"#),
         csv(
@@ -639,13 +698,25 @@ import Testing
         ("learning_rate 5e-1", configWithTrainingLines(learningRate: "5e-1")),
         ("batch_size equal to the samples", config(training: #"{"learning_rate": 0.5, "epochs": 10, "batch_size": 4}"#)),
         ("weights and biases", configWithWeights(weights: goodWeights, biases: "[[0, 0.1, -0.1], [0.2]]")),
-        ("float32 weights at the edge", configWithWeights(weights: "[[[0.1, 0.2, 0.3], [0.4, 0.5, 3e38]], [[0.7], [0.8], [0.9]]]", precision: "float32")),
+        (
+            "float32 weights at the edge",
+            configWithWeights(weights: "[[[0.1, 0.2, 0.3], [0.4, 0.5, 3e38]], [[0.7], [0.8], [0.9]]]", precision: "float32")
+        ),
         // Issue 15, item 13: float32 settings at the edges of float32, and
         // float64 settings that only float32 would refuse.
         ("float32 learning_rate 3.4e38", config(training: #"{"learning_rate": 3.4e38, "epochs": 10, "precision": "float32"}"#)),
         ("float32 learning_rate 1e-45 (subnormal)", config(training: #"{"learning_rate": 1e-45, "epochs": 10, "precision": "float32"}"#)),
-        ("float32 l2 0, schedule minimum 0", config(training: #"{"learning_rate": 0.5, "epochs": 10, "precision": "float32", "l2": 0, "lr_schedule": {"name": "cosine", "epochs": 5, "minimum": 0e-50}}"#)),
-        ("float64 learning_rate 1e39, epsilon 1e-60", config(training: #"{"learning_rate": 1e39, "epochs": 10, "optimizer": {"name": "adam", "epsilon": 1e-60}}"#)),
+        (
+            "float32 l2 0, schedule minimum 0",
+            config(
+                training:
+                    #"{"learning_rate": 0.5, "epochs": 10, "precision": "float32", "l2": 0, "lr_schedule": {"name": "cosine", "epochs": 5, "minimum": 0e-50}}"#
+            )
+        ),
+        (
+            "float64 learning_rate 1e39, epsilon 1e-60",
+            config(training: #"{"learning_rate": 1e39, "epochs": 10, "optimizer": {"name": "adam", "epsilon": 1e-60}}"#)
+        ),
         ("a description", config(extra: ",\n  \"description\": \"ok\"")),
     ]
 

@@ -12,17 +12,18 @@ import Testing
     /// CRLF, lone CRs, blank lines, quoted fields with commas, quotes and
     /// line ends, no final newline, a quote inside an unquoted field, and
     /// errors on a later line.
-    static let texts: [[UInt8]] = [
-        "a,b\n1,2\n",
-        "\u{FEFF}x,y\r\n1,2\r\n\r\n3,4",
-        "1,\"two\nlines\",3\n4,\"say \"\"hi\"\"\",6\n7,8,9\n",
-        "1,2\r3,4\r\r5,6\n\r\n7,8\r",
-        "\n\n1,2\n\r\n\n3,4\n\n",
-        "a\"b,c\n\"\",\"\"\n",
-        "1,2\n3,\"4\"x\n5,6\n",
-        "1,2\n3,4\n\"unterminated\n5\n",
-        "\u{FEFF}\n1\n",
-    ].map { Array($0.utf8) } + [[0x31, 0x2C, 0x32, 0x0A, 0x31, 0x2C, 0xFF, 0x0A, 0x33, 0x0A]]
+    static let texts: [[UInt8]] =
+        [
+            "a,b\n1,2\n",
+            "\u{FEFF}x,y\r\n1,2\r\n\r\n3,4",
+            "1,\"two\nlines\",3\n4,\"say \"\"hi\"\"\",6\n7,8,9\n",
+            "1,2\r3,4\r\r5,6\n\r\n7,8\r",
+            "\n\n1,2\n\r\n\n3,4\n\n",
+            "a\"b,c\n\"\",\"\"\n",
+            "1,2\n3,\"4\"x\n5,6\n",
+            "1,2\n3,4\n\"unterminated\n5\n",
+            "\u{FEFF}\n1\n",
+        ].map { Array($0.utf8) } + [[0x31, 0x2C, 0x32, 0x0A, 0x31, 0x2C, 0xFF, 0x0A, 0x33, 0x0A]]
 
     /// Records as `line: fields`, then the error line if reading stopped at one.
     static func readWhole(_ bytes: [UInt8]) -> [String] {

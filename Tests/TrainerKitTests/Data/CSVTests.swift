@@ -31,7 +31,6 @@ private func records(_ text: String) throws(TrainerError) -> [Record] {
     try records(Array(text.utf8))
 }
 
-
 /// A temporary folder holding one CSV file at `data/x.csv`, and ways to load it.
 private struct CSVFixture {
     let directory = TemporaryDirectory()
@@ -95,21 +94,23 @@ extension CSVSource {
     @Test func newlineInsideQuotesKeepsTheRecordOnItsFirstLine() throws {
         // Line 1: h1,h2; lines 2-3: one record with a two-line field; line 4: next,3.
         let text = "h1,h2\n\"line one\nline two\",2\nnext,3\n"
-        #expect(try records(text) == [
-            Record(line: 1, fields: ["h1", "h2"]),
-            Record(line: 2, fields: ["line one\nline two", "2"]),
-            Record(line: 4, fields: ["next", "3"]),
-        ])
+        #expect(
+            try records(text) == [
+                Record(line: 1, fields: ["h1", "h2"]),
+                Record(line: 2, fields: ["line one\nline two", "2"]),
+                Record(line: 4, fields: ["next", "3"]),
+            ])
     }
 
     @Test func crlfLineEnds() throws {
         // CR LF ends a record and is not part of the last field; inside quotes it is kept.
-        #expect(try records("a,b\r\n1,2\r\n\"x\r\ny\",3\r\n4,5\r\n") == [
-            Record(line: 1, fields: ["a", "b"]),
-            Record(line: 2, fields: ["1", "2"]),
-            Record(line: 3, fields: ["x\r\ny", "3"]),
-            Record(line: 5, fields: ["4", "5"]),
-        ])
+        #expect(
+            try records("a,b\r\n1,2\r\n\"x\r\ny\",3\r\n4,5\r\n") == [
+                Record(line: 1, fields: ["a", "b"]),
+                Record(line: 2, fields: ["1", "2"]),
+                Record(line: 3, fields: ["x\r\ny", "3"]),
+                Record(line: 5, fields: ["4", "5"]),
+            ])
     }
 
     @Test func noFinalNewline() throws {
@@ -125,43 +126,49 @@ extension CSVSource {
 
     @Test func blankLinesAreSkippedButCounted() throws {
         // Lines: 1 "a,b", 2 "", 3 "1,2", 4 "\r" (a blank CRLF line), 5 "", 6 "3,4", then a blank line 7.
-        #expect(try records("a,b\n\n1,2\n\r\n\n3,4\n\n") == [
-            Record(line: 1, fields: ["a", "b"]),
-            Record(line: 3, fields: ["1", "2"]),
-            Record(line: 6, fields: ["3", "4"]),
-        ])
+        #expect(
+            try records("a,b\n\n1,2\n\r\n\n3,4\n\n") == [
+                Record(line: 1, fields: ["a", "b"]),
+                Record(line: 3, fields: ["1", "2"]),
+                Record(line: 6, fields: ["3", "4"]),
+            ])
         #expect(try records("") == [])
         #expect(try records("\n\r\n\n") == [])
     }
 
     @Test func emptyFieldsAreKept() throws {
-        #expect(try records("1,,3\n1,2,\n,\n") == [
-            Record(line: 1, fields: ["1", "", "3"]),
-            Record(line: 2, fields: ["1", "2", ""]),
-            Record(line: 3, fields: ["", ""]),
-        ])
+        #expect(
+            try records("1,,3\n1,2,\n,\n") == [
+                Record(line: 1, fields: ["1", "", "3"]),
+                Record(line: 2, fields: ["1", "2", ""]),
+                Record(line: 3, fields: ["", ""]),
+            ])
     }
 
     @Test func unterminatedQuoteNamesTheLineItOpensOn() {
         // The quote opens on line 2 and the file ends on line 4.
-        #expect(errorLine { () throws(TrainerError) in _ = try records("a,b\n1,\"open\nmore\n") }
-            == "trainer: error: data/x.csv:2: unterminated quoted field; expected a closing '\"'")
+        #expect(
+            errorLine { () throws(TrainerError) in _ = try records("a,b\n1,\"open\nmore\n") }
+                == "trainer: error: data/x.csv:2: unterminated quoted field; expected a closing '\"'")
     }
 
     @Test func characterAfterClosingQuote() {
-        #expect(errorLine { () throws(TrainerError) in _ = try records("a,b\n\"1\"x,2\n") }
-            == "trainer: error: data/x.csv:2: unexpected character after a closing quote; expected ',' or the end of the line")
+        #expect(
+            errorLine { () throws(TrainerError) in _ = try records("a,b\n\"1\"x,2\n") }
+                == "trainer: error: data/x.csv:2: unexpected character after a closing quote; expected ',' or the end of the line")
     }
 
     @Test func invalidUTF8() {
         // 0xFF never occurs in UTF-8; it is in the second field of line 2.
         let bytes: [UInt8] = Array("a,b\n1,".utf8) + [0xFF] + Array("\n".utf8)
-        #expect(errorLine { () throws(TrainerError) in _ = try records(bytes) }
-            == "trainer: error: data/x.csv:2: invalid UTF-8; expected a UTF-8 text file")
+        #expect(
+            errorLine { () throws(TrainerError) in _ = try records(bytes) }
+                == "trainer: error: data/x.csv:2: invalid UTF-8; expected a UTF-8 text file")
         // A character cut short inside quotes: C3 is the first byte of a two-byte character.
         let quoted: [UInt8] = Array("a\n\"x".utf8) + [0xC3] + Array("\"\n".utf8)
-        #expect(errorLine { () throws(TrainerError) in _ = try records(quoted) }
-            == "trainer: error: data/x.csv:2: invalid UTF-8; expected a UTF-8 text file")
+        #expect(
+            errorLine { () throws(TrainerError) in _ = try records(quoted) }
+                == "trainer: error: data/x.csv:2: invalid UTF-8; expected a UTF-8 text file")
     }
 
     @Test func nonASCIITextIsKept() throws {
@@ -243,8 +250,9 @@ extension CSVSource {
         let withHeader: Dataset<Double> = try fixture.load(named, inputs: 2, outputs: 2)
         #expect(withHeader.count == 2)
         // One row of words and nothing to compare with: a header, so no samples.
-        #expect(fixture.error(fixture.source("a,b,species\n"), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv: no samples; the file has only a header row")
+        #expect(
+            fixture.error(fixture.source("a,b,species\n"), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv: no samples; the file has only a header row")
     }
 
     /// Issue 15, item 3: a first row mixing numbers and a bad cell was taken
@@ -253,18 +261,22 @@ extension CSVSource {
     @Test func firstRowWithNumbersAndABadCellIsAnError() throws {
         let fixture = CSVFixture()
         // Column 1 of line 1 is "NA", the same message as on any later line.
-        #expect(fixture.error(fixture.source("0,NA,0\n0,1,1\n1,0,1\n1,1,0\n"), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv:1: column 1: expected a number, found \"NA\"")
+        #expect(
+            fixture.error(fixture.source("0,NA,0\n0,1,1\n1,0,1\n1,1,0\n"), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv:1: column 1: expected a number, found \"NA\"")
         // The first bad cell by column, whatever the order of the chosen
         // columns (inputs 2, 0, target 1: "b" in column 1 comes first).
         let reordered = fixture.source("1,b,c\n4,5,6\n").with(inputs: [.index(2), .index(0)], targets: [.index(1)])
-        #expect(fixture.error(reordered, inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv:1: column 1: expected a number, found \"b\"; for a class column use data.train.label")
+        #expect(
+            fixture.error(reordered, inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv:1: column 1: expected a number, found \"b\"; for a class column use data.train.label")
         // An empty cell beside numbers, and a row of empty cells, are data too.
-        #expect(fixture.error(fixture.source("1,,3\n4,5,6\n"), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv:1: column 1: expected a number, found \"\"")
-        #expect(fixture.error(fixture.source(",,\n4,5,6\n"), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv:1: column 0: expected a number, found \"\"")
+        #expect(
+            fixture.error(fixture.source("1,,3\n4,5,6\n"), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv:1: column 1: expected a number, found \"\"")
+        #expect(
+            fixture.error(fixture.source(",,\n4,5,6\n"), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv:1: column 0: expected a number, found \"\"")
         // A class column's word does not make the row a header or an error.
         let labelled: Dataset<Double> = try fixture.load(
             fixture.source("0,1,setosa\n1,0,virginica\n").with(label: .index(2)), inputs: 2, outputs: 2)
@@ -280,8 +292,9 @@ extension CSVSource {
         #expect(data.inputs.rowArrays == [[0.5], [0.25]])
         #expect(data.targets.rowArrays == [[1], [0]])
         // Words that are not numbers in Swift's sense either: still names.
-        #expect(fixture.error(fixture.source("nan,inf,NA\n"), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv: no samples; the file has only a header row")
+        #expect(
+            fixture.error(fixture.source("nan,inf,NA\n"), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv: no samples; the file has only a header row")
     }
 
     /// Names over a number-like name (`x1,x2,2021`) are data unless the
@@ -289,8 +302,10 @@ extension CSVSource {
     @Test func namedColumnWithANumberInTheFirstRow() throws {
         let fixture = CSVFixture()
         let source = fixture.source("x1,x2,2021\n1,2,3\n").with(targets: [.name("2021")])
-        #expect(fixture.error(source, inputs: 2, outputs: 1)
-            == "trainer: error: data.train.targets: column \"2021\" named, but the first row of data/x.csv is not a header: column 2 is a number, 2021 (a header has names only); set data.train.header to true to use it as one")
+        #expect(
+            fixture.error(source, inputs: 2, outputs: 1)
+                == "trainer: error: data.train.targets: column \"2021\" named, but the first row of data/x.csv is not a header: column 2 is a number, 2021 (a header has names only); set data.train.header to true to use it as one"
+        )
         let forced: Dataset<Double> = try fixture.load(source.with(header: true), inputs: 2, outputs: 1)
         #expect(forced.inputs.rowArrays == [[1, 2]] && forced.targets.rowArrays == [[3]])
     }
@@ -311,8 +326,9 @@ extension CSVSource {
         let numeric: Dataset<Double> = try fixture.load(fixture.source("1,2,3\n").with(header: false), inputs: 2, outputs: 1)
         #expect(numeric.inputs.rowArrays == [[1, 2]])
         // ... and on a row of names it makes them data, which are not numbers.
-        #expect(fixture.error(fixture.source("x1,x2,y\n1,2,3\n").with(header: false), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv:1: column 0: expected a number, found \"x1\"")
+        #expect(
+            fixture.error(fixture.source("x1,x2,y\n1,2,3\n").with(header: false), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv:1: column 0: expected a number, found \"x1\"")
     }
 
     @Test func columnsByName() throws {
@@ -337,7 +353,8 @@ extension CSVSource {
         let fixture = CSVFixture()
         let text = "a,b,c,d\n1,2,3,4\n"
         // inputs a,b given: the targets are the other columns, c and d.
-        let byInputs: Dataset<Double> = try fixture.load(fixture.source(text).with(inputs: [.name("a"), .name("b")]), inputs: 2, outputs: 2)
+        let byInputs: Dataset<Double> = try fixture.load(
+            fixture.source(text).with(inputs: [.name("a"), .name("b")]), inputs: 2, outputs: 2)
         #expect(byInputs.inputs.rowArrays == [[1, 2]])
         #expect(byInputs.targets.rowArrays == [[3, 4]])
         // targets a given: the inputs are the other columns, b, c and d.
@@ -412,8 +429,9 @@ extension CSVSource {
         #expect(alone.labels == [1, 0])
         // A class the training data does not have.
         let unknown = fixture.source("x,animal\n5,yak\n", name: "data/test.csv", path: "data.test").with(label: .name("animal"))
-        #expect(fixture.error(unknown, inputs: 1, outputs: 3, classes: train.classNames)
-            == "trainer: error: data/test.csv:2: column \"animal\": label \"yak\" is not one of the classes (cat, dog, emu)")
+        #expect(
+            fixture.error(unknown, inputs: 1, outputs: 3, classes: train.classNames)
+                == "trainer: error: data/test.csv:2: column \"animal\": label \"yak\" is not one of the classes (cat, dog, emu)")
     }
 
     @Test func float32ValuesComeStraightFromTheText() throws {
@@ -430,8 +448,9 @@ extension CSVSource {
         #expect(data.targets[0, 0] == 1 + Float.ulpOfOne)
         #expect(Float(Double("1.0000000596046447753906251")!) == 1)  // the double rounding avoided
         // A value that fits a Double but not a Float (docs/faults.md D3).
-        #expect(fixture.error(fixture.source("x,y\n1e39,1\n"), inputs: 1, outputs: 1, as: .float32)
-            == "trainer: error: data/x.csv:2: column \"x\": 1e39 overflows float32")
+        #expect(
+            fixture.error(fixture.source("x,y\n1e39,1\n"), inputs: 1, outputs: 1, as: .float32)
+                == "trainer: error: data/x.csv:2: column \"x\": 1e39 overflows float32")
     }
 
     @Test func quotedCellsAndCRLFAndBOMLoad() throws {
@@ -508,85 +527,101 @@ extension CSVSource {
     @Test func nonNumericTargetSuggestsLabel() {
         let fixture = CSVFixture()
         let source = fixture.source("x,species\n1,setosa\n")
-        #expect(fixture.error(source, inputs: 1, outputs: 1)
-            == "trainer: error: data/x.csv:2: column \"species\": expected a number, found \"setosa\"; for a class column use data.train.label")
+        #expect(
+            fixture.error(source, inputs: 1, outputs: 1)
+                == "trainer: error: data/x.csv:2: column \"species\": expected a number, found \"setosa\"; for a class column use data.train.label"
+        )
     }
 
     @Test func labelNotInClasses() {
         let fixture = CSVFixture()
         let source = fixture.source("x,y\n1,a\n2,b\n3,c\n").with(label: .name("y"), classes: ["a", "b"])
-        #expect(fixture.error(source, inputs: 1, outputs: 2)
-            == "trainer: error: data/x.csv:4: column \"y\": label \"c\" is not one of the classes (a, b)")
+        #expect(
+            fixture.error(source, inputs: 1, outputs: 2)
+                == "trainer: error: data/x.csv:4: column \"y\": label \"c\" is not one of the classes (a, b)")
     }
 
     @Test func integerLabelTooLarge() {
         let fixture = CSVFixture()
         // Labels must be < 3 for 3 outputs; line 3 has 3.
         let source = fixture.source("x,y\n1,0\n2,3\n").with(label: .name("y"))
-        #expect(fixture.error(source, inputs: 1, outputs: 3)
-            == "trainer: error: data/x.csv:3: column \"y\": label 3 ≥ 3 classes (the output layer has 3 neurons)")
+        #expect(
+            fixture.error(source, inputs: 1, outputs: 3)
+                == "trainer: error: data/x.csv:3: column \"y\": label 3 ≥ 3 classes (the output layer has 3 neurons)")
     }
 
     @Test func tooManyClassesForTheOutputLayer() {
         let fixture = CSVFixture()
         let source = fixture.source("x,y\n1,d\n2,c\n3,b\n4,a\n").with(label: .name("y"))
-        #expect(fixture.error(source, inputs: 1, outputs: 3)
-            == "trainer: error: data.train.label: 4 classes (a, b, c, d), but the output layer has 3 neurons")
+        #expect(
+            fixture.error(source, inputs: 1, outputs: 3)
+                == "trainer: error: data.train.label: 4 classes (a, b, c, d), but the output layer has 3 neurons")
     }
 
     @Test func columnNameNotInHeader() {
         let fixture = CSVFixture()
         let text = "sepal,petal,species\n1,2,a\n"
         // A near miss gets a suggestion; the columns are listed either way.
-        #expect(fixture.error(fixture.source(text).with(label: .name("spcies")), inputs: 2, outputs: 1)
-            == "trainer: error: data.train.label: column \"spcies\" not in the header of data/x.csv; did you mean species? (columns: sepal,petal,species)")
-        #expect(fixture.error(fixture.source(text).with(inputs: [.name("sepal"), .name("width")]), inputs: 2, outputs: 1)
-            == "trainer: error: data.train.inputs[1]: column \"width\" not in the header of data/x.csv (columns: sepal,petal,species)")
+        #expect(
+            fixture.error(fixture.source(text).with(label: .name("spcies")), inputs: 2, outputs: 1)
+                == "trainer: error: data.train.label: column \"spcies\" not in the header of data/x.csv; did you mean species? (columns: sepal,petal,species)"
+        )
+        #expect(
+            fixture.error(fixture.source(text).with(inputs: [.name("sepal"), .name("width")]), inputs: 2, outputs: 1)
+                == "trainer: error: data.train.inputs[1]: column \"width\" not in the header of data/x.csv (columns: sepal,petal,species)")
     }
 
     @Test func duplicateColumnName() {
         let fixture = CSVFixture()
-        #expect(fixture.error(fixture.source("a,b,a\n1,2,3\n").with(targets: [.name("a")]), inputs: 1, outputs: 1)
-            == "trainer: error: data.train.targets: column \"a\" appears 2 times in the header of data/x.csv")
+        #expect(
+            fixture.error(fixture.source("a,b,a\n1,2,3\n").with(targets: [.name("a")]), inputs: 1, outputs: 1)
+                == "trainer: error: data.train.targets: column \"a\" appears 2 times in the header of data/x.csv")
     }
 
     @Test func columnIndexOutOfRange() {
         let fixture = CSVFixture()
-        #expect(fixture.error(fixture.source("1,2,3\n").with(targets: [.index(3)]), inputs: 2, outputs: 1)
-            == "trainer: error: data.train.targets: column 3 is not in data/x.csv, which has 3 columns (0 to 2)")
+        #expect(
+            fixture.error(fixture.source("1,2,3\n").with(targets: [.index(3)]), inputs: 2, outputs: 1)
+                == "trainer: error: data.train.targets: column 3 is not in data/x.csv, which has 3 columns (0 to 2)")
     }
 
     @Test func namesWithoutHeader() {
         let fixture = CSVFixture()
-        #expect(fixture.error(fixture.source("1,2,3\n").with(label: .name("y")), inputs: 2, outputs: 3)
-            == "trainer: error: data.train.label: column \"y\" named, but data/x.csv has no header row; use 0-based indices")
+        #expect(
+            fixture.error(fixture.source("1,2,3\n").with(label: .name("y")), inputs: 2, outputs: 3)
+                == "trainer: error: data.train.label: column \"y\" named, but data/x.csv has no header row; use 0-based indices")
     }
 
     @Test func emptyFile() {
         let fixture = CSVFixture()
         #expect(fixture.error(fixture.source(""), inputs: 1, outputs: 1) == "trainer: error: data/x.csv: no samples; the file is empty")
         // Only blank lines (and a BOM) is empty too.
-        #expect(fixture.error(fixture.source("\u{FEFF}\n\r\n\n"), inputs: 1, outputs: 1)
-            == "trainer: error: data/x.csv: no samples; the file is empty")
+        #expect(
+            fixture.error(fixture.source("\u{FEFF}\n\r\n\n"), inputs: 1, outputs: 1)
+                == "trainer: error: data/x.csv: no samples; the file is empty")
     }
 
     @Test func headerOnly() {
         let fixture = CSVFixture()
-        #expect(fixture.error(fixture.source("x,y\n\n"), inputs: 1, outputs: 1)
-            == "trainer: error: data/x.csv: no samples; the file has only a header row")
+        #expect(
+            fixture.error(fixture.source("x,y\n\n"), inputs: 1, outputs: 1)
+                == "trainer: error: data/x.csv: no samples; the file has only a header row")
     }
 
     @Test func inputColumnsDoNotMatchTheNetwork() {
         let fixture = CSVFixture()
         // Three columns before the last, but layers[0] is 2 (docs/faults.md B4).
-        #expect(fixture.error(fixture.source("a,b,c,y\n1,2,3,4\n"), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv:1: 3 input columns, but network.layers[0] is 2; choose columns with data.train.inputs")
+        #expect(
+            fixture.error(fixture.source("a,b,c,y\n1,2,3,4\n"), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv:1: 3 input columns, but network.layers[0] is 2; choose columns with data.train.inputs")
     }
 
     @Test func targetColumnsDoNotMatchTheOutputLayer() {
         let fixture = CSVFixture()
-        #expect(fixture.error(fixture.source("a,b,c,d\n1,2,3,4\n").with(inputs: [.index(0), .index(1)]), inputs: 2, outputs: 1)
-            == "trainer: error: data/x.csv:1: 2 target columns, but the output layer has 1 neuron; choose columns with data.train.targets, or a class column with data.train.label")
+        #expect(
+            fixture.error(fixture.source("a,b,c,d\n1,2,3,4\n").with(inputs: [.index(0), .index(1)]), inputs: 2, outputs: 1)
+                == "trainer: error: data/x.csv:1: 2 target columns, but the output layer has 1 neuron; choose columns with data.train.targets, or a class column with data.train.label"
+        )
     }
 }
 
@@ -605,7 +640,8 @@ extension CSVSource {
             let path = fixture.directory.write("data/x.csv", bytes: Array(bytes[..<length]))
             let source = CSVSource(path: "data.train", file: FilePath(path: path), inputs: [.name("x")], label: .name("y"))
             do {
-                let data: Dataset<Double> = try DataLoader.load(.csv(source), shape: DataShape(inputSize: 1, outputSize: 2, configFile: "c.json"))
+                let data: Dataset<Double> = try DataLoader.load(
+                    .csv(source), shape: DataShape(inputSize: 1, outputSize: 2, configFile: "c.json"))
                 #expect(data.count >= 1)
                 loaded += 1
             } catch {
@@ -616,7 +652,10 @@ extension CSVSource {
         // The whole file loads (3 samples, classes café and thé).
         #expect(loaded > 0)
         let whole: Dataset<Double> = try DataLoader.load(
-            .csv(CSVSource(path: "data.train", file: FilePath(path: fixture.directory.write("data/x.csv", text)), inputs: [.name("x")], label: .name("y"))),
+            .csv(
+                CSVSource(
+                    path: "data.train", file: FilePath(path: fixture.directory.write("data/x.csv", text)), inputs: [.name("x")],
+                    label: .name("y"))),
             shape: DataShape(inputSize: 1, outputSize: 2, configFile: "c.json"))
         #expect(whole.inputs.rowArrays == [[1.5], [-0.2], [3]])
         #expect(whole.classNames == ["café", "thé"])
@@ -629,7 +668,9 @@ extension CSVSource {
 @Suite struct CSVCommandLineTests {
     /// A config in `cfg/c.json` whose training data is `csv` (relative to `cfg/`).
     private func config(in directory: TemporaryDirectory, csv: String) -> String {
-        directory.write("cfg/c.json", """
+        directory.write(
+            "cfg/c.json",
+            """
             {
               "network": {"layers": [2, 1]},
               "training": {"learning_rate": 0.5, "epochs": 1},
@@ -655,8 +696,9 @@ extension CSVSource {
         expectNoCrash(result)
         #expect(result.code == 2)
         #expect(result.stdout == "")
-        #expect(directory.relative(result.stderr)
-            == "trainer: error: data/missing.csv (from cfg/c.json: data.train.csv): No such file or directory\n")
+        #expect(
+            directory.relative(result.stderr)
+                == "trainer: error: data/missing.csv (from cfg/c.json: data.train.csv): No such file or directory\n")
     }
 
     @Test func dataErrorThroughTheCommandLine() {

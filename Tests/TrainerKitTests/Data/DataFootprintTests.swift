@@ -14,14 +14,16 @@ import Testing
         return .csv(CSVSource(path: "data.train", file: FilePath(path: path), header: header))
     }
 
-    @Test("a CSV file: its records less a detected header, its size", arguments: [
-        "1,2,3\n4,5,6\n",
-        "a,b,y\n1,2,3\n4,5,6\n",
-        "\u{FEFF}a,b,y\r\n1,2,3\r\n\r\n4,5,6",
-        "1,\"2\",3\r\n\"4\",5,6\n\n\n",
-        "\"a\nb\",c,y\n1,2,3\n",
-        "a,b,y\n",
-    ])
+    @Test(
+        "a CSV file: its records less a detected header, its size",
+        arguments: [
+            "1,2,3\n4,5,6\n",
+            "a,b,y\n1,2,3\n4,5,6\n",
+            "\u{FEFF}a,b,y\r\n1,2,3\r\n\r\n4,5,6",
+            "1,\"2\",3\r\n\"4\",5,6\n\n\n",
+            "\"a\nb\",c,y\n1,2,3\n",
+            "a,b,y\n",
+        ])
     func csvMatchesTheLoader(text: String) throws {
         let directory = TemporaryDirectory()
         let source = csv(directory, text)
@@ -60,8 +62,10 @@ import Testing
         let labels = directory.write("l.idx", bytes: idxBytes(dimensions: [3], payload: [0, 1, 0]))
         var source = IDXSource(path: "data.train", images: FilePath(path: images), labels: FilePath(path: labels))
         let shape = DataShape(inputSize: 2, outputSize: 2, configFile: "c.json")
-        #expect(DataFootprint.survey(.idx(source), shape: shape) == DataFootprint(
-            name: "data.train", form: .idx, samples: 3, inputs: 2, outputs: 2, classes: true, fileBytes: (16 + 6) + (8 + 3)))
+        #expect(
+            DataFootprint.survey(.idx(source), shape: shape)
+                == DataFootprint(
+                    name: "data.train", form: .idx, samples: 3, inputs: 2, outputs: 2, classes: true, fileBytes: (16 + 6) + (8 + 3)))
         source.limit = 2
         #expect(DataFootprint.survey(.idx(source), shape: shape)?.samples == 2)
         // Pixels that do not fit the network: the loader's error, not a guess.

@@ -72,11 +72,13 @@ import Testing
         /// 644, and nothing else is in data/ (no temporary folder).
         func expectAllFetched(sourceLocation: SourceLocation = #_sourceLocation) throws {
             #expect(
-                try dataListing() == ["mnist"] + FetchMNISTTests.fakeFiles.map { "mnist/" + $0.name }.sorted(), sourceLocation: sourceLocation)
+                try dataListing() == ["mnist"] + FetchMNISTTests.fakeFiles.map { "mnist/" + $0.name }.sorted(),
+                sourceLocation: sourceLocation)
             for file in FetchMNISTTests.fakeFiles {
                 let path = repository + "/data/mnist/" + file.name
                 #expect(
-                    (try? String(contentsOfFile: path, encoding: .utf8)) == FetchMNISTTests.contents(file.name), "\(file.name)", sourceLocation: sourceLocation)
+                    (try? String(contentsOfFile: path, encoding: .utf8)) == FetchMNISTTests.contents(file.name), "\(file.name)",
+                    sourceLocation: sourceLocation)
                 let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
                 #expect(mode == 0o644, "\(file.name): mode \(String(mode, radix: 8))", sourceLocation: sourceLocation)
             }
@@ -141,7 +143,8 @@ import Testing
         let result = try fixture.fetch(mirrors: [fixture.missingMirror, "file://" + fixture.directory.file("mirror")])
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)
-        #expect(result.stdout.contains("downloading file://\(fixture.directory.file("mirror"))/t10k-images-idx3-ubyte.gz"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("downloading file://\(fixture.directory.file("mirror"))/t10k-images-idx3-ubyte.gz"), "\(result.stdout)")
         try fixture.expectAllFetched()
     }
 
@@ -158,8 +161,10 @@ import Testing
         let result = try fixture.fetch(from: "from", mirrors: ["file://" + fixture.directory.file("mirror")])
         #expect(result.code == 1)
         #expect(
-            result.stderr == "fetch-mnist: \(fixture.directory.file("from"))/train-images-idx3-ubyte has MD5 2d97d4a38d7b6c92c13e242ed9316946, "
-                + "expected 942693e691ee1d38b1fc09751bbef679: not the MNIST file; replace it, or run 'make mnist' without MNIST_FROM to download\n")
+            result.stderr
+                == "fetch-mnist: \(fixture.directory.file("from"))/train-images-idx3-ubyte has MD5 2d97d4a38d7b6c92c13e242ed9316946, "
+                + "expected 942693e691ee1d38b1fc09751bbef679: not the MNIST file; replace it, or run 'make mnist' without MNIST_FROM to download\n"
+        )
         #expect(try fixture.dataListing() == [], "no data/mnist, no temporary folder, no partial file")
     }
 
@@ -173,12 +178,14 @@ import Testing
         #expect(result.errorLines.count == 1, "\(result.stderr)")
         let line = result.stderr
         #expect(
-            line.hasPrefix("fetch-mnist: cannot get train-images-idx3-ubyte: no MNIST_FROM folder, no ../shared/data/mnist, and both mirrors failed ("),
+            line.hasPrefix(
+                "fetch-mnist: cannot get train-images-idx3-ubyte: no MNIST_FROM folder, no ../shared/data/mnist, and both mirrors failed ("),
             "\(line)")
         #expect(line.contains("\(fixture.missingMirror): (37) ") && line.contains("http://127.0.0.1:9/mnist: (7) "), "\(line)")
         #expect(
             line.hasSuffix(
-                "; download the four MNIST .gz files from \(fixture.missingMirror)/ into a folder DIR and run 'make mnist MNIST_FROM=DIR'\n"),
+                "; download the four MNIST .gz files from \(fixture.missingMirror)/ into a folder DIR and run 'make mnist MNIST_FROM=DIR'\n"
+            ),
             "\(line)")
         #expect(try fixture.dataListing() == [], "no data/mnist, no temporary folder, no partial file")
     }

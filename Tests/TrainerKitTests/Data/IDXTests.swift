@@ -92,7 +92,8 @@ private struct IDXFixture {
     @Test func limitTakesTheFirstSamples() throws {
         let fixture = IDXFixture()
         // Three 1×1 images 10, 20, 30 labelled 0, 1, 0; limit 2 keeps the first two.
-        let source = fixture.source(images: imageFile(count: 3, rows: 1, columns: 1, pixels: [10, 20, 30]), labels: labelFile([0, 1, 0]), limit: 2)
+        let source = fixture.source(
+            images: imageFile(count: 3, rows: 1, columns: 1, pixels: [10, 20, 30]), labels: labelFile([0, 1, 0]), limit: 2)
         let data: Dataset<Double> = try fixture.load(source, inputs: 1, outputs: 2)
         #expect(data.count == 2)
         let expected: [[Double]] = [[10.0 / 255], [20.0 / 255]]
@@ -100,7 +101,8 @@ private struct IDXFixture {
         #expect(data.labels == [0, 1])
         // limit equal to the count is allowed.
         let all: Dataset<Double> = try fixture.load(
-            fixture.source(images: imageFile(count: 3, rows: 1, columns: 1, pixels: [10, 20, 30]), labels: labelFile([0, 1, 0]), limit: 3),
+            fixture.source(
+                images: imageFile(count: 3, rows: 1, columns: 1, pixels: [10, 20, 30]), labels: labelFile([0, 1, 0]), limit: 3),
             inputs: 1, outputs: 2)
         #expect(all.count == 3)
     }
@@ -108,7 +110,8 @@ private struct IDXFixture {
     @Test func headerOfAValidFile() throws {
         // 2 images of 3×4: 16 header bytes and 24 payload bytes.
         let header = try IDXReader.header(
-            of: imageFile(count: 2, rows: 3, columns: 4, pixels: [UInt8](repeating: 7, count: 24)), file: "images.idx", rank: 3, what: "pixels")
+            of: imageFile(count: 2, rows: 3, columns: 4, pixels: [UInt8](repeating: 7, count: 24)), file: "images.idx", rank: 3,
+            what: "pixels")
         #expect(header == IDXReader.Header(dimensions: [2, 3, 4], headerSize: 16, payloadSize: 24))
     }
 
@@ -140,51 +143,61 @@ private struct IDXFixture {
 @Suite struct IDXErrorTests {
     @Test func truncatedPayload() {
         // 2 images of 2×2 need 8 bytes; the file was cut after 5.
-        #expect(imageHeaderError(imageFile(count: 2, rows: 2, columns: 2, pixels: [1, 2, 3, 4, 5]))
-            == "trainer: error: images.idx: truncated: header says 2×2×2 = 8 bytes of pixels, file has 5 after the 16-byte header")
+        #expect(
+            imageHeaderError(imageFile(count: 2, rows: 2, columns: 2, pixels: [1, 2, 3, 4, 5]))
+                == "trainer: error: images.idx: truncated: header says 2×2×2 = 8 bytes of pixels, file has 5 after the 16-byte header")
     }
 
     @Test func headerPromisesMoreThanTheFileHolds() {
         // MNIST's training header (60000×28×28 = 47,040,000 bytes) over 10 bytes of pixels.
-        #expect(imageHeaderError(imageFile(count: 60000, rows: 28, columns: 28, pixels: [UInt8](repeating: 0, count: 10)))
-            == "trainer: error: images.idx: truncated: header says 60000×28×28 = 47040000 bytes of pixels, file has 10 after the 16-byte header")
+        #expect(
+            imageHeaderError(imageFile(count: 60000, rows: 28, columns: 28, pixels: [UInt8](repeating: 0, count: 10)))
+                == "trainer: error: images.idx: truncated: header says 60000×28×28 = 47040000 bytes of pixels, file has 10 after the 16-byte header"
+        )
     }
 
     @Test func extraTrailingBytes() {
         // 1×2×2 = 4 bytes described, 7 present.
-        #expect(imageHeaderError(imageFile(count: 1, rows: 2, columns: 2, pixels: [1, 2, 3, 4, 5, 6, 7]))
-            == "trainer: error: images.idx: 3 extra bytes after the 1×2×2 = 4 bytes of pixels the header describes")
+        #expect(
+            imageHeaderError(imageFile(count: 1, rows: 2, columns: 2, pixels: [1, 2, 3, 4, 5, 6, 7]))
+                == "trainer: error: images.idx: 3 extra bytes after the 1×2×2 = 4 bytes of pixels the header describes")
     }
 
     @Test func gzipCompressed() {
         // 1f 8b 08 00: the gzip magic number and the deflate method.
-        #expect(imageHeaderError([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03])
-            == "trainer: error: images.idx: gzip-compressed (starts with 1f 8b); gunzip it first")
+        #expect(
+            imageHeaderError([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03])
+                == "trainer: error: images.idx: gzip-compressed (starts with 1f 8b); gunzip it first")
     }
 
     @Test(arguments: [[], [0x00], [0x00, 0x00, 0x08]] as [[UInt8]])
     func shorterThanFourBytes(bytes: [UInt8]) {
-        #expect(imageHeaderError(bytes)
-            == "trainer: error: images.idx: too short for an IDX file (\(bytes.count) bytes); expected at least a 4-byte header")
+        #expect(
+            imageHeaderError(bytes)
+                == "trainer: error: images.idx: too short for an IDX file (\(bytes.count) bytes); expected at least a 4-byte header")
     }
 
     @Test func nonZeroFirstBytes() {
-        #expect(imageHeaderError([0x12, 0x34, 0x08, 0x03] + [UInt8](repeating: 0, count: 12))
-            == "trainer: error: images.idx: not an IDX file: starts with 0x12 0x34; expected 0x00 0x00")
-        #expect(imageHeaderError([0x00, 0x01, 0x08, 0x03] + [UInt8](repeating: 0, count: 12))
-            == "trainer: error: images.idx: not an IDX file: starts with 0x00 0x01; expected 0x00 0x00")
+        #expect(
+            imageHeaderError([0x12, 0x34, 0x08, 0x03] + [UInt8](repeating: 0, count: 12))
+                == "trainer: error: images.idx: not an IDX file: starts with 0x12 0x34; expected 0x00 0x00")
+        #expect(
+            imageHeaderError([0x00, 0x01, 0x08, 0x03] + [UInt8](repeating: 0, count: 12))
+                == "trainer: error: images.idx: not an IDX file: starts with 0x00 0x01; expected 0x00 0x00")
     }
 
     @Test func wrongTypeByte() {
         // 0x0D is IDX's float32 type.
-        #expect(imageHeaderError(idxBytes(type: 0x0D, dimensions: [1, 1, 1], payload: [0, 0, 0, 0]))
-            == "trainer: error: images.idx: IDX data type 0x0d is not supported; expected 0x08 (unsigned bytes)")
+        #expect(
+            imageHeaderError(idxBytes(type: 0x0D, dimensions: [1, 1, 1], payload: [0, 0, 0, 0]))
+                == "trainer: error: images.idx: IDX data type 0x0d is not supported; expected 0x08 (unsigned bytes)")
     }
 
     @Test func wrongRank() {
         // A label file (rank 1) where images (rank 3) are expected, and the reverse.
-        #expect(imageHeaderError(labelFile([1, 2]))
-            == "trainer: error: images.idx: IDX rank 1; expected rank 3 (images: count × rows × columns)")
+        #expect(
+            imageHeaderError(labelFile([1, 2]))
+                == "trainer: error: images.idx: IDX rank 1; expected rank 3 (images: count × rows × columns)")
         let asLabels = errorLine { () throws(TrainerError) in
             _ = try IDXReader.header(of: imageFile(count: 1, rows: 1, columns: 1, pixels: [0]), file: "labels.idx", rank: 1, what: "labels")
         }
@@ -193,18 +206,21 @@ private struct IDXFixture {
 
     @Test func headerShorterThanItsRank() {
         // Rank 3 needs 4 + 4·3 = 16 bytes; the file has 4 + 4 + 2 = 10.
-        #expect(imageHeaderError([0x00, 0x00, 0x08, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00])
-            == "trainer: error: images.idx: truncated header: rank 3 needs 16 bytes, the file has 10")
-        #expect(imageHeaderError([0x00, 0x00, 0x08, 0x03])
-            == "trainer: error: images.idx: truncated header: rank 3 needs 16 bytes, the file has 4")
+        #expect(
+            imageHeaderError([0x00, 0x00, 0x08, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00])
+                == "trainer: error: images.idx: truncated header: rank 3 needs 16 bytes, the file has 10")
+        #expect(
+            imageHeaderError([0x00, 0x00, 0x08, 0x03])
+                == "trainer: error: images.idx: truncated header: rank 3 needs 16 bytes, the file has 4")
     }
 
     @Test func dimensionsWhoseProductOverflowsInt() {
         // ffffffff³ ≈ 7.9e28 > Int.max ≈ 9.2e18 (already ffffffff² ≈ 1.8e19 is):
         // reported, not trapped.
         let bytes = idxBytes(dimensions: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: [])
-        #expect(imageHeaderError(bytes)
-            == "trainer: error: images.idx: header dimensions 4294967295×4294967295×4294967295 are too large")
+        #expect(
+            imageHeaderError(bytes)
+                == "trainer: error: images.idx: header dimensions 4294967295×4294967295×4294967295 are too large")
     }
 
     @Test func zeroImagesWithHugeImageSize() {
@@ -226,29 +242,33 @@ private struct IDXFixture {
         let fixture = IDXFixture()
         // labels[1] = 10 with 10 outputs (classes 0-9).
         let source = fixture.source(images: imageFile(count: 3, rows: 1, columns: 1, pixels: [1, 2, 3]), labels: labelFile([0, 10, 1]))
-        #expect(fixture.error(source, inputs: 1, outputs: 10)
-            == "trainer: error: data/labels.idx: labels[1] = 10 ≥ 10 classes (the output layer has 10 neurons)")
+        #expect(
+            fixture.error(source, inputs: 1, outputs: 10)
+                == "trainer: error: data/labels.idx: labels[1] = 10 ≥ 10 classes (the output layer has 10 neurons)")
     }
 
     @Test func limitLargerThanTheCount() {
         let fixture = IDXFixture()
-        let source = fixture.source(images: imageFile(count: 3, rows: 1, columns: 1, pixels: [1, 2, 3]), labels: labelFile([0, 1, 0]), limit: 4)
+        let source = fixture.source(
+            images: imageFile(count: 3, rows: 1, columns: 1, pixels: [1, 2, 3]), labels: labelFile([0, 1, 0]), limit: 4)
         #expect(fixture.error(source, inputs: 1, outputs: 2) == "trainer: error: c.json: data.train.limit: 4 > 3 samples")
     }
 
     @Test func imageSizeDoesNotMatchTheNetwork() {
         let fixture = IDXFixture()
         let source = fixture.source(images: imageFile(count: 1, rows: 2, columns: 2, pixels: [1, 2, 3, 4]), labels: labelFile([0]))
-        #expect(fixture.error(source, inputs: 3, outputs: 2)
-            == "trainer: error: data/images.idx: 2×2 = 4 pixels per image, but network.layers[0] is 3")
+        #expect(
+            fixture.error(source, inputs: 3, outputs: 2)
+                == "trainer: error: data/images.idx: 2×2 = 4 pixels per image, but network.layers[0] is 3")
     }
 
     @Test func faultsInTheLabelFileNameIt() {
         let fixture = IDXFixture()
         // A valid image file with a gzip label file.
         let source = fixture.source(images: imageFile(count: 1, rows: 1, columns: 1, pixels: [1]), labels: [0x1F, 0x8B, 0x08, 0x00])
-        #expect(fixture.error(source, inputs: 1, outputs: 2)
-            == "trainer: error: data/labels.idx: gzip-compressed (starts with 1f 8b); gunzip it first")
+        #expect(
+            fixture.error(source, inputs: 1, outputs: 2)
+                == "trainer: error: data/labels.idx: gzip-compressed (starts with 1f 8b); gunzip it first")
     }
 
     @Test func cutOrCorruptHeadersAreReportedNotTrapped() {
@@ -283,7 +303,8 @@ private struct IDXFixture {
         let fixture = IDXFixture()
         var source = fixture.source(images: imageFile(count: 1, rows: 1, columns: 1, pixels: [1]), labels: labelFile([0]))
         source.labels = FilePath(path: fixture.directory.file("data/none.idx"), origin: "c.json: data.train.idx_labels")
-        #expect(fixture.error(source, inputs: 1, outputs: 2)
-            == "trainer: error: data/none.idx (from c.json: data.train.idx_labels): No such file or directory")
+        #expect(
+            fixture.error(source, inputs: 1, outputs: 2)
+                == "trainer: error: data/none.idx (from c.json: data.train.idx_labels): No such file or directory")
     }
 }

@@ -125,7 +125,9 @@ import Testing
         let normalize = try #require(object["normalize"] as? [String: Any])
         #expect(normalize["method"] as? String == "standard")
         let text = runCLI(["explain", config])
-        #expect(text.stdout.contains("data.normalize standard, fitted on data.train: a[0][i] = (x[i] − offset[i]) / scale[i]"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains("data.normalize standard, fitted on data.train: a[0][i] = (x[i] − offset[i]) / scale[i]"), "\(text.stdout)"
+        )
     }
 
     @Test func badNormalizeIsRefusedWithItsPlace() throws {
@@ -140,7 +142,8 @@ import Testing
             ["run", directory.file("c.json")], in: directory,
             "c.json: data.normalize: unknown normalization \"zscore\"", "(expected one of none, standard, minmax)")
         directory.write("w.json", Self.linearWeights.replacingOccurrences(of: "\"scale\": [4]", with: "\"scale\": [0]"))
-        try expectBadInput(["predict", directory.file("w.json")], in: directory, "metadata.normalize.scale[0]: expected a non-zero number, found 0")
+        try expectBadInput(
+            ["predict", directory.file("w.json")], in: directory, "metadata.normalize.scale[0]: expected a non-zero number, found 0")
         directory.write("w2.json", Self.linearWeights.replacingOccurrences(of: "\"offset\": [3]", with: "\"offset\": [3, 4]"))
         try expectBadInput(
             ["predict", directory.file("w2.json")], in: directory, "metadata.normalize.offset: expected 1 number (one per input), found 2")

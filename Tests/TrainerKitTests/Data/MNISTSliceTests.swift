@@ -15,7 +15,9 @@ import Testing
     func thousandImagesLearnTheDigits() throws {
         let mnist = try #require(mnistDirectory) + "/"
         let directory = TemporaryDirectory()
-        let config = directory.write("slice.json", """
+        let config = directory.write(
+            "slice.json",
+            """
             {"network": {"layers": [784, 30, 10], "activation": "sigmoid"},
              "training": {"loss": "sse", "learning_rate": 3.0, "epochs": 5, "batch_size": 10, "seed": 1, "precision": "float32"},
              "data": {"train": {"idx_images": "\(mnist)train-images-idx3-ubyte", "idx_labels": "\(mnist)train-labels-idx1-ubyte", "limit": 1000},

@@ -158,7 +158,8 @@ import Testing
     /// Links `[text](path)` and `[text](path#anchor)` that are not URLs must
     /// name a file that exists, relative to the document.
     @Test func relativeLinksLeadToFiles() throws {
-        let documents = ["README.md"]
+        let documents =
+            ["README.md"]
             + (try FileManager.default.contentsOfDirectory(atPath: repositoryDirectory + "/docs"))
             .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
         var broken: [String] = []

@@ -81,19 +81,21 @@ import Testing
 
     /// Expected literals: the C99 standard's grammar of floating constants
     /// (6.4.4.2) and string literals (6.4.5), by hand.
-    @Test("literals", arguments: [
-        (CLiteral.number("1", as: Float.self), "1.0f"),
-        (CLiteral.number("1", as: Double.self), "1.0"),
-        (CLiteral.number("0.1", as: Float.self), "0.1f"),
-        (CLiteral.number("1e-05", as: Float.self), "1e-05f"),
-        (CLiteral.number("-0", as: Double.self), "-0.0"),
-        // 30 digits: the double nearest to them, shortest.
-        (CLiteral.number("0.100000000000000005551115123126", as: Double.self), "0.1"),
-        (CLiteral.number(Float(0.1 as Double)), "0.1f"),
-        (CLiteral.string("a\"b\\c"), #""a\"b\\c""#),
-        (CLiteral.string("??=/*x*/"), #""\?\?=/\052x\052/""#),
-        (CLiteral.string("é\n"), #""\303\251\n""#),
-    ])
+    @Test(
+        "literals",
+        arguments: [
+            (CLiteral.number("1", as: Float.self), "1.0f"),
+            (CLiteral.number("1", as: Double.self), "1.0"),
+            (CLiteral.number("0.1", as: Float.self), "0.1f"),
+            (CLiteral.number("1e-05", as: Float.self), "1e-05f"),
+            (CLiteral.number("-0", as: Double.self), "-0.0"),
+            // 30 digits: the double nearest to them, shortest.
+            (CLiteral.number("0.100000000000000005551115123126", as: Double.self), "0.1"),
+            (CLiteral.number(Float(0.1 as Double)), "0.1f"),
+            (CLiteral.string("a\"b\\c"), #""a\"b\\c""#),
+            (CLiteral.string("??=/*x*/"), #""\?\?=/\052x\052/""#),
+            (CLiteral.string("é\n"), #""\303\251\n""#),
+        ])
     func literals(_ written: String, _ expected: String) {
         #expect(written == expected)
     }

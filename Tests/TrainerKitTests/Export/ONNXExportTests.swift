@@ -35,10 +35,11 @@ import Testing
     /// scales, and a `none` scaling adds neither nodes nor an entry.
     @Test func metadataEntries() {
         var file = Self.smallFile
-        #expect(ONNXExport.metadata(of: file).map { "\($0.0)=\($0.1)" } == [
-            "layers=[2, 2, 2]", #"activations=["relu", "softmax"]"#, "loss=cross_entropy", "precision=float32",
-            #"classes=["no", "yes \"quoted\""]"#, "normalize=standard",
-        ])
+        #expect(
+            ONNXExport.metadata(of: file).map { "\($0.0)=\($0.1)" } == [
+                "layers=[2, 2, 2]", #"activations=["relu", "softmax"]"#, "loss=cross_entropy", "precision=float32",
+                #"classes=["no", "yes \"quoted\""]"#, "normalize=standard",
+            ])
         file.metadata.loss = nil
         file.metadata.classes = nil
         file.metadata.inputScaling = InputScaling(method: .none, offset: [0, 0], scale: [1, 1])
@@ -120,7 +121,9 @@ import Testing
             + node(["a0", "W0", "b0"], "z0", "gemm0", "Gemm")
             + node(["z0"], "a1", "relu0", "Relu")
             + node(["a1", "W1", "b1"], "z1", "gemm1", "Gemm")
-            + node(["z1"], "output", "softmax1", "Softmax", attribute: "    attribute {\n      name: \"axis\"\n      i: 1\n      type: INT\n    }\n")
+            + node(
+                ["z1"], "output", "softmax1", "Softmax",
+                attribute: "    attribute {\n      name: \"axis\"\n      i: 1\n      type: INT\n    }\n")
             + "  name: \"trainer_mlp\"\n"
             + tensor("offset", [2], ["1.0", "0.5"])
             + tensor("scale", [2], ["2.0", "0.25"])
@@ -170,13 +173,15 @@ import Testing
             .replacingOccurrences(of: "\"seed\": 7}", with: "\"seed\": 7, \"precision\": \"\(precision.rawValue)\"}")
         let weights = directory.file("iris.weights.json")
         let run = runCLI([
-            "run", directory.write("iris.json", config), "--quiet", "--epochs", "20", "--weights-out", weights, "--log", directory.file("iris.csv"),
+            "run", directory.write("iris.json", config), "--quiet", "--epochs", "20", "--weights-out", weights, "--log",
+            directory.file("iris.csv"),
         ])
         try #require(run.code == 0, "\(run.stderr)")
         var file = try WeightsFile.read(FilePath(path: weights))
         try #require(file.metadata.precision == precision && file.metadata.classes == ["setosa", "versicolor", "virginica"])
         try #require(file.metadata.inputScaling?.method == .standard, "configs/iris-softmax.json scales its inputs")
-        file.metadata.inputScaling = InputScaling(method: .standard, offset: [5.843, 3.057, 3.758, 1.199], scale: [0.825, 0.434, 1.759, 0.760])
+        file.metadata.inputScaling = InputScaling(
+            method: .standard, offset: [5.843, 3.057, 3.758, 1.199], scale: [0.825, 0.434, 1.759, 0.760])
 
         let csv = try String(contentsOfFile: repositoryDirectory + "/data/iris-test.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n").dropFirst().map { line in line.split(separator: ",").prefix(4).map { Double($0)! } }

@@ -14,11 +14,15 @@ func expectRejectedAtSpot(_ marked: String, _ message: String, sourceLocation: S
     let directory = TemporaryDirectory()
     let (text, position) = markedSpot(marked)
     let config = directory.faultConfig(text)
-    try expectBadInput(["run", config, "--quiet"], in: directory, "trainer: error: $DIR/c.json:\(position ?? ""): \(message)\n", sourceLocation: sourceLocation)
+    try expectBadInput(
+        ["run", config, "--quiet"], in: directory, "trainer: error: $DIR/c.json:\(position ?? ""): \(message)\n",
+        sourceLocation: sourceLocation)
 }
 
 /// Writes `text` as `c.json` and expects `command` to reject it with exactly `line`.
-func expectRejectedConfig(_ text: String, _ line: String, command: String = "run", sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectRejectedConfig(
+    _ text: String, _ line: String, command: String = "run", sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     let directory = TemporaryDirectory()
     let config = directory.faultConfig(text)
     let arguments = command == "run" ? ["run", config, "--quiet"] : [command, config]
@@ -103,7 +107,9 @@ extension FaultTests {
             let ran = try runTrainerShell(#""$TRAINER" run <(cat c.json) --quiet"#, in: substitution)
             #expect(ran.code == 0 && ran.stderr == "", "\(ran.stderr)")
             let written = (try? FileManager.default.contentsOfDirectory(atPath: substitution.file("out"))) ?? []
-            #expect(written.filter { $0.hasSuffix(".weights.json") }.count == 1 && written.filter { $0.hasSuffix(".loss.csv") }.count == 1, "\(written)")
+            #expect(
+                written.filter { $0.hasSuffix(".weights.json") }.count == 1 && written.filter { $0.hasSuffix(".loss.csv") }.count == 1,
+                "\(written)")
             expectNoTrap(ran)
 
             let fifo = TemporaryDirectory()
@@ -164,15 +170,39 @@ extension FaultTests {
         }
 
         static let a4Cases: [(config: String, message: String)] = [
-            (C.text(network: #"{"layers": [2, 3, 1,⟨here⟩]}"#), "unexpected ']'; expected a value after ','; trailing commas are not allowed"),
-            (C.text(training: #"{"learning_rate": 0.5, "epochs": 10,⟨here⟩}"#), "unexpected '}'; expected a key after ','; trailing commas are not allowed"),
-            ("{\n  ⟨here⟩// XOR\n" + C.text().dropFirst(2), "unexpected '/'; expected a key (a string in double quotes) (JSON has no comments)"),
+            (
+                C.text(network: #"{"layers": [2, 3, 1,⟨here⟩]}"#),
+                "unexpected ']'; expected a value after ','; trailing commas are not allowed"
+            ),
+            (
+                C.text(training: #"{"learning_rate": 0.5, "epochs": 10,⟨here⟩}"#),
+                "unexpected '}'; expected a key after ','; trailing commas are not allowed"
+            ),
+            (
+                "{\n  ⟨here⟩// XOR\n" + C.text().dropFirst(2),
+                "unexpected '/'; expected a key (a string in double quotes) (JSON has no comments)"
+            ),
             (C.text(network: #"{"layers": [2, 3, 1] ⟨here⟩/* hidden */}"#), "unexpected '/'; expected ',' or '}' (JSON has no comments)"),
-            (C.text(network: #"{"layers": [2, 3, 1], "activation": ⟨here⟩'tanh'}"#), "unexpected \"'\"; expected a value (JSON strings take double quotes)"),
-            (C.text(training: #"{"learning_rate": ⟨here⟩NaN, "epochs": 10}"#), "unexpected 'NaN'; expected a value (JSON has no NaN or Infinity)"),
-            (C.text(training: #"{"learning_rate": ⟨here⟩Infinity, "epochs": 10}"#), "unexpected 'Infinity'; expected a value (JSON has no NaN or Infinity)"),
-            (C.text(training: #"{"learning_rate": 0.5, "epochs": ⟨here⟩+1}"#), "unexpected '+'; expected a value (a JSON number may not start with '+')"),
-            (C.text(training: #"{"learning_rate": ⟨here⟩.5, "epochs": 10}"#), "unexpected '.'; expected a value (a JSON number needs a digit before '.')"),
+            (
+                C.text(network: #"{"layers": [2, 3, 1], "activation": ⟨here⟩'tanh'}"#),
+                "unexpected \"'\"; expected a value (JSON strings take double quotes)"
+            ),
+            (
+                C.text(training: #"{"learning_rate": ⟨here⟩NaN, "epochs": 10}"#),
+                "unexpected 'NaN'; expected a value (JSON has no NaN or Infinity)"
+            ),
+            (
+                C.text(training: #"{"learning_rate": ⟨here⟩Infinity, "epochs": 10}"#),
+                "unexpected 'Infinity'; expected a value (JSON has no NaN or Infinity)"
+            ),
+            (
+                C.text(training: #"{"learning_rate": 0.5, "epochs": ⟨here⟩+1}"#),
+                "unexpected '+'; expected a value (a JSON number may not start with '+')"
+            ),
+            (
+                C.text(training: #"{"learning_rate": ⟨here⟩.5, "epochs": 10}"#),
+                "unexpected '.'; expected a value (a JSON number needs a digit before '.')"
+            ),
             (C.text(training: #"{"learning_rate": 0.5, "epochs": ⟨here⟩05}"#), "a number may not have leading zeros"),
             (C.text() + "⟨here⟩x\n", "unexpected 'x'; expected end of file after the top-level value"),
             ("⟨here⟩[\(C.network)]\n", "expected a JSON object, found '['"),
@@ -197,7 +227,9 @@ extension FaultTests {
                 #expect(result.code == 2, "\(name): \(result.stderr)")
                 #expect(result.errorLines.count == 1 && result.stdout.isEmpty, "\(name)")
                 let place = result.stderr.dropFirst("trainer: error: \(path):".count)
-                #expect(result.stderr.hasPrefix("trainer: error: \(path):") && place.first?.isNumber == true, "\(name): no line:column: \(result.stderr)")
+                #expect(
+                    result.stderr.hasPrefix("trainer: error: \(path):") && place.first?.isNumber == true,
+                    "\(name): no line:column: \(result.stderr)")
             }
         }
 
@@ -277,21 +309,37 @@ extension FaultTests {
                 C.text(network: #"{"layers": [2, 3, 1], ⟨here⟩"epochs": 10}"#), "network.epochs: unknown key; epochs belongs in training")
         }
 
-        @Test("A9: missing required keys", arguments: [
-            FaultCase("training.learning_rate", C.text(training: #"{"epochs": 10}"#), "training.learning_rate: required, missing; expected a number > 0"),
-            FaultCase("data.train", C.text(data: "{}"), "data.train: required, missing; expected inline data, a CSV file or IDX files"),
-            FaultCase("network.layers", C.text(network: #"{"activation": "tanh"}"#), "network.layers: required, missing; expected layer sizes such as [2, 3, 1]"),
-        ])
+        @Test(
+            "A9: missing required keys",
+            arguments: [
+                FaultCase(
+                    "training.learning_rate", C.text(training: #"{"epochs": 10}"#),
+                    "training.learning_rate: required, missing; expected a number > 0"),
+                FaultCase("data.train", C.text(data: "{}"), "data.train: required, missing; expected inline data, a CSV file or IDX files"),
+                FaultCase(
+                    "network.layers", C.text(network: #"{"activation": "tanh"}"#),
+                    "network.layers: required, missing; expected layer sizes such as [2, 3, 1]"),
+            ])
         func a9(_ example: FaultCase) throws {
             try expectRejectedConfig(example.config, "trainer: error: $DIR/c.json: \(example.message)")
         }
 
-        @Test("A10: wrong JSON types give line:column and the path", arguments: [
-            FaultCase("a string for a number", C.text(training: #"{"learning_rate": ⟨here⟩"fast", "epochs": 10}"#), "training.learning_rate: expected a number, found a string"),
-            FaultCase("a string in layers", C.text(network: #"{"layers": [2, ⟨here⟩"3", 1]}"#), "network.layers[1]: expected a number, found a string"),
-            FaultCase("null", C.text(training: #"{"learning_rate": 0.5, "epochs": ⟨here⟩null}"#), "training.epochs: expected a number, found null"),
-            FaultCase("true in weights", C.text(network: #"{"layers": [2, 1], "weights": [[[0.5], [⟨here⟩true]]]}"#), "network.weights[0][1][0]: expected a number, found true"),
-        ])
+        @Test(
+            "A10: wrong JSON types give line:column and the path",
+            arguments: [
+                FaultCase(
+                    "a string for a number", C.text(training: #"{"learning_rate": ⟨here⟩"fast", "epochs": 10}"#),
+                    "training.learning_rate: expected a number, found a string"),
+                FaultCase(
+                    "a string in layers", C.text(network: #"{"layers": [2, ⟨here⟩"3", 1]}"#),
+                    "network.layers[1]: expected a number, found a string"),
+                FaultCase(
+                    "null", C.text(training: #"{"learning_rate": 0.5, "epochs": ⟨here⟩null}"#),
+                    "training.epochs: expected a number, found null"),
+                FaultCase(
+                    "true in weights", C.text(network: #"{"layers": [2, 1], "weights": [[[0.5], [⟨here⟩true]]]}"#),
+                    "network.weights[0][1][0]: expected a number, found true"),
+            ])
         func a10(_ example: FaultCase) throws {
             try expectRejectedAtSpot(example.config, example.message)
         }
@@ -311,28 +359,41 @@ extension FaultTests {
             expectAcceptedConfig(C.text(training: #"{"learning_rate": 0.5, "epochs": 1e2}"#))
         }
 
-        @Test("A12: values out of range name the field and the allowed values", arguments: [
-            FaultCase("learning_rate 0", C.text(training: #"{"learning_rate": 0, "epochs": 3}"#), "training.learning_rate: expected a number > 0, found 0"),
-            FaultCase("epochs 0", C.text(training: #"{"learning_rate": 0.5, "epochs": 0}"#), "training.epochs: expected a whole number ≥ 1, found 0"),
-            FaultCase("batch_size 0", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "batch_size": 0}"#), "training.batch_size: expected a whole number ≥ 1, found 0"),
-            FaultCase(
-                "batch_size above the samples", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "batch_size": 5}"#),
-                "training.batch_size: 5 is larger than the 4 samples of data.train; expected at most 4"),
-            FaultCase("one layer", C.text(network: #"{"layers": [2]}"#), "network.layers: expected at least 2 sizes (inputs and outputs), found 1"),
-            FaultCase("a layer of 0", C.text(network: #"{"layers": [2, 0, 1]}"#), "network.layers[1]: expected a whole number ≥ 1, found 0"),
-            FaultCase(
-                "unknown activation", C.text(network: #"{"layers": [2, 3, 1], "activation": "sigmod"}"#),
-                #"network.activation: unknown activation "sigmod"; did you mean sigmoid? (expected one of sigmoid, tanh, relu, linear, softmax)"#),
-            FaultCase(
-                "softmax on a hidden layer", C.text(network: #"{"layers": [2, 3, 2], "activations": ["softmax", "sigmoid"]}"#),
-                "network.activations[0]: softmax is only allowed on the output layer (layer 1 is hidden)"),
-            FaultCase(
-                "activations of the wrong count", C.text(network: #"{"layers": [2, 3, 1], "activations": ["tanh", "sigmoid", "sigmoid"]}"#),
-                "network.activations: expected 2 names (one per layer after the input), found 3"),
-            FaultCase(
-                "float16", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "precision": "float16"}"#),
-                #"training.precision: unknown precision "float16"; did you mean float64? (expected one of float64, float32)"#),
-        ])
+        @Test(
+            "A12: values out of range name the field and the allowed values",
+            arguments: [
+                FaultCase(
+                    "learning_rate 0", C.text(training: #"{"learning_rate": 0, "epochs": 3}"#),
+                    "training.learning_rate: expected a number > 0, found 0"),
+                FaultCase(
+                    "epochs 0", C.text(training: #"{"learning_rate": 0.5, "epochs": 0}"#),
+                    "training.epochs: expected a whole number ≥ 1, found 0"),
+                FaultCase(
+                    "batch_size 0", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "batch_size": 0}"#),
+                    "training.batch_size: expected a whole number ≥ 1, found 0"),
+                FaultCase(
+                    "batch_size above the samples", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "batch_size": 5}"#),
+                    "training.batch_size: 5 is larger than the 4 samples of data.train; expected at most 4"),
+                FaultCase(
+                    "one layer", C.text(network: #"{"layers": [2]}"#),
+                    "network.layers: expected at least 2 sizes (inputs and outputs), found 1"),
+                FaultCase(
+                    "a layer of 0", C.text(network: #"{"layers": [2, 0, 1]}"#), "network.layers[1]: expected a whole number ≥ 1, found 0"),
+                FaultCase(
+                    "unknown activation", C.text(network: #"{"layers": [2, 3, 1], "activation": "sigmod"}"#),
+                    #"network.activation: unknown activation "sigmod"; did you mean sigmoid? (expected one of sigmoid, tanh, relu, linear, softmax)"#
+                ),
+                FaultCase(
+                    "softmax on a hidden layer", C.text(network: #"{"layers": [2, 3, 2], "activations": ["softmax", "sigmoid"]}"#),
+                    "network.activations[0]: softmax is only allowed on the output layer (layer 1 is hidden)"),
+                FaultCase(
+                    "activations of the wrong count",
+                    C.text(network: #"{"layers": [2, 3, 1], "activations": ["tanh", "sigmoid", "sigmoid"]}"#),
+                    "network.activations: expected 2 names (one per layer after the input), found 3"),
+                FaultCase(
+                    "float16", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "precision": "float16"}"#),
+                    #"training.precision: unknown precision "float16"; did you mean float64? (expected one of float64, float32)"#),
+            ])
         func a12(_ example: FaultCase) throws {
             try expectRejectedConfig(example.config, "trainer: error: $DIR/c.json: \(example.message)")
         }

@@ -9,7 +9,9 @@ import Testing
 
 /// A folder with `c.json` training on `data/x.csv` (header `x1,x2,y` unless
 /// the text says otherwise) and a previous weights file.
-private func csvFolder(_ csv: String, source: String = #"{"csv": "data/x.csv"}"#, network: String = FaultConfig.network) -> TemporaryDirectory {
+private func csvFolder(
+    _ csv: String, source: String = #"{"csv": "data/x.csv"}"#, network: String = FaultConfig.network
+) -> TemporaryDirectory {
     let directory = TemporaryDirectory()
     directory.faultConfig(FaultConfig.text(network: network, data: #"{"train": \#(source)}"#))
     directory.write("data/x.csv", csv)
@@ -26,9 +28,10 @@ private func expectRunRefused(_ directory: TemporaryDirectory, _ line: String, s
 private func idxFolder(images: [UInt8], labels: [UInt8], limit: String? = nil) -> TemporaryDirectory {
     let directory = TemporaryDirectory()
     let limitText = limit.map { #", "limit": \#($0)"# } ?? ""
-    directory.faultConfig(FaultConfig.text(
-        network: #"{"layers": [4, 3, 2]}"#,
-        data: #"{"train": {"idx_images": "data/images.idx", "idx_labels": "data/labels.idx"\#(limitText)}}"#))
+    directory.faultConfig(
+        FaultConfig.text(
+            network: #"{"layers": [4, 3, 2]}"#,
+            data: #"{"train": {"idx_images": "data/images.idx", "idx_labels": "data/labels.idx"\#(limitText)}}"#))
     directory.write("data/images.idx", bytes: images)
     directory.write("data/labels.idx", bytes: labels)
     return directory
@@ -50,20 +53,22 @@ extension FaultTests {
                 "trainer: error: $DIR/c.json: network.weights: expected 3 matrices (one per layer after the input), found 2")
         }
 
-        @Test("B2: wrong rows, a ragged row, wrong biases; biases without weights are allowed", arguments: [
-            FaultCase(
-                "wrong rows", #"{"layers": [2, 3, 1], "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.7], [0.8]]]}"#,
-                "network.weights[1]: expected 3 rows (layer 1 has 3 neurons), found 2"),
-            FaultCase(
-                "a ragged row", #"{"layers": [2, 3, 1], "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5]], [[0.7], [0.8], [0.9]]]}"#,
-                "network.weights[0][1]: expected 3 columns (layer 1 has 3 neurons), found 2"),
-            FaultCase(
-                "wrong bias count", #"{"layers": [2, 3, 1], "weights": \#(weights), "biases": [[0, 0, 0]]}"#,
-                "network.biases: expected 2 vectors (one per layer after the input), found 1"),
-            FaultCase(
-                "wrong bias length", #"{"layers": [2, 3, 1], "weights": \#(weights), "biases": [[0, 0], [0]]}"#,
-                "network.biases[0]: expected 3 values (layer 1 has 3 neurons), found 2"),
-        ])
+        @Test(
+            "B2: wrong rows, a ragged row, wrong biases; biases without weights are allowed",
+            arguments: [
+                FaultCase(
+                    "wrong rows", #"{"layers": [2, 3, 1], "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [[0.7], [0.8]]]}"#,
+                    "network.weights[1]: expected 3 rows (layer 1 has 3 neurons), found 2"),
+                FaultCase(
+                    "a ragged row", #"{"layers": [2, 3, 1], "weights": [[[0.1, 0.2, 0.3], [0.4, 0.5]], [[0.7], [0.8], [0.9]]]}"#,
+                    "network.weights[0][1]: expected 3 columns (layer 1 has 3 neurons), found 2"),
+                FaultCase(
+                    "wrong bias count", #"{"layers": [2, 3, 1], "weights": \#(weights), "biases": [[0, 0, 0]]}"#,
+                    "network.biases: expected 2 vectors (one per layer after the input), found 1"),
+                FaultCase(
+                    "wrong bias length", #"{"layers": [2, 3, 1], "weights": \#(weights), "biases": [[0, 0], [0]]}"#,
+                    "network.biases[0]: expected 3 values (layer 1 has 3 neurons), found 2"),
+            ])
         func b2(_ example: FaultCase) throws {
             try expectRejectedConfig(C.text(network: example.config), "trainer: error: $DIR/c.json: \(example.message)")
             // docs/configuration.md: biases without weights means weights drawn from the seed and the given biases.
@@ -75,7 +80,9 @@ extension FaultTests {
             let directory = TemporaryDirectory()
             let config = directory.faultConfig()
             // A real weights file of this network, then damaged copies of it.
-            let made = runCLI(["run", config, "--quiet", "--epochs", "1", "--weights-out", directory.file("w.json"), "--log", directory.file("w.csv")])
+            let made = runCLI([
+                "run", config, "--quiet", "--epochs", "1", "--weights-out", directory.file("w.json"), "--log", directory.file("w.csv"),
+            ])
             try #require(made.code == 0, "\(made.stderr)")
             let good = try #require(directory.read("w.json"))
             let cut = String(good.prefix(good.count / 2))
@@ -91,13 +98,22 @@ extension FaultTests {
             // (network.from gives the whole network, so only --init-from has
             // layers to disagree with.)
             let cases: [(file: String, message: String, fromMessage: String?)] = [
-                ("missing.json", "$DIR/missing.json: No such file or directory",
-                 "$DIR/missing.json (from $DIR/from.json: network.from): No such file or directory"),
-                ("truncated.json", "$DIR/truncated.json:\(lines.count):\(lines.last!.count + 1): ", "$DIR/truncated.json:\(lines.count):\(lines.last!.count + 1): "),
-                ("c.json", "$DIR/c.json: not a trainer weights file; expected \"format\": \"trainer-weights\"",
-                 "$DIR/c.json: not a trainer weights file; expected \"format\": \"trainer-weights\""),
-                ("newer.json", "$DIR/newer.json: format_version 7 is newer than this trainer (1); update trainer",
-                 "$DIR/newer.json: format_version 7 is newer than this trainer (1); update trainer"),
+                (
+                    "missing.json", "$DIR/missing.json: No such file or directory",
+                    "$DIR/missing.json (from $DIR/from.json: network.from): No such file or directory"
+                ),
+                (
+                    "truncated.json", "$DIR/truncated.json:\(lines.count):\(lines.last!.count + 1): ",
+                    "$DIR/truncated.json:\(lines.count):\(lines.last!.count + 1): "
+                ),
+                (
+                    "c.json", "$DIR/c.json: not a trainer weights file; expected \"format\": \"trainer-weights\"",
+                    "$DIR/c.json: not a trainer weights file; expected \"format\": \"trainer-weights\""
+                ),
+                (
+                    "newer.json", "$DIR/newer.json: format_version 7 is newer than this trainer (1); update trainer",
+                    "$DIR/newer.json: format_version 7 is newer than this trainer (1); update trainer"
+                ),
                 ("w241.json", "$DIR/w241.json: layers [2,4,1] do not match network.layers [2,3,1] of $DIR/c.json", nil),
             ]
             for (file, message, fromMessage) in cases {
@@ -109,17 +125,20 @@ extension FaultTests {
             }
         }
 
-        @Test("B4: data width not equal to the network", arguments: [
-            FaultCase(
-                "an input row too wide", #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0, 1]], "targets": [[0], [1], [1]]}}"#,
-                "$DIR/c.json: data.train.inputs[2]: expected 2 values (network.layers[0] is 2), found 3"),
-            FaultCase(
-                "a target row too wide", #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0, 1]]}}"#,
-                "$DIR/c.json: data.train.targets[3]: expected 1 value (the output layer has 1 neuron), found 2"),
-            FaultCase(
-                "a class label beyond the outputs", #"{"train": {"inputs": [[0, 0], [0, 1]], "labels": [0, 2]}}"#,
-                "$DIR/c.json: data.train.labels[1]: class 2 ≥ 1 (the output layer has 1 neuron)"),
-        ])
+        @Test(
+            "B4: data width not equal to the network",
+            arguments: [
+                FaultCase(
+                    "an input row too wide", #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0, 1]], "targets": [[0], [1], [1]]}}"#,
+                    "$DIR/c.json: data.train.inputs[2]: expected 2 values (network.layers[0] is 2), found 3"),
+                FaultCase(
+                    "a target row too wide",
+                    #"{"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0, 1]]}}"#,
+                    "$DIR/c.json: data.train.targets[3]: expected 1 value (the output layer has 1 neuron), found 2"),
+                FaultCase(
+                    "a class label beyond the outputs", #"{"train": {"inputs": [[0, 0], [0, 1]], "labels": [0, 2]}}"#,
+                    "$DIR/c.json: data.train.labels[1]: class 2 ≥ 1 (the output layer has 1 neuron)"),
+            ])
         func b4(_ example: FaultCase) throws {
             try expectRejectedConfig(C.text(data: example.config), "trainer: error: " + example.message)
             // A CSV with 3 input columns for 2 inputs.
@@ -134,12 +153,15 @@ extension FaultTests {
 
         @Test("C1: a ragged CSV row")
         func c1() throws {
-            try expectRunRefused(csvFolder(Self.header + "0,0,0\n0,1\n1,0,1\n"), "trainer: error: $DIR/data/x.csv:3: expected 3 fields, found 2")
+            try expectRunRefused(
+                csvFolder(Self.header + "0,0,0\n0,1\n1,0,1\n"), "trainer: error: $DIR/data/x.csv:3: expected 3 fields, found 2")
         }
 
-        @Test("C2: CSV cells that are not finite decimals", arguments: [
-            "abc", "", "NA", "nan", "inf", "-Infinity", "0x1p3", #""1,5""#, " 1", "1 ",
-        ])
+        @Test(
+            "C2: CSV cells that are not finite decimals",
+            arguments: [
+                "abc", "", "NA", "nan", "inf", "-Infinity", "0x1p3", #""1,5""#, " 1", "1 ",
+            ])
         func c2(cell: String) throws {
             let found = cell.hasPrefix("\"") ? cell : "\"\(cell)\""
             try expectRunRefused(
@@ -168,9 +190,11 @@ extension FaultTests {
 
             // Accepted: CRLF, no final newline, a UTF-8 BOM, blank lines, a quoted field with a comma.
             let accepted = TemporaryDirectory()
-            let config = accepted.faultConfig(FaultConfig.text(
-                network: twoOutputs, data: #"{"train": {"csv": "data/x.csv", "label": "y"}}"#))
-            accepted.write("data/x.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("x1,x2,y\r\n0,0,\"no, not\"\r\n\r\n0,1,yes\r\n1,1,\"no, not\"".utf8))
+            let config = accepted.faultConfig(
+                FaultConfig.text(
+                    network: twoOutputs, data: #"{"train": {"csv": "data/x.csv", "label": "y"}}"#))
+            accepted.write(
+                "data/x.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("x1,x2,y\r\n0,0,\"no, not\"\r\n\r\n0,1,yes\r\n1,1,\"no, not\"".utf8))
             let result = runCLI(["check", config])
             #expect(result.code == 0, "\(result.stderr)")
             #expect(result.stdout.contains("data.train: 3 samples, 2 inputs, 2 targets; classes: no, not 2, yes 1"), "\(result.stdout)")
@@ -180,10 +204,12 @@ extension FaultTests {
         func c4() throws {
             try expectRunRefused(
                 idxFolder(images: idxBytes(dimensions: [3, 2, 2], payload: Array(0..<9)), labels: threeLabels),
-                "trainer: error: $DIR/data/images.idx: truncated: header says 3×2×2 = 12 bytes of pixels, file has 9 after the 16-byte header")
+                "trainer: error: $DIR/data/images.idx: truncated: header says 3×2×2 = 12 bytes of pixels, file has 9 after the 16-byte header"
+            )
             try expectRunRefused(
                 idxFolder(images: idxBytes(dimensions: [60000, 28, 28], payload: Array(repeating: 0, count: 10)), labels: threeLabels),
-                "trainer: error: $DIR/data/images.idx: truncated: header says 60000×28×28 = 47040000 bytes of pixels, file has 10 after the 16-byte header")
+                "trainer: error: $DIR/data/images.idx: truncated: header says 60000×28×28 = 47040000 bytes of pixels, file has 10 after the 16-byte header"
+            )
         }
 
         @Test("C5: IDX that is really gzip")
@@ -193,15 +219,23 @@ extension FaultTests {
                 "trainer: error: $DIR/data/images.idx: gzip-compressed (starts with 1f 8b); gunzip it first")
         }
 
-        @Test("C6: IDX header faults", arguments: [
-            FaultCase("empty", "", "too short for an IDX file (0 bytes); expected at least a 4-byte header"),
-            FaultCase("bad zeros", "12 34 08 03 00 00 00 01 00 00 00 02 00 00 00 02 00 00 00 00", "not an IDX file: starts with 0x12 0x34; expected 0x00 0x00"),
-            FaultCase("unknown type", "00 00 0d 03 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 00", "IDX data type 0x0d is not supported; expected 0x08 (unsigned bytes)"),
-            FaultCase("wrong rank", "00 00 08 01 00 00 00 02 00 01", "IDX rank 1; expected rank 3 (images: count × rows × columns)"),
-            FaultCase("missing header bytes", "00 00 08 03 00 00 00 01 00 00", "truncated header: rank 3 needs 16 bytes, the file has 10"),
-            FaultCase("extra items", "00 00 08 03 00 00 00 01 00 00 00 02 00 00 00 02 01 02 03 04 05 06 07",
-                      "3 extra bytes after the 1×2×2 = 4 bytes of pixels the header describes"),
-        ])
+        @Test(
+            "C6: IDX header faults",
+            arguments: [
+                FaultCase("empty", "", "too short for an IDX file (0 bytes); expected at least a 4-byte header"),
+                FaultCase(
+                    "bad zeros", "12 34 08 03 00 00 00 01 00 00 00 02 00 00 00 02 00 00 00 00",
+                    "not an IDX file: starts with 0x12 0x34; expected 0x00 0x00"),
+                FaultCase(
+                    "unknown type", "00 00 0d 03 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 00",
+                    "IDX data type 0x0d is not supported; expected 0x08 (unsigned bytes)"),
+                FaultCase("wrong rank", "00 00 08 01 00 00 00 02 00 01", "IDX rank 1; expected rank 3 (images: count × rows × columns)"),
+                FaultCase(
+                    "missing header bytes", "00 00 08 03 00 00 00 01 00 00", "truncated header: rank 3 needs 16 bytes, the file has 10"),
+                FaultCase(
+                    "extra items", "00 00 08 03 00 00 00 01 00 00 00 02 00 00 00 02 01 02 03 04 05 06 07",
+                    "3 extra bytes after the 1×2×2 = 4 bytes of pixels the header describes"),
+            ])
         func c6(_ example: FaultCase) throws {
             let bytes = example.config.split(separator: " ").map { UInt8($0, radix: 16)! }
             try expectRunRefused(idxFolder(images: bytes, labels: threeLabels), "trainer: error: $DIR/data/images.idx: \(example.message)")
@@ -216,7 +250,8 @@ extension FaultTests {
                 idxFolder(images: threeImages, labels: idxBytes(dimensions: [3], payload: [0, 11, 1])),
                 "trainer: error: $DIR/data/labels.idx: labels[1] = 11 ≥ 2 classes (the output layer has 2 neurons)")
             try expectRunRefused(
-                idxFolder(images: threeImages, labels: threeLabels, limit: "4"), "trainer: error: $DIR/c.json: data.train.limit: 4 > 3 samples")
+                idxFolder(images: threeImages, labels: threeLabels, limit: "4"),
+                "trainer: error: $DIR/c.json: data.train.limit: 4 > 3 samples")
             try expectRunRefused(
                 idxFolder(images: threeImages, labels: threeLabels, limit: "0"),
                 "trainer: error: $DIR/c.json: data.train.limit: expected a whole number ≥ 1, found 0")

@@ -16,14 +16,17 @@ extension FaultTests {
 
         /// A 2-200-200-1 network: a weights file of about 1 MB, larger than
         /// the 512 KiB tmpfs and the 100 KiB file-size limit below.
-        static let largeWeights = C.text(network: #"{"layers": [2, 200, 200, 1]}"#, training: #"{"learning_rate": 0.1, "epochs": 1, "seed": 1}"#)
+        static let largeWeights = C.text(
+            network: #"{"layers": [2, 200, 200, 1]}"#, training: #"{"learning_rate": 0.1, "epochs": 1, "seed": 1}"#)
 
         @Test("E1: missing output folders are created, after validation")
         func e1() throws {
             let directory = TemporaryDirectory()
             let config = directory.write("c.json", C.text())
             // Bad input creates no folder.
-            try expectBadInput(["run", config, "--quiet", "--epochs", "0"], in: directory, "trainer: error: --epochs: expected a whole number ≥ 1, found 0\n")
+            try expectBadInput(
+                ["run", config, "--quiet", "--epochs", "0"], in: directory,
+                "trainer: error: --epochs: expected a whole number ≥ 1, found 0\n")
             #expect(!directory.exists("out"))
             // An output below a file cannot be made: refused before training.
             try expectBadInput(
@@ -33,7 +36,9 @@ extension FaultTests {
             let result = runCLI(["run", config, "--quiet"])
             #expect(result.code == 0, "\(result.stderr)")
             #expect(directory.exists("out/c.weights.json") && directory.exists("out/c.loss.csv"))
-            let deep = runCLI(["run", config, "--quiet", "--weights-out", directory.file("a/b/w.json"), "--log", directory.file("c/d/l.csv")])
+            let deep = runCLI([
+                "run", config, "--quiet", "--weights-out", directory.file("a/b/w.json"), "--log", directory.file("c/d/l.csv"),
+            ])
             #expect(deep.code == 0, "\(deep.stderr)")
             #expect(directory.exists("a/b/w.json") && directory.exists("c/d/l.csv"))
         }
@@ -57,7 +62,8 @@ extension FaultTests {
                 chmod(locked.path, 0o555)
                 runner = .binary
             }
-            try expectBadInput(["run", "c.json", "--quiet"], in: locked, runner: runner, "trainer: error: out/c.weights.json: Permission denied\n")
+            try expectBadInput(
+                ["run", "c.json", "--quiet"], in: locked, runner: runner, "trainer: error: out/c.weights.json: Permission denied\n")
             try expectBadInput(
                 ["run", "c.json", "--quiet", "--weights-out", "new/w.json"], in: locked, runner: runner,
                 "trainer: error: new/w.json: Permission denied\n")
@@ -130,7 +136,8 @@ extension FaultTests {
             let limited = TemporaryDirectory()
             limited.write("big.json", Self.largeWeights)
             limited.write("w.json", C.previousWeights)
-            let weights = try runTrainerShell(#"ulimit -f 100; exec "$TRAINER" run big.json --quiet --weights-out w.json --log l.csv"#, in: limited)
+            let weights = try runTrainerShell(
+                #"ulimit -f 100; exec "$TRAINER" run big.json --quiet --weights-out w.json --log l.csv"#, in: limited)
             #expect(weights.code == 1)
             #expect(weights.stderr == "trainer: error: w.json: File too large\n")
             #expect(limited.read("w.json") == C.previousWeights)
@@ -138,7 +145,8 @@ extension FaultTests {
             expectNoTrap(weights)
 
             limited.write("c.json", C.endless)
-            let log = try runTrainerShell(#"ulimit -f 1; exec "$TRAINER" run c.json --quiet --weights-out w.json --log small.csv"#, in: limited)
+            let log = try runTrainerShell(
+                #"ulimit -f 1; exec "$TRAINER" run c.json --quiet --weights-out w.json --log small.csv"#, in: limited)
             #expect(log.code == 1)
             #expect(log.stderr == "trainer: error: small.csv: File too large\n")
             #expect(limited.read("w.json") == C.previousWeights)
@@ -158,7 +166,9 @@ extension FaultTests {
             }
             defer { mounted.unmount() }
             directory.write("full/w.json", C.previousWeights)
-            let full = runCLI(["run", config, "--quiet", "--weights-out", directory.file("full/w.json"), "--log", directory.file("full/l.csv")])
+            let full = runCLI([
+                "run", config, "--quiet", "--weights-out", directory.file("full/w.json"), "--log", directory.file("full/l.csv"),
+            ])
             #expect(full.code == 1)
             #expect(full.stderr == "trainer: error: \(directory.file("full/w.json")): No space left on device\n")
             #expect(directory.read("full/w.json") == C.previousWeights)
@@ -166,7 +176,9 @@ extension FaultTests {
 
             // The log fills the disk: leave a page free.
             directory.write("full/filler", bytes: [UInt8](repeating: 0, count: (512 - 8) << 10))
-            let logFull = runCLI(["run", endless, "--quiet", "--weights-out", directory.file("full/w.json"), "--log", directory.file("full/l.csv")])
+            let logFull = runCLI([
+                "run", endless, "--quiet", "--weights-out", directory.file("full/w.json"), "--log", directory.file("full/l.csv"),
+            ])
             #expect(logFull.code == 1)
             #expect(logFull.stderr == "trainer: error: \(directory.file("full/l.csv")): No space left on device\n")
             #expect(directory.read("full/w.json") == C.previousWeights)
@@ -206,9 +218,13 @@ extension FaultTests {
             let config = directory.faultConfig(FaultConfig.text(data: #"{"train": {"csv": "x.csv"}}"#))
             directory.write("x.csv", "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
             let weights = directory.file("out/w.json")
-            #expect(runCLI(["run", config, "--quiet", "--epochs", "2", "--weights-out", weights, "--log", directory.file("l.csv")]).code == 0)
+            #expect(
+                runCLI(["run", config, "--quiet", "--epochs", "2", "--weights-out", weights, "--log", directory.file("l.csv")]).code == 0)
             // The input is read whole before the output replaces it.
-            let resumed = runCLI(["run", config, "--quiet", "--epochs", "3", "--init-from", weights, "--weights-out", weights, "--log", directory.file("l.csv")])
+            let resumed = runCLI([
+                "run", config, "--quiet", "--epochs", "3", "--init-from", weights, "--weights-out", weights, "--log",
+                directory.file("l.csv"),
+            ])
             #expect(resumed.code == 0, "\(resumed.stderr)")
             #expect(try WeightsFile.read(FilePath(path: weights)).metadata.epochsTrained == 5)
             #expect(directory.rows("l.csv").count == 6)
@@ -217,7 +233,8 @@ extension FaultTests {
                 ["run", config, "--quiet", "--weights-out", weights, "--log", weights], in: directory,
                 "trainer: error: --log: same file as --weights-out ($DIR/out/w.json); give them different paths\n")
             try expectBadInput(
-                ["run", config, "--quiet", "--weights-out", directory.file("out/new.json"), "--log", directory.file("out/./new.json")], in: directory,
+                ["run", config, "--quiet", "--weights-out", directory.file("out/new.json"), "--log", directory.file("out/./new.json")],
+                in: directory,
                 "trainer: error: --log: same file as --weights-out ($DIR/out/new.json); give them different paths\n")
             try expectBadInput(
                 ["run", config, "--quiet", "--weights-out", config], in: directory,
@@ -249,10 +266,13 @@ extension FaultTests {
             // stdout is /dev/full: one line, exit 1, and no weights written.
             let full = TemporaryDirectory()
             full.faultConfig()
-            full.write("w.json", WeightsFile(
-                network: Network<Double>(
-                    layerSizes: [2, 1], activations: [.sigmoid], weights: [Matrix(rows: 2, columns: 1, repeating: 0.5)], biases: [[0]]),
-                metadata: WeightsFile.Metadata()).encoded())
+            full.write(
+                "w.json",
+                WeightsFile(
+                    network: Network<Double>(
+                        layerSizes: [2, 1], activations: [.sigmoid], weights: [Matrix(rows: 2, columns: 1, repeating: 0.5)], biases: [[0]]),
+                    metadata: WeightsFile.Metadata()
+                ).encoded())
             full.write("in.csv", "0,0\n0,1\n")
             for command in [
                 #""$TRAINER" run c.json --quiet --log - > /dev/full"#,

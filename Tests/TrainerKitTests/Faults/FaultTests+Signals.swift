@@ -26,7 +26,9 @@ private func interruptMidEpochAndResume(with signal: Int32, sourceLocation: Sour
 
     // 130 or 143, one line on stderr, the log flushed with whole rows only.
     #expect(stopped.signal == nil && stopped.code == 128 + signal, "\(stopped)", sourceLocation: sourceLocation)
-    #expect(stopped.errorLines.count == 1 && stopped.stderr.hasPrefix("trainer: stopped by \(name) after "), "\(stopped.stderr)", sourceLocation: sourceLocation)
+    #expect(
+        stopped.errorLines.count == 1 && stopped.stderr.hasPrefix("trainer: stopped by \(name) after "), "\(stopped.stderr)",
+        sourceLocation: sourceLocation)
     expectNoTrap(stopped, sourceLocation: sourceLocation)
     let log = directory.read("out/l.csv") ?? ""
     expectWholeRows(log, sourceLocation: sourceLocation)
@@ -41,7 +43,9 @@ private func interruptMidEpochAndResume(with signal: Int32, sourceLocation: Sour
     #expect(!directory.snapshot().entries.keys.contains { $0.contains(".tmp.") }, sourceLocation: sourceLocation)
     if saved.metadata.samplesIntoEpoch > 0 {
         #expect(saved.metadata.partialLossSum != nil, sourceLocation: sourceLocation)
-        #expect(stopped.stderr.contains("after \(epochs) epochs and \(saved.metadata.samplesIntoEpoch) samples"), sourceLocation: sourceLocation)
+        #expect(
+            stopped.stderr.contains("after \(epochs) epochs and \(saved.metadata.samplesIntoEpoch) samples"), sourceLocation: sourceLocation
+        )
     }
 
     // Resume: two more epochs (finishing the interrupted one counts as one),
@@ -56,7 +60,9 @@ private func interruptMidEpochAndResume(with signal: Int32, sourceLocation: Sour
         "--weights-out", directory.file("whole/w.json"), "--log", directory.file("whole/l.csv"),
     ])
     #expect(whole.code == 0, "\(whole.stderr)", sourceLocation: sourceLocation)
-    #expect(directory.bytes("out/w.json") == directory.bytes("whole/w.json"), "resumed weights differ from the uninterrupted run's", sourceLocation: sourceLocation)
+    #expect(
+        directory.bytes("out/w.json") == directory.bytes("whole/w.json"), "resumed weights differ from the uninterrupted run's",
+        sourceLocation: sourceLocation)
     func withoutSeconds(_ name: String) -> [String] {
         directory.rows(name).map { $0.split(separator: ",").dropLast().joined(separator: ",") }
     }
@@ -103,7 +109,9 @@ extension FaultTests {
         /// their default action (IO/Signals.swift): the process ends at once by
         /// the signal, which a shell reports as 130 or 143, having written
         /// nothing. Each command is caught reading its data from a FIFO.
-        @Test("F2: SIGTERM mid-epoch as F1 (143); a signal before training or during check/eval/gradcheck: 130/143, nothing written", arguments: F2Case.allCases)
+        @Test(
+            "F2: SIGTERM mid-epoch as F1 (143); a signal before training or during check/eval/gradcheck: 130/143, nothing written",
+            arguments: F2Case.allCases)
         func f2(_ scenario: F2Case) throws {
             if scenario == .sigtermMidEpoch {
                 try interruptMidEpochAndResume(with: SIGTERM)
@@ -111,25 +119,34 @@ extension FaultTests {
             }
             let directory = TemporaryDirectory()
             directory.faultConfig(C.text(data: #"{"train": {"csv": "data/x.csv"}}"#))
-            directory.write("w.json", WeightsFile(
-                network: Network<Double>(
-                    layerSizes: [2, 3, 1], activations: [.sigmoid, .sigmoid],
-                    weights: [Matrix(rows: 2, columns: 3, repeating: 0.5), Matrix(rows: 3, columns: 1, repeating: 0.5)], biases: [[0, 0, 0], [0]]),
-                metadata: WeightsFile.Metadata()).encoded())
+            directory.write(
+                "w.json",
+                WeightsFile(
+                    network: Network<Double>(
+                        layerSizes: [2, 3, 1], activations: [.sigmoid, .sigmoid],
+                        weights: [Matrix(rows: 2, columns: 3, repeating: 0.5), Matrix(rows: 3, columns: 1, repeating: 0.5)],
+                        biases: [[0, 0, 0], [0]]),
+                    metadata: WeightsFile.Metadata()
+                ).encoded())
             try FileManager.default.createDirectory(atPath: directory.file("data"), withIntermediateDirectories: true)
             #expect(mkfifo(directory.file("data/x.csv"), 0o644) == 0)
-            let (arguments, signal): ([String], Int32) = switch scenario {
-            case .sigtermMidEpoch: ([], SIGTERM)
-            case .runBeforeTraining: (["run", "c.json"], SIGTERM)
-            case .check: (["check", "c.json"], SIGINT)
-            case .eval: (["eval", "w.json", "c.json"], SIGTERM)
-            case .gradcheck: (["gradcheck", "c.json"], SIGINT)
-            }
+            let (arguments, signal): ([String], Int32) =
+                switch scenario {
+                case .sigtermMidEpoch: ([], SIGTERM)
+                case .runBeforeTraining: (["run", "c.json"], SIGTERM)
+                case .check: (["check", "c.json"], SIGINT)
+                case .eval: (["eval", "w.json", "c.json"], SIGTERM)
+                case .gradcheck: (["gradcheck", "c.json"], SIGINT)
+                }
             let before = directory.snapshot()
             let run = try TrainerProcess(arguments, in: directory.path)
             // Opening a FIFO for writing succeeds once its reader has it open.
             var writer: Int32 = -1
-            #expect(waitUntil { writer = open(directory.file("data/x.csv"), O_WRONLY | O_NONBLOCK); return writer >= 0 }, "trainer never opened its data")
+            #expect(
+                waitUntil {
+                    writer = open(directory.file("data/x.csv"), O_WRONLY | O_NONBLOCK)
+                    return writer >= 0
+                }, "trainer never opened its data")
             _ = "x1,x2,y\n0,0,0\n".withCString { write(writer, $0, strlen($0)) }
             run.send(signal)
             let result = run.wait()
@@ -147,7 +164,8 @@ extension FaultTests {
                 let directory = TemporaryDirectory()
                 directory.write("c.json", C.largeSave)
                 directory.write("out/w.json", C.previousWeights)
-                let run = try TrainerProcess(["run", "c.json", "--quiet", "--weights-out", "out/w.json", "--log", "out/l.csv"], in: directory.path)
+                let run = try TrainerProcess(
+                    ["run", "c.json", "--quiet", "--weights-out", "out/w.json", "--log", "out/l.csv"], in: directory.path)
                 try #require(waitUntil { directory.rows("out/l.csv").count >= 2 }, "no log row appeared")
                 run.send(SIGINT)
                 let firstSignal = ContinuousClock.now
@@ -202,7 +220,9 @@ extension FaultTests {
             let partial = try #require(FileManager.default.contents(atPath: temporary))
 
             // The next run writes its own temporary file, never reads the leftover, and replaces w.json whole.
-            let next = try runTrainer(["run", "c.json", "--quiet", "--epochs", "1", "--weights-out", "out/w.json", "--log", "out/l.csv"], in: directory, runner: .binary)
+            let next = try runTrainer(
+                ["run", "c.json", "--quiet", "--epochs", "1", "--weights-out", "out/w.json", "--log", "out/l.csv"], in: directory,
+                runner: .binary)
             #expect(next.code == 0, "\(next.stderr)")
             let written = try #require(directory.read("out/w.json"))
             #expect(written.hasPrefix("{\n  \"format\": \"trainer-weights\",") && written.hasSuffix("}\n"))

@@ -112,13 +112,15 @@ struct FolderSnapshot: Equatable, CustomStringConvertible {
             guard lstat(path, &status) == 0 else { continue }
             switch status.st_mode & S_IFMT {
             case S_IFREG:
-                entries[name] = "file \(status.st_size) bytes, mtime \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec), mode \(String(status.st_mode & 0o7777, radix: 8))"
+                entries[name] =
+                    "file \(status.st_size) bytes, mtime \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec), mode \(String(status.st_mode & 0o7777, radix: 8))"
                 // Bytes of files a test writes; a huge (sparse) input is
                 // known by its size and time.
                 if status.st_size <= 64 << 20 { contents[name] = FileManager.default.contents(atPath: path) ?? Data() }
             case S_IFDIR:
                 // A file created and removed again changes the folder's time.
-                entries[name] = "folder, mtime \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec), mode \(String(status.st_mode & 0o7777, radix: 8))"
+                entries[name] =
+                    "folder, mtime \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec), mode \(String(status.st_mode & 0o7777, radix: 8))"
             case S_IFLNK:
                 entries[name] = "link to " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")
             default:
@@ -274,7 +276,9 @@ final class TrainerProcess {
 }
 
 /// Runs trainer and waits for it.
-func runTrainer(_ arguments: [String], in directory: TemporaryDirectory, runner: Runner = .inProcess, input: String? = nil) throws -> TrainerResult {
+func runTrainer(
+    _ arguments: [String], in directory: TemporaryDirectory, runner: Runner = .inProcess, input: String? = nil
+) throws -> TrainerResult {
     switch runner {
     case .inProcess:
         let result = runCLI(arguments)
@@ -308,9 +312,13 @@ func expectBadInput(
     let result = try runTrainer(arguments, in: directory, runner: runner)
     let after = directory.snapshot()
     let stderr = result.stderr.replacingOccurrences(of: directory.path, with: "$DIR")
-    #expect(result.signal == nil && result.code == code, "exit \(result.code), signal \(result.signal.map(String.init) ?? "none"): \(stderr)", sourceLocation: sourceLocation)
+    #expect(
+        result.signal == nil && result.code == code, "exit \(result.code), signal \(result.signal.map(String.init) ?? "none"): \(stderr)",
+        sourceLocation: sourceLocation)
     #expect(stderr.hasPrefix("trainer: error: "), "\(stderr)", sourceLocation: sourceLocation)
-    #expect(stderr.hasSuffix("\n") && stderr.dropLast().firstIndex(of: "\n") == nil, "not exactly one line: \(stderr)", sourceLocation: sourceLocation)
+    #expect(
+        stderr.hasSuffix("\n") && stderr.dropLast().firstIndex(of: "\n") == nil, "not exactly one line: \(stderr)",
+        sourceLocation: sourceLocation)
     for fragment in fragments {
         #expect(stderr.contains(fragment), "expected \"\(fragment)\" in: \(stderr)", sourceLocation: sourceLocation)
     }
@@ -329,7 +337,8 @@ func expectWholeRows(_ text: String, columns: Int = 3, sourceLocation: SourceLoc
     #expect(header.split(separator: ",").count == columns, sourceLocation: sourceLocation)
     for line in lines.dropFirst() {
         let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-        #expect(fields.count == columns && fields.allSatisfy { Double($0) != nil }, "not a whole row: \(line)", sourceLocation: sourceLocation)
+        #expect(
+            fields.count == columns && fields.allSatisfy { Double($0) != nil }, "not a whole row: \(line)", sourceLocation: sourceLocation)
     }
 }
 

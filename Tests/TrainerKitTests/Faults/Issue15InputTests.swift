@@ -61,7 +61,9 @@ private func xorWeights(_ directory: TemporaryDirectory) throws -> String {
         #expect(runCLI(["predict", weights, numbers, "--no-header"]).stdout == all.stdout)
         let names = directory.write("h.csv", "x1,x2\n1,2\n")
         try expectBadInput(["predict", weights, names, "--no-header"], in: directory, "h.csv:1: column 0: expected a number, found \"x1\"")
-        try expectBadInput(["predict", weights, names, "--header", "--no-header"], in: directory, "--header: give either --header or --no-header, not both")
+        try expectBadInput(
+            ["predict", weights, names, "--header", "--no-header"], in: directory, "--header: give either --header or --no-header, not both"
+        )
     }
 
     /// Reproduces: a training CSV whose first row is `0,NA,0` gave 3
@@ -96,16 +98,20 @@ private func xorWeights(_ directory: TemporaryDirectory) throws -> String {
     /// compared above the tolerance. Worked by hand: z = 1·1e200, so the
     /// mse loss (z − 0)² = 1e400 overflows to inf; with weights 1e200 and
     /// −1e200 on inputs 1e200 and 1e200, z = inf + (−inf) = NaN.
-    @Test("10: gradcheck with an infinite or NaN loss fails (exit 1) and says why", arguments: [
-        ("[[1]]", "1e200", "inf"),
-        ("[[1e200], [-1e200]]", "1e200, 1e200", "nan"),
-    ])
+    @Test(
+        "10: gradcheck with an infinite or NaN loss fails (exit 1) and says why",
+        arguments: [
+            ("[[1]]", "1e200", "inf"),
+            ("[[1e200], [-1e200]]", "1e200, 1e200", "nan"),
+        ])
     func gradcheckNonFiniteLoss(weights: String, inputs: String, loss: String) throws {
         let directory = TemporaryDirectory()
         let config = directory.write("c.json", Self.lossConfig(weights: weights, inputs: inputs))
         let result = runCLI(["gradcheck", config])
         #expect(result.code == 1)
-        #expect(result.stderr == "trainer: error: \(config): gradcheck: the loss is \(loss), so no gradient could be compared; expected a finite loss\n")
+        #expect(
+            result.stderr
+                == "trainer: error: \(config): gradcheck: the loss is \(loss), so no gradient could be compared; expected a finite loss\n")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.last == "result: FAILED: the loss is \(loss), so no gradient could be compared", "\(result.stdout)")
         #expect(!result.stdout.contains("result: ok"))
@@ -152,9 +158,11 @@ private func xorWeights(_ directory: TemporaryDirectory) throws -> String {
 
         // The command line's rate goes through the same check.
         let good = directory.faultConfig(FaultConfig.text(training: float32.replacingOccurrences(of: "1e39", with: "0.5")))
-        try expectBadInput(["run", good, "--quiet", "--learning-rate", "1e-50"], in: directory,
+        try expectBadInput(
+            ["run", good, "--quiet", "--learning-rate", "1e-50"], in: directory,
             "trainer: error: --learning-rate: 1e-50 underflows float32 (rounds to 0; smallest 1e-45)\n")
-        try expectBadInput(["check", good, "--learning-rate", "1e39"], in: directory,
+        try expectBadInput(
+            ["check", good, "--learning-rate", "1e39"], in: directory,
             "trainer: error: --learning-rate: 1e39 overflows float32 (largest 3.4028235e38)\n")
         // In float32 range, and in float64, the same numbers are accepted.
         #expect(runCLI(["check", good, "--learning-rate", "3e38"]).code == 0)
@@ -163,4 +171,3 @@ private func xorWeights(_ directory: TemporaryDirectory) throws -> String {
         #expect(check64.code == 0, "\(check64.stderr)")
     }
 }
-

@@ -67,7 +67,9 @@ func digitRows(_ rows: Int, width: Int, seed: UInt64 = 1) -> String {
 @Suite("Issue 15, item 11: memory") struct Issue15MemoryTests {
     /// A float64 network with `inputs` inputs and 2 outputs, saved as `w.json`.
     static func weights(inputs: Int, in directory: TemporaryDirectory) throws -> String {
-        let config = directory.write("net.json", """
+        let config = directory.write(
+            "net.json",
+            """
             {"network": {"layers": [\(inputs), 4, 2]},
              "training": {"learning_rate": 0.1, "epochs": 1, "seed": 3},
              "data": {"train": {"inputs": [[\(Array(repeating: "0", count: inputs).joined(separator: ","))]], "targets": [[0, 1]]}}}
@@ -82,7 +84,9 @@ func digitRows(_ rows: Int, width: Int, seed: UInt64 = 1) -> String {
 
     /// A float64 99-8-10 network on `file`, whose last column is the class.
     static func config(_ file: String, in directory: TemporaryDirectory) {
-        directory.write("c.json", """
+        directory.write(
+            "c.json",
+            """
             {"network": {"layers": [99, 8, 10]},
              "training": {"learning_rate": 0.1, "epochs": 1, "batch_size": 10, "seed": 1},
              "data": {"train": {"csv": "\(file)", "label": 99}}}

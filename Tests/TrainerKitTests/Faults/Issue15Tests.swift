@@ -92,16 +92,19 @@ private func isWeightsFile(_ text: String) -> Bool {
         }
         let privateFull = run(full)
         try #require(fileType(full) == S_IFCHR, "the device was replaced")
-        #expect(privateFull.code == 1 && privateFull.stderr == "trainer: error: \(full): No space left on device\n", "\(privateFull.stderr)")
+        #expect(
+            privateFull.code == 1 && privateFull.stderr == "trainer: error: \(full): No space left on device\n", "\(privateFull.stderr)")
 
         // The real ones, through the binary as a user would run it.
-        let devNull = try runTrainer(["run", "--example", "xor", "--quiet", "--weights-out", "/dev/null", "--log", "l.csv"], in: directory, runner: .binary)
+        let devNull = try runTrainer(
+            ["run", "--example", "xor", "--quiet", "--weights-out", "/dev/null", "--log", "l.csv"], in: directory, runner: .binary)
         #expect(devNull.code == 0, "\(devNull.stderr)")
         #expect(fileType("/dev/null") == S_IFCHR)
         let plot = try runTrainer(["plot", "l.csv", "--svg", "/dev/null"], in: directory, runner: .binary)
         #expect(plot.code == 0, "\(plot.stderr)")
         #expect(fileType("/dev/null") == S_IFCHR)
-        let devFull = try runTrainer(["run", "--example", "xor", "--quiet", "--weights-out", "/dev/full", "--log", "l.csv"], in: directory, runner: .binary)
+        let devFull = try runTrainer(
+            ["run", "--example", "xor", "--quiet", "--weights-out", "/dev/full", "--log", "l.csv"], in: directory, runner: .binary)
         #expect(devFull.code == 1 && devFull.stderr == "trainer: error: /dev/full: No space left on device\n", "\(devFull.stderr)")
         #expect(fileType("/dev/full") == S_IFCHR)
         expectNoTrap(devFull)
@@ -151,7 +154,8 @@ private func isWeightsFile(_ text: String) -> Bool {
             for name in ["w.json", "l.csv"] { try? FileManager.default.removeItem(atPath: directory.file(name)) }
             // --preserve-status: timeout exits with trainer's status, not 124.
             let result = try runTrainerShell(
-                #"timeout --preserve-status -s TERM \#(seconds) "$TRAINER" run c.json --quiet --weights-out w.json --log l.csv"#, in: directory)
+                #"timeout --preserve-status -s TERM \#(seconds) "$TRAINER" run c.json --quiet --weights-out w.json --log l.csv"#,
+                in: directory)
             guard directory.exists("l.csv") else { continue }
             started += 1
             let saved = (try? WeightsFile.read(FilePath(path: directory.file("w.json"))))?.metadata.stoppedBy == "interrupted"
@@ -197,7 +201,9 @@ private func isWeightsFile(_ text: String) -> Bool {
             #expect(target(descriptor) == "/dev/null", "descriptor \(descriptor) is \(target(descriptor))")
         }
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(run.pid)/fd")) ?? []
-        #expect(descriptors.contains { Int($0).map { $0 > 2 } == true && target(Int($0)!) == directory.file("l.csv") }, "the log is not open above 2")
+        #expect(
+            descriptors.contains { Int($0).map { $0 > 2 } == true && target(Int($0)!) == directory.file("l.csv") },
+            "the log is not open above 2")
         run.send(SIGTERM)
         let result = run.wait()
         #expect(result.code == 143)
@@ -221,7 +227,9 @@ private func isWeightsFile(_ text: String) -> Bool {
         func rows(_ name: String) -> [String] {
             (directory.read(name) ?? "").split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
         }
-        let whole = runCLI(["run", config, "--quiet", "--epochs", "7", "--weights-out", directory.file("whole.json"), "--log", directory.file("whole.csv")])
+        let whole = runCLI([
+            "run", config, "--quiet", "--epochs", "7", "--weights-out", directory.file("whole.json"), "--log", directory.file("whole.csv"),
+        ])
         #expect(whole.code == 0, "\(whole.stderr)")
 
         let first = runCLI(["run", config, "--quiet", "--epochs", "3", "--weights-out", checkpoint, "--log", log])
@@ -287,7 +295,8 @@ private func isWeightsFile(_ text: String) -> Bool {
         try FileManager.default.createDirectory(atPath: temporary + "/kept", withIntermediateDirectories: true)
         try expectBadInput(
             ["run", config, "--quiet", "--epochs", "1"], in: directory,
-            "trainer: error: $DIR/out/c.weights.json: cannot create its temporary file $DIR/out/.c.weights.json.tmp.\(getpid()) (File exists); expected a folder where it can be written and renamed over the file\n")
+            "trainer: error: $DIR/out/c.weights.json: cannot create its temporary file $DIR/out/.c.weights.json.tmp.\(getpid()) (File exists); expected a folder where it can be written and renamed over the file\n"
+        )
     }
 
     /// Reproduces: as another user, an existing file writable by all in a
@@ -305,7 +314,8 @@ private func isWeightsFile(_ text: String) -> Bool {
         try #require(chmod(directory.file("out"), 0o1777) == 0 && chmod(directory.file("out/c.weights.json"), 0o666) == 0)
         try expectBadInput(
             ["run", "c.json", "--quiet", "--log", "/dev/null"], in: directory, runner: .nobody,
-            "trainer: error: out/c.weights.json: belongs to another user and its folder out is sticky, so it cannot be replaced; expected a file of your own or another path\n")
+            "trainer: error: out/c.weights.json: belongs to another user and its folder out is sticky, so it cannot be replaced; expected a file of your own or another path\n"
+        )
     }
 
     /// Reproduces: `--weights-out /dev/stdout` with stdout on a pipe trained
@@ -350,7 +360,8 @@ private func isWeightsFile(_ text: String) -> Bool {
         try #require(chown(folder, nobody, nobody) == 0)
         let rootFile = directory.write("theirs/w.json", FaultConfig.previousWeights)
         try #require(chmod(rootFile, 0o666) == 0)
-        let asNobody = try runTrainer(["run", "c.json", "--quiet", "--weights-out", "theirs/w.json", "--log", "theirs/l.csv"], in: directory, runner: .nobody)
+        let asNobody = try runTrainer(
+            ["run", "c.json", "--quiet", "--weights-out", "theirs/w.json", "--log", "theirs/l.csv"], in: directory, runner: .nobody)
         #expect(asNobody.code == 0, "\(asNobody.stderr)")
         try #require(stat(rootFile, &status) == 0)
         #expect(status.st_uid == nobody && status.st_mode & 0o7777 == 0o666)
@@ -377,7 +388,9 @@ private func isWeightsFile(_ text: String) -> Bool {
         for (arguments, place, left) in cases {
             let result = try runTrainer(["run", "c.json", "--quiet", "--epochs", "3"] + arguments, in: directory, runner: .binary)
             #expect(result.code == 2, "\(arguments): \(result)")
-            #expect(result.stderr == "trainer: error: \(place): in use by another run (process \(first.pid)); wait for it to end or give another path\n")
+            #expect(
+                result.stderr
+                    == "trainer: error: \(place): in use by another run (process \(first.pid)); wait for it to end or give another path\n")
             #expect(!directory.exists(left) && !directory.exists("other.json"), "\(arguments) left \(left)")
         }
         // FIFOs and devices are written in place and not locked (nor given a
@@ -386,7 +399,10 @@ private func isWeightsFile(_ text: String) -> Bool {
         let fifo = directory.file("pipe")
         try #require(mkfifo(fifo, 0o644) == 0)
         let reader = open(fifo, O_RDONLY | O_NONBLOCK), holder = open(fifo, O_WRONLY | O_NONBLOCK)
-        defer { close(reader); close(holder) }
+        defer {
+            close(reader)
+            close(holder)
+        }
         var lock = flock()
         lock.l_type = Int16(F_WRLCK)
         lock.l_whence = Int16(SEEK_SET)

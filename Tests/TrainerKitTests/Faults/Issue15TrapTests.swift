@@ -128,7 +128,8 @@ private func expectRefused(
         let nan = try runBinary(["predict", "nan.json", "in.csv"], in: directory.path)
         expectNoCrash(nan)
         #expect(nan.code == 0 && nan.stdout == "0.0\nnan\nnan\n", "\(nan)")
-        #expect(nan.stderr.hasPrefix("trainer: note: in.csv:2: outputs not finite (written as inf, -inf or nan) in 2 rows, this the first;"))
+        #expect(
+            nan.stderr.hasPrefix("trainer: note: in.csv:2: outputs not finite (written as inf, -inf or nan) in 2 rows, this the first;"))
     }
 
     /// Reproduces: `eval --format json` with an infinite loss trapped (exit
@@ -171,7 +172,9 @@ private func expectRefused(
         #expect(check.code == 0, "\(check.stderr)")
         let run = try runTrainer(["run", "c.json", "--quiet", "--weights-out", "w.json", "--log", "l.csv"], in: directory, runner: .binary)
         #expect(run.code == 0, "\(run.stderr)")
-        #expect(directory.read("w.json")?.contains(#""normalize": {"method": "standard", "offset": [1e+308, 0.5], "scale": [1.0, 0.5]}"#) == true)
+        #expect(
+            directory.read("w.json")?.contains(#""normalize": {"method": "standard", "offset": [1e+308, 0.5], "scale": [1.0, 0.5]}"#)
+                == true)
     }
 
     /// Found by the command-line fuzzer (CommandLineFuzzTests): a path
@@ -185,7 +188,8 @@ private func expectRefused(
             ["predict", "x\ny\u{1B}[31m.json"], in: directory, runner: .binary,
             "trainer: error: x\\ny\\x1b[31m.json: No such file or directory\n")
         try expectBadInput(
-            ["run", "c.json", "x\ty"], in: directory, runner: .binary, "trainer: error: run: unexpected argument 'x\\ty'. See 'trainer help run'.\n")
+            ["run", "c.json", "x\ty"], in: directory, runner: .binary,
+            "trainer: error: run: unexpected argument 'x\\ty'. See 'trainer help run'.\n")
     }
 
     // MARK: Counters near 2^63
@@ -213,14 +217,22 @@ private func expectRefused(
     /// near 2^63 trapped (exit 132) on the first epoch of `--init-from`.
     /// Now refused before training: the room left, from 2^63 − 1, is less
     /// than one epoch (1 epoch, 4 samples, 2 steps).
-    @Test("a counter near 2^63 in a --init-from weights file is an error naming the key", arguments: [
-        ("\"epochs_trained\": 2,", "\"epochs_trained\": 9223372036854775807,",
-         "trainer: error: edited.json: metadata.epochs_trained: 9223372036854775807 leaves no room for another epoch: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775806\n"),
-        ("\"samples_trained\": 8,", "\"samples_trained\": 9223372036854775804,",
-         "trainer: error: edited.json: metadata.samples_trained: 9223372036854775804 leaves no room for another epoch of 4 samples: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775803\n"),
-        ("\"step\": 4,", "\"step\": 9223372036854775806,",
-         "trainer: error: edited.json: metadata.optimizer.step: 9223372036854775806 leaves no room for another epoch of 2 optimizer steps: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775805\n"),
-    ])
+    @Test(
+        "a counter near 2^63 in a --init-from weights file is an error naming the key",
+        arguments: [
+            (
+                "\"epochs_trained\": 2,", "\"epochs_trained\": 9223372036854775807,",
+                "trainer: error: edited.json: metadata.epochs_trained: 9223372036854775807 leaves no room for another epoch: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775806\n"
+            ),
+            (
+                "\"samples_trained\": 8,", "\"samples_trained\": 9223372036854775804,",
+                "trainer: error: edited.json: metadata.samples_trained: 9223372036854775804 leaves no room for another epoch of 4 samples: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775803\n"
+            ),
+            (
+                "\"step\": 4,", "\"step\": 9223372036854775806,",
+                "trainer: error: edited.json: metadata.optimizer.step: 9223372036854775806 leaves no room for another epoch of 2 optimizer steps: counts stop at 9223372036854775807 (2^63 − 1); expected at most 9223372036854775805\n"
+            ),
+        ])
     func counterNearLimitInWeightsFile(_ replacing: String, _ with: String, _ message: String) throws {
         let directory = try resumable(replacing: replacing, with: with)
         for command in ["run", "check", "explain"] {
@@ -254,15 +266,18 @@ private func expectRefused(
         let directory = try resumable(replacing: "\"epochs_trained\": 2,", with: "\"epochs_trained\": 2,")
         try expectBadInput(
             ["run", "c.json", "--init-from", "w.json", "--epochs", "9223372036854775807"], in: directory, runner: .binary,
-            "trainer: error: --epochs: 9223372036854775807 epochs of 4 samples after the 8 of w.json would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693949\n")
+            "trainer: error: --epochs: 9223372036854775807 epochs of 4 samples after the 8 of w.json would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693949\n"
+        )
         // Without a weights file the samples still bind: (2^63 − 1) / 4.
         try expectBadInput(
             ["check", "c.json", "--epochs", "9223372036854775807"], in: directory, runner: .binary,
-            "trainer: error: --epochs: 9223372036854775807 epochs of 4 samples would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693951\n")
+            "trainer: error: --epochs: 9223372036854775807 epochs of 4 samples would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693951\n"
+        )
         directory.write("huge.json", FaultConfig.text(training: #"{"learning_rate": 0.5, "epochs": 9223372036854775807}"#))
         try expectBadInput(
             ["check", "huge.json"], in: directory, runner: .binary,
-            "trainer: error: huge.json: training.epochs: 9223372036854775807 epochs of 4 samples would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693951\n")
+            "trainer: error: huge.json: training.epochs: 9223372036854775807 epochs of 4 samples would count samples trained past 9223372036854775807 (2^63 − 1); expected at most 2305843009213693951\n"
+        )
         // The largest allowed passes check.
         let largest = try runTrainer(["check", "c.json", "--epochs", "2305843009213693951"], in: directory, runner: .binary)
         #expect(largest.code == 0, "\(largest.stderr)")
@@ -285,10 +300,12 @@ private func expectRefused(
         let weights = try #require(directory.read("w.json"))
         directory.write(
             "edited.json",
-            weights.replacingOccurrences(of: "\"samples_into_epoch\": 0,", with: "\"samples_into_epoch\": 1, \"partial_correct\": 9223372036854775807,"))
+            weights.replacingOccurrences(
+                of: "\"samples_into_epoch\": 0,", with: "\"samples_into_epoch\": 1, \"partial_correct\": 9223372036854775807,"))
         try expectBadInput(
             ["run", "c.json", "--init-from", "edited.json"], in: directory, runner: .binary,
-            "trainer: error: edited.json: metadata.partial_correct: 9223372036854775807 correct, but metadata.samples_into_epoch is 1; expected at most 1\n")
+            "trainer: error: edited.json: metadata.partial_correct: 9223372036854775807 correct, but metadata.samples_into_epoch is 1; expected at most 1\n"
+        )
     }
 
     // MARK: Sizes near 2^63
@@ -308,7 +325,8 @@ private func expectRefused(
         directory.write("c.json", FaultConfig.text(training: #"{"learning_rate": 0.5, "epochs": 3, "batch_size": 9223372036854775807}"#))
         try expectBadInput(
             ["check", "c.json"], in: directory, runner: .binary,
-            "trainer: error: c.json: training.batch_size: 9223372036854775807 is larger than the 4 samples of data.train; expected at most 4\n")
+            "trainer: error: c.json: training.batch_size: 9223372036854775807 is larger than the 4 samples of data.train; expected at most 4\n"
+        )
     }
 
     // MARK: Memory that cannot be allocated
@@ -416,7 +434,8 @@ private func expectRefused(
         directory.write("w.json", linearWeights(layers: [2000, 1000], weights: weights, biases: biases))
         try expectRefused(
             { try runLimited(["predict", "w.json"], in: directory) }, in: directory,
-            "trainer: error: w.json: cannot allocate 141 MiB to parse it: \(Self.limitText)", " in use); expected a higher limit or a smaller file\n")
+            "trainer: error: w.json: cannot allocate 141 MiB to parse it: \(Self.limitText)",
+            " in use); expected a higher limit or a smaller file\n")
     }
 
     /// Reproduces: the check that the network fits asked malloc for it and
@@ -458,12 +477,14 @@ private func expectRefused(
         directory.write("c.json", FaultConfig.text())
         // Stacks of 1,000,000 KiB: the worker's cannot be mapped under 800,000 KiB.
         let limited = try runLimited(
-            ["run", "c.json", "--quiet", "--threads", "2", "--weights-out", "limited.json", "--log", "limited.csv"], in: directory, kib: 800_000,
+            ["run", "c.json", "--quiet", "--threads", "2", "--weights-out", "limited.json", "--log", "limited.csv"], in: directory,
+            kib: 800_000,
             stackKiB: 1_000_000)
         expectNoTrap(limited)
         #expect(limited.code == 0, "\(limited.stderr)")
         let plain = try runTrainer(
-            ["run", "c.json", "--quiet", "--threads", "1", "--weights-out", "plain.json", "--log", "plain.csv"], in: directory, runner: .binary)
+            ["run", "c.json", "--quiet", "--threads", "1", "--weights-out", "plain.json", "--log", "plain.csv"], in: directory,
+            runner: .binary)
         #expect(plain.code == 0)
         #expect(directory.read("limited.json") == directory.read("plain.json") && directory.read("limited.json") != nil)
     }
@@ -479,7 +500,8 @@ private func expectRefused(
         directory.write(
             "c.json",
             FaultConfig.text(
-                network: #"{"layers": [784, 30, 10]}"#, training: #"{"learning_rate": 3.0, "epochs": 1, "batch_size": 10, "precision": "float32"}"#,
+                network: #"{"layers": [784, 30, 10]}"#,
+                training: #"{"learning_rate": 3.0, "epochs": 1, "batch_size": 10, "precision": "float32"}"#,
                 data: #"{"train": {"idx_images": "images", "idx_labels": "labels"}, "normalize": "standard"}"#))
         let result = try runLimited(["run", "c.json", "--quiet", "--weights-out", "w.json", "--log", "l.csv"], in: directory, kib: 150_000)
         expectNoTrap(result)

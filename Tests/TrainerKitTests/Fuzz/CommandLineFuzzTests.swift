@@ -109,11 +109,15 @@ struct FuzzFixtures: Sendable {
         files["log.csv"] = Array("epoch,loss,accuracy,seconds\n1,0.5,0.5,0.01\n2,0.25,0.75,0.02\n3,0.125,1.0,0.03\n".utf8)
         // Weights files as run writes them: XOR, and a two-class softmax
         // with classes, normalize and Adam's state.
-        let xor = runCLI(["run", "--example", "xor", "--quiet", "--epochs", "3", "--weights-out", root.file("w.json"), "--log", root.file("w.csv")])
+        let xor = runCLI([
+            "run", "--example", "xor", "--quiet", "--epochs", "3", "--weights-out", root.file("w.json"), "--log", root.file("w.csv"),
+        ])
         try #require(xor.code == 0, "\(xor.stderr)")
         let classes = root.write("cls.json", FuzzConfig.classes.text)
         root.write("data.csv", bytes: files["data.csv"]!)
-        let trained = runCLI(["run", classes, "--quiet", "--epochs", "3", "--weights-out", root.file("c.weights.json"), "--log", root.file("c.csv")])
+        let trained = runCLI([
+            "run", classes, "--quiet", "--epochs", "3", "--weights-out", root.file("c.weights.json"), "--log", root.file("c.csv"),
+        ])
         try #require(trained.code == 0, "\(trained.stderr)")
         files["w.json"] = Array(try #require(root.read("w.json")).utf8)
         files["cls.weights.json"] = Array(try #require(root.read("c.weights.json")).utf8)
@@ -183,28 +187,57 @@ enum FuzzConfig {
 
     static let classes = o(
         ("network", o(("layers", r("[2, 4, 2]")), ("activations", r("[\"relu\", \"softmax\"]")), ("init", r("\"he\"")))),
-        ("training", o(
-            ("loss", r("\"cross_entropy\"")), ("learning_rate", r("0.05")), ("epochs", r("5")), ("batch_size", r("2")), ("seed", r("3")),
-            ("optimizer", o(("name", r("\"adam\"")), ("beta1", r("0.9")))), ("validation_split", r("0.25")),
-            ("early_stopping", o(("monitor", r("\"val_loss\"")), ("patience", r("2")))), ("checkpoint_every", r("2")))),
-        ("data", o(("train", o(("csv", r("\"data.csv\"")), ("inputs", r("[\"x1\", \"x2\"]")), ("label", r("\"kind\"")))), ("normalize", r("\"standard\"")))))
+        (
+            "training",
+            o(
+                ("loss", r("\"cross_entropy\"")), ("learning_rate", r("0.05")), ("epochs", r("5")), ("batch_size", r("2")),
+                ("seed", r("3")),
+                ("optimizer", o(("name", r("\"adam\"")), ("beta1", r("0.9")))), ("validation_split", r("0.25")),
+                ("early_stopping", o(("monitor", r("\"val_loss\"")), ("patience", r("2")))), ("checkpoint_every", r("2")))
+        ),
+        (
+            "data",
+            o(
+                ("train", o(("csv", r("\"data.csv\"")), ("inputs", r("[\"x1\", \"x2\"]")), ("label", r("\"kind\"")))),
+                ("normalize", r("\"standard\"")))
+        ))
 
     static let images = o(
         ("network", o(("layers", r("[4, 3, 2]")), ("activations", r("[\"tanh\", \"softmax\"]")))),
-        ("training", o(
-            ("loss", r("\"cross_entropy\"")), ("learning_rate", r("0.5")), ("epochs", r("4")), ("batch_size", r("2")), ("precision", r("\"float32\"")),
-            ("lr_schedule", o(("name", r("\"step\"")), ("every", r("2")), ("factor", r("0.5")))))),
-        ("data", o(("train", o(("idx_images", r("\"images\"")), ("idx_labels", r("\"labels\"")), ("limit", r("5")))), ("normalize", r("\"minmax\"")))))
+        (
+            "training",
+            o(
+                ("loss", r("\"cross_entropy\"")), ("learning_rate", r("0.5")), ("epochs", r("4")), ("batch_size", r("2")),
+                ("precision", r("\"float32\"")),
+                ("lr_schedule", o(("name", r("\"step\"")), ("every", r("2")), ("factor", r("0.5")))))
+        ),
+        (
+            "data",
+            o(
+                ("train", o(("idx_images", r("\"images\"")), ("idx_labels", r("\"labels\"")), ("limit", r("5")))),
+                ("normalize", r("\"minmax\"")))
+        ))
 
     static let linear = o(
         ("network", o(("layers", r("[2, 2]")), ("activation", r("\"linear\"")))),
-        ("training", o(
-            ("loss", r("\"mse\"")), ("learning_rate", r("0.05")), ("epochs", r("10")), ("batch_size", r("4")), ("l2", r("0.001")),
-            ("optimizer", o(("name", r("\"momentum\"")), ("momentum", r("0.5")))),
-            ("lr_schedule", o(("name", r("\"cosine\"")), ("epochs", r("5")))))),
-        ("data", o(
-            ("train", o(("inputs", r("[[0, 0], [1, 0], [0, 1], [1, 1], [2, 1]]")), ("targets", r("[[0.5, -1], [2.5, -2], [-0.5, 2], [1.5, 1], [3.5, 0]]")))),
-            ("test", o(("inputs", r("[[1, 2]]")), ("targets", r("[[0.5, 4]]")))))))
+        (
+            "training",
+            o(
+                ("loss", r("\"mse\"")), ("learning_rate", r("0.05")), ("epochs", r("10")), ("batch_size", r("4")), ("l2", r("0.001")),
+                ("optimizer", o(("name", r("\"momentum\"")), ("momentum", r("0.5")))),
+                ("lr_schedule", o(("name", r("\"cosine\"")), ("epochs", r("5")))))
+        ),
+        (
+            "data",
+            o(
+                (
+                    "train",
+                    o(
+                        ("inputs", r("[[0, 0], [1, 0], [0, 1], [1, 1], [2, 1]]")),
+                        ("targets", r("[[0.5, -1], [2.5, -2], [-0.5, 2], [1.5, 1], [3.5, 0]]")))
+                ),
+                ("test", o(("inputs", r("[[1, 2]]")), ("targets", r("[[0.5, 4]]")))))
+        ))
 
     static let all = [xor, classes, images, linear]
 
@@ -229,10 +262,13 @@ enum FuzzValues {
         "1e308", "-1e308", "1e309", "-0", "-0.0", "0.0", "0.5", "1.5", "2.5e-324", "1e-320", "3.4028235e38", "3.5e38", "1e-7", "100",
     ]
     static let words = [
-        "\"NaN\"", "\"nan\"", "\"inf\"", "\"-inf\"", "\"Infinity\"", "\"1e308\"", "\"-0\"", "\"0x10\"", "\"+5\"", "\"\"", "\" 5\"", "\"5 \"",
+        "\"NaN\"", "\"nan\"", "\"inf\"", "\"-inf\"", "\"Infinity\"", "\"1e308\"", "\"-0\"", "\"0x10\"", "\"+5\"", "\"\"", "\" 5\"",
+        "\"5 \"",
         "\"sigmoid\"", "\"softmax\"", "\"adam\"", "\"standard\"", "\"float32\"", "\"é\\u0000ü\"",
     ]
-    static let structures = ["true", "false", "null", "[]", "{}", "[1e308, 1e308]", "[[1e308, 0], [0, 1e308]]", "[-1]", "[0]", "{\"name\": 5}"]
+    static let structures = [
+        "true", "false", "null", "[]", "{}", "[1e308, 1e308]", "[[1e308, 0], [0, 1e308]]", "[-1]", "[0]", "{\"name\": 5}",
+    ]
 
     static func json(using random: inout FuzzRandom) -> String {
         switch random.below(10) {
@@ -365,7 +401,10 @@ struct FuzzCase {
         var edits: [(key: String, value: String)] = []
         if random.chance(25) {
             // The counters and numbers a resumed run continues from.
-            let keys = ["epochs_trained", "samples_into_epoch", "samples_trained", "partial_correct", "step", "best_epoch", "seed", "final_loss", "partial_loss_sum", "format_version"]
+            let keys = [
+                "epochs_trained", "samples_into_epoch", "samples_trained", "partial_correct", "step", "best_epoch", "seed", "final_loss",
+                "partial_loss_sum", "format_version",
+            ]
             for _ in 0..<random.pick([1, 1, 2]) {
                 edits.append((random.pick(keys), random.chance(70) ? random.pick(FuzzValues.integers) : FuzzValues.json(using: &random)))
             }
@@ -385,7 +424,10 @@ struct FuzzCase {
         switch placeholder {
         case "N": return random.chance(80) ? random.pick(FuzzValues.integers + ["", "abc", "+5", "1e3", "-0", " 5"]) : random.pick(numeric)
         case "X", "E", "T": return random.pick(numeric)
-        case "SIZE": return random.pick(["0", "1", "1K", "512M", "16G", "1T", "8E", "-1", "1.5G", "16GiB", "16gb", "9223372036854775807", "9223372036854775807K", ""])
+        case "SIZE":
+            return random.pick([
+                "0", "1", "1K", "512M", "16G", "1T", "8E", "-1", "1.5G", "16GiB", "16gb", "9223372036854775807", "9223372036854775807K", "",
+            ])
         case "FORMAT", "onnx|c": return random.pick(["text", "json", "onnx", "c", "JSON", "", "xml"])
         case "NAME": return random.pick(["xor", "XOR", "", "nope", "../xor"])
         case "NAMES": return random.pick(["loss", "loss,accuracy", "nope", "", ",", "epoch", "seconds,loss"])
@@ -403,10 +445,11 @@ struct FuzzCase {
 
     /// The command line as a shell would take it.
     var commandLine: String {
-        "trainer " + arguments.map { argument in
-            argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=,".contains($0) } && !argument.isEmpty
-                ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        }.joined(separator: " ")
+        "trainer "
+            + arguments.map { argument in
+                argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=,".contains($0) } && !argument.isEmpty
+                    ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            }.joined(separator: " ")
     }
 
     /// Runs the case in a folder of its own; a description of what went
@@ -462,8 +505,11 @@ struct FuzzCase {
         let wholeErrors = root.read("case-\(index).stderr") ?? ""
         let errors = String(wholeErrors.prefix(4000))
         if CommandLineFuzzTests.verbose {
-            let status = process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
-            print("case \(index): \(status)\(terminated ? " (SIGTERM sent)" : ""): \(commandLine): \(errors.split(separator: "\n").last ?? "")")
+            let status =
+                process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
+            print(
+                "case \(index): \(status)\(terminated ? " (SIGTERM sent)" : ""): \(commandLine): \(errors.split(separator: "\n").last ?? "")"
+            )
         }
         try? FileManager.default.removeItem(atPath: stdout)
         try? FileManager.default.removeItem(atPath: stderr)

@@ -222,7 +222,8 @@ enum FuzzProperty {
         guard data.count > 0, data.inputSize == shape.inputSize, data.outputSize == shape.outputSize,
             data.targets.rows == data.count
         else {
-            throw Violation("data set of \(data.count) × \(data.inputSize) → \(data.outputSize) for shape \(shape.inputSize) → \(shape.outputSize)")
+            throw Violation(
+                "data set of \(data.count) × \(data.inputSize) → \(data.outputSize) for shape \(shape.inputSize) → \(shape.outputSize)")
         }
         guard data.inputs.elements.allSatisfy(\.isFinite), data.targets.elements.allSatisfy(\.isFinite) else {
             throw Violation("a data set holds a value that is not finite")
@@ -295,7 +296,10 @@ enum FuzzProperty {
     private static func idxFile(dimensions: [Int], payload: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
         for size in dimensions {
-            bytes += [UInt8(truncatingIfNeeded: size >> 24), UInt8(truncatingIfNeeded: size >> 16), UInt8(truncatingIfNeeded: size >> 8), UInt8(truncatingIfNeeded: size)]
+            bytes += [
+                UInt8(truncatingIfNeeded: size >> 24), UInt8(truncatingIfNeeded: size >> 16), UInt8(truncatingIfNeeded: size >> 8),
+                UInt8(truncatingIfNeeded: size),
+            ]
         }
         return bytes + payload
     }
@@ -323,7 +327,8 @@ enum FuzzProperty {
         let rewritten = Array(second.encoded().utf8)
         guard rewritten == written else {
             throw Violation(
-                "write → read → write changed the bytes:\n\(String(decoding: written, as: UTF8.self))\n---\n\(String(decoding: rewritten, as: UTF8.self))")
+                "write → read → write changed the bytes:\n\(String(decoding: written, as: UTF8.self))\n---\n\(String(decoding: rewritten, as: UTF8.self))"
+            )
         }
         let spec = NetworkSpec(
             layers: first.layers, activations: first.activations,

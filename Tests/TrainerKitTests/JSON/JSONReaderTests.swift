@@ -180,7 +180,9 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         }
         let table = JSONReaderTests.implementationDefinedOutcomes
         for name in Set(documented.keys).union(table.keys).sorted() {
-            #expect(documented[name] == table[name], "\(name): the document says \(documented[name]?.rawValue ?? "nothing"), the table \(table[name]?.rawValue ?? "nothing")")
+            #expect(
+                documented[name] == table[name],
+                "\(name): the document says \(documented[name]?.rawValue ?? "nothing"), the table \(table[name]?.rawValue ?? "nothing")")
         }
     }
 
@@ -416,7 +418,8 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     @Test(arguments: JSONReaderTests.positionCases)
     func syntaxErrorIsReportedAtTheMarkedSpot(_ testCase: PositionCase) throws {
         let (bytes, offset, line, column) = unmark(testCase.text)
-        guard case .failed(let error, let reportedLine, let reportedColumn) = parseOutcome(bytes, expectObject: testCase.expectObject) else {
+        guard case .failed(let error, let reportedLine, let reportedColumn) = parseOutcome(bytes, expectObject: testCase.expectObject)
+        else {
             Issue.record("parsed, but expected: \(testCase.message)")
             return
         }
@@ -611,7 +614,9 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     // MARK: - Numbers keep their literal text
 
-    @Test(arguments: ["1e400", "-1e400", "1e-400", "-0", "0", "0e1", "0E+1", "-0.0e-0", "2.0", "1e2", "99999999999999999999", "0.1", "-1.5E-3"])
+    @Test(arguments: [
+        "1e400", "-1e400", "1e-400", "-0", "0", "0e1", "0E+1", "-0.0e-0", "2.0", "1e2", "99999999999999999999", "0.1", "-1.5E-3",
+    ])
     func numberLiteralIsKeptAsWritten(_ literal: String) throws {
         let document = try JSONReader.parse(utf8("[\(literal)]"))
         guard case .array(let elements) = document.root.value, elements.count == 1, case .number(let text) = elements[0].value else {

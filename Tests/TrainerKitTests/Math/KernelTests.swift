@@ -63,7 +63,9 @@ protocol KernelTestScalar: KernelScalar {
 
 extension KernelTestScalar {
     /// `c` after the product: the fast kernel at `level`, or the naive one for nil.
-    static func result(_ test: KernelCase, _ a: [Self], _ b: [Self], _ c: [Self], level: KernelLevel?, pool: KernelThreadPool? = nil) -> [Self] {
+    static func result(
+        _ test: KernelCase, _ a: [Self], _ b: [Self], _ c: [Self], level: KernelLevel?, pool: KernelThreadPool? = nil
+    ) -> [Self] {
         var output = c
         run(test, a, b, &output, level: level, pool: pool)
         return output
@@ -151,7 +153,8 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
         }
         #expect(
             worst <= tolerance,
-            "\(S.self) \(level) \(test.testDescription): element \(worstIndex) is \(fast.isEmpty ? 0 : fast[worstIndex]), naive \(naive.isEmpty ? 0 : naive[worstIndex])")
+            "\(S.self) \(level) \(test.testDescription): element \(worstIndex) is \(fast.isEmpty ? 0 : fast[worstIndex]), naive \(naive.isEmpty ? 0 : naive[worstIndex])"
+        )
     }
     return results
 }
@@ -216,8 +219,18 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
             #expect(divided == x.map { $0 / 7 }, "\(level)")
             #expect(dDivided == dx.map { $0 / 7 }, "\(level)")
             // w - (0.3·g): the product rounded on its own, as the scalar code does.
-            #expect(updated == zip(x, g).map { w, g in let p: Float = 0.3 * g; return w - p }, "\(level)")
-            #expect(dUpdated == zip(dx, dg).map { w, g in let p: Double = 0.3 * g; return w - p }, "\(level)")
+            #expect(
+                updated
+                    == zip(x, g).map { w, g in
+                        let p: Float = 0.3 * g
+                        return w - p
+                    }, "\(level)")
+            #expect(
+                dUpdated
+                    == zip(dx, dg).map { w, g in
+                        let p: Double = 0.3 * g
+                        return w - p
+                    }, "\(level)")
         }
     }
 
@@ -243,8 +256,10 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
     /// with FMA. Batches longer than one register block (m = 13, 29, 600)
     /// go through the scratch partial sums; output widths straddle the
     /// vector widths; 1, 2 and 3 threads give the same bits.
-    @Test(arguments: [(1, 1, 1), (10, 784, 30), (10, 784, 100), (10, 30, 10), (10, 100, 10), (13, 9, 7), (4, 11, 33),
-                      (5, 9, 17), (29, 7, 48), (600, 3, 2), (12, 5, 16), (3, 17, 8)])
+    @Test(arguments: [
+        (1, 1, 1), (10, 784, 30), (10, 784, 100), (10, 30, 10), (10, 100, 10), (13, 9, 7), (4, 11, 33),
+        (5, 9, 17), (29, 7, 48), (600, 3, 2), (12, 5, 16), (3, 17, 8),
+    ])
     func deltaRuleStepMatchesSpecification(_ shape: (Int, Int, Int)) {
         let (m, k, n) = shape
         var random = RandomGenerator(seed: UInt64(m * 7919 + k * 31 + n))
@@ -263,11 +278,13 @@ func checkAgainstNaive<S: KernelTestScalar>(_ type: S.Type, _ test: KernelCase) 
             for pool in pools {
                 var updated = w
                 scratch = [Double](repeating: .nan, count: k * n)
-                Kernels.deltaRuleStep(a, delta, &updated, scratch: &scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, level: level, pool: pool)
+                Kernels.deltaRuleStep(
+                    a, delta, &updated, scratch: &scratch, m: m, k: k, n: n, divisor: divisor, rate: rate, level: level, pool: pool)
                 #expect(updated == expected, "float64 \(level) threads \(pool?.threadCount ?? 1) m=\(m) k=\(k) n=\(n)")
                 var fupdated = fw
                 fscratch = [Float](repeating: .nan, count: k * n)
-                Kernels.deltaRuleStep(fa, fdelta, &fupdated, scratch: &fscratch, m: m, k: k, n: n, divisor: Float(m), rate: 0.7, level: level, pool: pool)
+                Kernels.deltaRuleStep(
+                    fa, fdelta, &fupdated, scratch: &fscratch, m: m, k: k, n: n, divisor: Float(m), rate: 0.7, level: level, pool: pool)
                 if level == .baseline {
                     #expect(fupdated == fexpected, "float32 baseline m=\(m) k=\(k) n=\(n)")
                 } else {

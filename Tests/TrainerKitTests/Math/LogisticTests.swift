@@ -7,8 +7,12 @@ import Testing
 /// tell, saturated to 1 (never NaN) for large z, the same bits at every CPU
 /// level and for a value whether it falls in a full vector or in the tail.
 @Suite struct LogisticTests {
-    static let inputs: [Float] = stride(from: -100.0, through: 100.0, by: 0.0137).map { Float($0) }
-        + [0, -0.0, 1e-8, -1e-8, 87, -87, 88.7, -88.7, 89, -89, 104, -104, 1000, -1000, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+    static let inputs: [Float] =
+        stride(from: -100.0, through: 100.0, by: 0.0137).map { Float($0) }
+        + [
+            0, -0.0, 1e-8, -1e-8, 87, -87, 88.7, -88.7, 89, -89, 104, -104, 1000, -1000, .greatestFiniteMagnitude,
+            -.greatestFiniteMagnitude,
+        ]
 
     static func exact(_ z: Float) -> Float {
         let x = Double(z)

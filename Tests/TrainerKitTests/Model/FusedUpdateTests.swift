@@ -53,7 +53,9 @@ import Testing
                     }
                     let exact = Double(network.weights[k][i, j]) - Double(eta) * sum / Double(m)
                     // Float32 rounding of a sum of m + 1 terms, each step at most ½ ulp.
-                    let bound = Double(Float.ulpOfOne) * Double(m + 2) * (abs(Double(network.weights[k][i, j])) + Double(eta) * magnitude / Double(m))
+                    let bound =
+                        Double(Float.ulpOfOne) * Double(m + 2)
+                        * (abs(Double(network.weights[k][i, j])) + Double(eta) * magnitude / Double(m))
                     #expect(abs(Double(fused.weights[k][i, j]) - exact) <= bound, "fused W[\(k)][\(i)][\(j)]")
                     #expect(abs(Double(long.weights[k][i, j]) - exact) <= bound, "long-way W[\(k)][\(i)][\(j)]")
                 }

@@ -105,7 +105,8 @@ import Testing
         #expect(right.worstRow!.maxRelativeError < 1e-6)
         for wrong: @Sendable (Double) -> Double in [{ a in a }, { a in a * (1 - a) / 2 }, { a in 1 - a * a }] {
             let check = GradientCheck.run(
-                network: network, inputs: inputs, targets: targets, loss: .sse, epsilon: 1e-5, gradients: Self.loopBackprop(derivative: wrong))
+                network: network, inputs: inputs, targets: targets, loss: .sse, epsilon: 1e-5,
+                gradients: Self.loopBackprop(derivative: wrong))
             #expect(check.worstRow!.maxRelativeError > 1e-2)
         }
     }
@@ -138,7 +139,8 @@ import Testing
         #expect(sigmoidLoss.isFinite && sigmoidLoss == 0)
         let wrong = Loss.crossEntropy.sampleLoss(output: a, weightedInput: z, target: [0.0, 1.0], count: 2, activation: .sigmoid)
         #expect(wrong.isFinite && wrong == 2000)
-        let softmaxLoss = Loss.crossEntropy.sampleLoss(output: [1.0, 0.0], weightedInput: [1000.0, 0.0], target: [0.0, 1.0], count: 2, activation: .softmax)
+        let softmaxLoss = Loss.crossEntropy.sampleLoss(
+            output: [1.0, 0.0], weightedInput: [1000.0, 0.0], target: [0.0, 1.0], count: 2, activation: .softmax)
         #expect(softmaxLoss == 1000)
     }
 
@@ -172,8 +174,12 @@ import Testing
     @Test func gradientsThatAreNotFiniteAreNotCompared() {
         let (network, inputs, targets) = Self.problem(Combination(hidden: .sigmoid, output: .sigmoid, loss: .sse), seed: 5)
         let nan: GradientCheck.GradientFunction = { network, _, _, _ in
-            (network.weights.map { Matrix(rows: $0.rows, columns: $0.columns, elements: Array(repeating: .nan, count: $0.elements.count)) },
-             network.biases.map { Array(repeating: .nan, count: $0.count) })
+            (
+                network.weights.map {
+                    Matrix(rows: $0.rows, columns: $0.columns, elements: Array(repeating: .nan, count: $0.elements.count))
+                },
+                network.biases.map { Array(repeating: .nan, count: $0.count) }
+            )
         }
         let check = GradientCheck.run(network: network, inputs: inputs, targets: targets, loss: .sse, epsilon: 1e-5, gradients: nan)
         #expect(check.loss.isFinite)
@@ -181,7 +187,9 @@ import Testing
         #expect(check.rows.allSatisfy { $0.maxRelativeError == 0 && $0.worst.isEmpty })
         #expect(check.firstNotCompared?.name == "W[0][0][0]" && check.firstNotCompared?.backprop.isNaN == true)
         let failure = GradcheckCommand.failure(of: check, tolerance: 1e-6)
-        #expect(failure?.result.hasPrefix("all 83 checked gradients are not finite, so none could be compared (first W[0][0][0]: backprop nan, numerical ") == true)
+        #expect(
+            failure?.result.hasPrefix(
+                "all 83 checked gradients are not finite, so none could be compared (first W[0][0][0]: backprop nan, numerical ") == true)
         let report = GradcheckCommand.report(check, file: "x.json", samples: 5, loss: .sse, epsilon: 1e-5, tolerance: 1e-6)
         #expect(!report.contains("result: ok"))
         #expect(report.contains("result: FAILED: all 83 checked gradients are not finite"))
@@ -230,21 +238,28 @@ import Testing
 /// and exit 2 (the others are in ConfigErrorTests).
 @Suite struct CombinationErrorTests {
     static let cases: [(network: String, training: String, data: String, expected: String)] = [
-        (#"{"layers": [2, 3, 1], "activations": ["sigmoid", "softmax"]}"#, #"{"learning_rate": 0.1, "epochs": 1}"#,
-         #"{"train": {"inputs": [[0, 1]], "targets": [[1]]}}"#,
-         "network.layers: softmax over a single output neuron is always 1; use sigmoid, or two or more outputs"),
-        (#"{"layers": [2, 3, 2], "activations": ["sigmoid", "tanh"]}"#, #"{"learning_rate": 0.1, "epochs": 1, "loss": "cross_entropy"}"#,
-         #"{"train": {"inputs": [[0, 1]], "targets": [[1, 0]]}}"#,
-         "training.loss: cross_entropy needs a softmax or sigmoid output layer, found tanh"),
-        (#"{"layers": [2, 3, 2], "activations": ["sigmoid", "relu"]}"#, #"{"learning_rate": 0.1, "epochs": 1, "loss": "cross_entropy"}"#,
-         #"{"train": {"inputs": [[0, 1]], "targets": [[1, 0]]}}"#,
-         "training.loss: cross_entropy needs a softmax or sigmoid output layer, found relu"),
+        (
+            #"{"layers": [2, 3, 1], "activations": ["sigmoid", "softmax"]}"#, #"{"learning_rate": 0.1, "epochs": 1}"#,
+            #"{"train": {"inputs": [[0, 1]], "targets": [[1]]}}"#,
+            "network.layers: softmax over a single output neuron is always 1; use sigmoid, or two or more outputs"
+        ),
+        (
+            #"{"layers": [2, 3, 2], "activations": ["sigmoid", "tanh"]}"#, #"{"learning_rate": 0.1, "epochs": 1, "loss": "cross_entropy"}"#,
+            #"{"train": {"inputs": [[0, 1]], "targets": [[1, 0]]}}"#,
+            "training.loss: cross_entropy needs a softmax or sigmoid output layer, found tanh"
+        ),
+        (
+            #"{"layers": [2, 3, 2], "activations": ["sigmoid", "relu"]}"#, #"{"learning_rate": 0.1, "epochs": 1, "loss": "cross_entropy"}"#,
+            #"{"train": {"inputs": [[0, 1]], "targets": [[1, 0]]}}"#,
+            "training.loss: cross_entropy needs a softmax or sigmoid output layer, found relu"
+        ),
     ]
 
     @Test(arguments: cases)
     func rejected(_ testCase: (network: String, training: String, data: String, expected: String)) {
         let directory = TemporaryDirectory()
-        let config = directory.write("c.json", #"{"network": \#(testCase.network), "training": \#(testCase.training), "data": \#(testCase.data)}"#)
+        let config = directory.write(
+            "c.json", #"{"network": \#(testCase.network), "training": \#(testCase.training), "data": \#(testCase.data)}"#)
         let result = runCLI(["run", config])
         #expect(result.code == 2)
         #expect(result.stderr == "trainer: error: \(config): \(testCase.expected)\n")
@@ -253,16 +268,21 @@ import Testing
 
     /// Targets that are not probabilities, for cross-entropy: the sample is named.
     @Test(arguments: [
-        (#"{"layers": [2, 2], "activation": "sigmoid"}"#, #"[[0.5, 1.5]]"#,
-         "data.train.targets[0]: target 1.5 is outside [0, 1]; cross_entropy needs targets that are probabilities"),
-        (#"{"layers": [2, 2], "activation": "softmax"}"#, #"[[0.5, 0.25]]"#,
-         "data.train.targets[0]: targets sum to 0.75; softmax with cross_entropy needs each row of targets to sum to 1"),
+        (
+            #"{"layers": [2, 2], "activation": "sigmoid"}"#, #"[[0.5, 1.5]]"#,
+            "data.train.targets[0]: target 1.5 is outside [0, 1]; cross_entropy needs targets that are probabilities"
+        ),
+        (
+            #"{"layers": [2, 2], "activation": "softmax"}"#, #"[[0.5, 0.25]]"#,
+            "data.train.targets[0]: targets sum to 0.75; softmax with cross_entropy needs each row of targets to sum to 1"
+        ),
     ])
     func targetsMustBeProbabilities(_ network: String, _ targets: String, _ expected: String) {
         let directory = TemporaryDirectory()
         let config = directory.write(
             "c.json",
-            #"{"network": \#(network), "training": {"learning_rate": 0.1, "epochs": 1, "loss": "cross_entropy"}, "data": {"train": {"inputs": [[0, 1]], "targets": \#(targets)}}}"#)
+            #"{"network": \#(network), "training": {"learning_rate": 0.1, "epochs": 1, "loss": "cross_entropy"}, "data": {"train": {"inputs": [[0, 1]], "targets": \#(targets)}}}"#
+        )
         let result = runCLI(["run", config])
         #expect(result.code == 2)
         #expect(result.stderr == "trainer: error: \(config): \(expected)\n")

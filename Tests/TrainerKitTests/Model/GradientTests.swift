@@ -34,8 +34,9 @@ import Testing
             var plus = network, minus = network
             perturb(&plus, h)
             perturb(&minus, -h)
-            let numeric = (meanLoss(plus, inputs: inputs, targets: targets, loss: loss)
-                - meanLoss(minus, inputs: inputs, targets: targets, loss: loss)) / (2 * h)
+            let numeric =
+                (meanLoss(plus, inputs: inputs, targets: targets, loss: loss)
+                    - meanLoss(minus, inputs: inputs, targets: targets, loss: loss)) / (2 * h)
             let error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), 1e-8)
             #expect(error < tolerance, "\(name): backprop \(analytic), central difference \(numeric)", sourceLocation: sourceLocation)
             checked += 1

@@ -101,7 +101,8 @@ import Testing
     /// batch 4,096, float32: measured 74.0 MiB).
     @Test("large batches: their buffers, at most as many samples as data.train has")
     func batchesArePerSample() throws {
-        let mid = DataFootprint(name: "data.train", form: .csv, samples: 20_000, inputs: 99, outputs: 10, classes: true, fileBytes: 7_108_707)
+        let mid = DataFootprint(
+            name: "data.train", form: .csv, samples: 20_000, inputs: 99, outputs: 10, classes: true, fileBytes: 7_108_707)
         let estimate = try #require(MemoryEstimate.estimate(Self.plan([99, 1000, 10], .float32, batch: 4096, data: [mid])))
         let batches = try #require(estimate.parts.first { $0.name == "batches" })
         // (1,109 a + 2 × 1,010 z and δ + 10 targets + 1 loss) × 4,096 × 4.
@@ -119,7 +120,8 @@ import Testing
         #expect(MemoryEstimate.estimate(Self.plan([2, Int.max, 2], .float64, data: [])) == nil)
         let unknownData = MemoryEstimate.estimate(Self.plan([2, 3, 1], .float64, batch: Int.max, data: []))
         #expect(unknownData?.totalBytes == Int.max)
-        let huge = DataFootprint(name: "data.train", form: .csv, samples: Int.max / 2, inputs: 1 << 40, outputs: 1, classes: true, fileBytes: 1)
+        let huge = DataFootprint(
+            name: "data.train", form: .csv, samples: Int.max / 2, inputs: 1 << 40, outputs: 1, classes: true, fileBytes: 1)
         #expect(MemoryEstimate.estimate(Self.plan([1 << 40, 1, 1], .float32, batch: Int.max, data: [huge]))?.totalBytes == Int.max)
     }
 

@@ -277,7 +277,8 @@ import Testing
         let a = trace.a.map { Matrix<Double>(converting: $0).map(abs) }, delta = g.delta.map { Matrix<Double>(converting: $0).map(abs) }
         return (
             (0..<delta.count).map { Matrix.transposedProduct(a[$0], delta[$0]).divided(by: m) },
-            delta.map { $0.columnSums().map { $0 / m } })
+            delta.map { $0.columnSums().map { $0 / m } }
+        )
     }
 
     /// The largest `|x − y| / (ε·scale)` over the parameters of a network,
@@ -319,10 +320,11 @@ import Testing
     /// - the batch's loss: |E_run − E| ≤ 8 ε·E; measured at most 1.6.
     @Test(arguments: [1, 3, 10, 25])
     func fastFloat32StepIsWithinTheBound(batch m: Int) {
-        let shapes = Self.shapes + [
-            Shape(sizes: [130, 20, 10], activations: [.sigmoid, .softmax], loss: .crossEntropy),
-            Shape(sizes: [130, 24, 10], activations: [.sigmoid, .sigmoid], loss: .sse),
-        ]
+        let shapes =
+            Self.shapes + [
+                Shape(sizes: [130, 20, 10], activations: [.sigmoid, .softmax], loss: .crossEntropy),
+                Shape(sizes: [130, 24, 10], activations: [.sigmoid, .sigmoid], loss: .sse),
+            ]
         let eta = 0.3
         for (index, shape) in shapes.enumerated() {
             let network: Network<Float> = Self.randomNetwork(shape.sizes, shape.activations, seed: UInt64(40 + index))
@@ -345,8 +347,10 @@ import Testing
                         let scale = (
                             weights: (0..<network.layerCount).map { k in
                                 Matrix<Double>(converting: network.weights[k]).map(abs)
-                                    .combined(with: Matrix<Double>(converting: plain.network.weights[k])
-                                        .combined(with: Matrix<Double>(converting: network.weights[k]), -).map(abs), +)
+                                    .combined(
+                                        with: Matrix<Double>(converting: plain.network.weights[k])
+                                            .combined(with: Matrix<Double>(converting: network.weights[k]), -).map(abs), +
+                                    )
                                     .combined(with: terms.weights[k].map { eta * $0 }, +)
                             },
                             biases: (0..<network.layerCount).map { k in
@@ -354,7 +358,8 @@ import Testing
                                     let before = Double(network.biases[k][j]), after = Double(plain.network.biases[k][j])
                                     return abs(before) + abs(after - before) + eta * terms.biases[k][j]
                                 }
-                            })
+                            }
+                        )
                         let worst = Self.largestDifference(
                             (fast.network.weights, fast.network.biases), (plain.network.weights, plain.network.biases), scale: scale)
                         #expect(worst.units <= 16, "\(what): \(worst.at) differs by \(worst.units) units")
@@ -362,7 +367,8 @@ import Testing
                         // Normwise, per layer: δ[k] carries the rounding of every layer above.
                         let layerScale = (
                             weights: terms.weights.map { w in w.map { _ in w.elements.max()! } },
-                            biases: terms.biases.map { b in b.map { _ in b.max()! } })
+                            biases: terms.biases.map { b in b.map { _ in b.max()! } }
+                        )
                         let worst = Self.largestDifference(
                             (fast.trace.weightGradients, fast.trace.biasGradients), (g.weights, g.biases), scale: layerScale)
                         #expect(worst.units <= 16, "\(what): the gradient of \(worst.at) differs by \(worst.units) units")

@@ -77,7 +77,9 @@ import Testing
         #expect(result.code == 0, "\(result.stderr)")
         let weights = try WeightsFile.read(FilePath(path: directory.file("out/worked-2-2-2.weights.json")))
         let w1 = weights.weights[1].flatMap { $0 }.map { Double($0)! }
-        expectClose(w1, [3.58916479717884610577e-1, 5.11301270238737529924e-1, 4.08666186076233372340e-1, 5.61370121107989105376e-1], "W[1] in the file")
+        expectClose(
+            w1, [3.58916479717884610577e-1, 5.11301270238737529924e-1, 4.08666186076233372340e-1, 5.61370121107989105376e-1],
+            "W[1] in the file")
         let log = directory.read("out/worked-2-2-2.loss.csv") ?? ""
         let row = log.split(separator: "\n")[1].split(separator: ",")
         #expect(row[0] == "1")

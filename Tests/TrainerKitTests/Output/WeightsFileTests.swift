@@ -65,7 +65,6 @@ private func network<S: Scalar>(from file: WeightsFile, as: S.Type = S.self) thr
     return try spec.build(using: &generator)
 }
 
-
 private func decodeError(_ text: String) -> String? {
     errorLine { () throws(TrainerError) in _ = try WeightsFile.decode(Array(text.utf8), file: "w.json") }
 }
@@ -161,8 +160,9 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
     @Test func aConfigIsNotAWeightsFile() {
         #expect(decodeError(configText()) == "trainer: error: w.json: not a trainer weights file; expected \"format\": \"trainer-weights\"")
         // Nor is any other JSON object.
-        #expect(decodeError(#"{"format": "something-else", "layers": [1, 1]}"#)
-            == "trainer: error: w.json: not a trainer weights file; expected \"format\": \"trainer-weights\"")
+        #expect(
+            decodeError(#"{"format": "something-else", "layers": [1, 1]}"#)
+                == "trainer: error: w.json: not a trainer weights file; expected \"format\": \"trainer-weights\"")
         #expect(decodeError("{}") == "trainer: error: w.json: not a trainer weights file; expected \"format\": \"trainer-weights\"")
     }
 
@@ -181,8 +181,9 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
         let lines = truncated.split(separator: "\n", omittingEmptySubsequences: false)
         let place = "w.json:\(lines.count):\(lines.last!.count + 1)"
         #expect(place == "w.json:7:12")  // line 7 is `    [[0.1, ` (11 characters)
-        #expect(decodeError(truncated)
-            == "trainer: error: \(place): unexpected end of file; expected a value")
+        #expect(
+            decodeError(truncated)
+                == "trainer: error: \(place): unexpected end of file; expected a value")
         // An empty file.
         #expect(decodeError("") == "trainer: error: w.json:1:1: expected a JSON object, found end of file")
     }
@@ -217,8 +218,9 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
         expectNoCrash(result)
         #expect(result.code == 2)
         #expect(result.stdout == "")
-        #expect(directory.relative(result.stderr)
-            == "trainer: error: w.json: layers [2,4,1] do not match network.layers [2,3,1] of c.json\n")
+        #expect(
+            directory.relative(result.stderr)
+                == "trainer: error: w.json: layers [2,4,1] do not match network.layers [2,3,1] of c.json\n")
         #expect(directory.listing() == before)
     }
 
@@ -228,8 +230,9 @@ private func configText(network: String = #"{"layers": [2, 3, 1], "activations":
         let result = runCLI(["check", config, "--init-from", config])
         expectNoCrash(result)
         #expect(result.code == 2)
-        #expect(directory.relative(result.stderr)
-            == "trainer: error: c.json: not a trainer weights file; expected \"format\": \"trainer-weights\"\n")
+        #expect(
+            directory.relative(result.stderr)
+                == "trainer: error: c.json: not a trainer weights file; expected \"format\": \"trainer-weights\"\n")
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Testing
 @testable import TrainerKit
@@ -63,7 +63,9 @@ import Testing
         ("epoch,loss", "x.csv: the header row has no newline yet; expected a loss log such as trainer run writes (epoch,loss,...,seconds)"),
     ])
     func rejectsBadLogs(text: String, message: String) {
-        #expect(errorLine { () throws(TrainerError) in _ = try LossLogTable.parse(Array(text.utf8), file: "x.csv") } == "trainer: error: " + message)
+        #expect(
+            errorLine { () throws(TrainerError) in _ = try LossLogTable.parse(Array(text.utf8), file: "x.csv") } == "trainer: error: "
+                + message)
     }
 
     @Test func badNumberThroughTheCLI() {
@@ -78,8 +80,10 @@ import Testing
     // MARK: Choosing columns
 
     @Test(arguments: [
-        (["--columns", "loss,tset_loss"],
-         "--columns: no column 'tset_loss' in LOG; did you mean 'test_loss'? (columns: loss, test_loss, seconds)"),
+        (
+            ["--columns", "loss,tset_loss"],
+            "--columns: no column 'tset_loss' in LOG; did you mean 'test_loss'? (columns: loss, test_loss, seconds)"
+        ),
         (["--columns", "accuracy"], "--columns: no column 'accuracy' in LOG (columns: loss, test_loss, seconds)"),
         (["--columns", "epoch"], "--columns: 'epoch' is the x axis; expected a column to plot against it (loss, test_loss, seconds)"),
         (["--columns", "loss,"], "--columns: an empty column name in 'loss,'; expected names such as loss,test_loss"),
@@ -109,16 +113,24 @@ import Testing
         let cases = [
             ("epoch,loss,seconds\n", [String](), "no rows after the header yet; nothing to plot"),
             ("epoch,seconds\n1,0.1\n", [], "no columns to plot besides epoch and seconds; expected loss, accuracy, ..."),
-            ("epoch,loss,accuracy\n1,0.5,0\n", ["--log-scale", "--columns", "accuracy"],
-             "no values > 0 in accuracy; a log scale has no place for the others"),
+            (
+                "epoch,loss,accuracy\n1,0.5,0\n", ["--log-scale", "--columns", "accuracy"],
+                "no values > 0 in accuracy; a log scale has no place for the others"
+            ),
             ("epoch,loss,test_loss\n1,0.5,\n", ["--columns", "test_loss"], "no values in test_loss; every cell is empty"),
             // Beyond these magnitudes the axis arithmetic would overflow.
-            ("epoch,loss\n1,0.5\n2,-1e301\n", [],
-             "column 'loss': -1e+301 is too large to plot; expected 0 or a magnitude from 1e-300 to 1e300"),
-            ("epoch,loss\n1,0.5\n2,1e-320\n", [],
-             "column 'loss': 1e-320 is too small to plot; expected 0 or a magnitude from 1e-300 to 1e300"),
-            ("epoch,loss\n1e305,0.5\n", [],
-             "column 'epoch': 1e+305 is too large to plot; expected 0 or a magnitude from 1e-300 to 1e300"),
+            (
+                "epoch,loss\n1,0.5\n2,-1e301\n", [],
+                "column 'loss': -1e+301 is too large to plot; expected 0 or a magnitude from 1e-300 to 1e300"
+            ),
+            (
+                "epoch,loss\n1,0.5\n2,1e-320\n", [],
+                "column 'loss': 1e-320 is too small to plot; expected 0 or a magnitude from 1e-300 to 1e300"
+            ),
+            (
+                "epoch,loss\n1e305,0.5\n", [],
+                "column 'epoch': 1e+305 is too large to plot; expected 0 or a magnitude from 1e-300 to 1e300"
+            ),
         ]
         for (index, (text, options, message)) in cases.enumerated() {
             let path = directory.write("\(index).csv", text)
@@ -161,7 +173,9 @@ import Testing
     /// tick is the geometric middle (0.25 of 1 and 0.0625).
     @Test func terminalChartLogScale() {
         let directory = TemporaryDirectory()
-        let result = runCLI(["plot", directory.write("loss.csv", Self.log), "--width", "44", "--height", "10", "--log-scale", "--columns", "loss"])
+        let result = runCLI([
+            "plot", directory.write("loss.csv", Self.log), "--width", "44", "--height", "10", "--log-scale", "--columns", "loss",
+        ])
         #expect(result.code == 0, "\(result.stderr)")
         #expect(
             result.stdout == """
@@ -238,7 +252,10 @@ import Testing
         private var open: [Int] = []
         var error: Error?
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             open.append(elements.count)
             elements.append(Element(name: name, attributes: attributes))
         }
@@ -287,8 +304,12 @@ import Testing
             let text = try #require(plot.attributes[key], "\(key)")
             return try #require(Double(text))
         }
-        let (left, top, width, height) = (try number("data-left"), try number("data-top"), try number("data-width"), try number("data-height"))
-        let (xMin, xMax, yMin, yMax) = (try number("data-x-min"), try number("data-x-max"), try number("data-y-min"), try number("data-y-max"))
+        let (left, top, width, height) = (
+            try number("data-left"), try number("data-top"), try number("data-width"), try number("data-height")
+        )
+        let (xMin, xMax, yMin, yMax) = (
+            try number("data-x-min"), try number("data-x-max"), try number("data-y-min"), try number("data-y-max")
+        )
         let log = plot.attributes["data-y-scale"] == "log10"
         let t: (Double) -> Double = log ? { Foundation.log10($0) } : { $0 }
         var series: [String: [ChartPoint]] = [:]

@@ -213,19 +213,26 @@ import Testing
         var byPath: [[String]: Set<String>] = [:]
         for site in sites {
             byPath[site.path, default: []].formUnion(site.properties.map(\.key))
-            if case .bool(false)? = JSONTree.member(site.schema, "additionalProperties") {} else {
+            if case .bool(false)? = JSONTree.member(site.schema, "additionalProperties") {
+            } else {
                 Issue.record("\(site.pathText) (\(site.pointer)): the reader refuses unknown keys; add \"additionalProperties\": false")
             }
         }
         for (path, keys) in byPath.sorted(by: { $0.key.joined(separator: ".") < $1.key.joined(separator: ".") }) {
             let place = path.isEmpty ? "(top level)" : path.joined(separator: ".")
             guard let table = Self.readerTable(for: path) else {
-                Issue.record("\(place): the schema describes an object the test cannot match to a reader key table; add it to SchemaTests.readerTable")
+                Issue.record(
+                    "\(place): the schema describes an object the test cannot match to a reader key table; add it to SchemaTests.readerTable"
+                )
                 continue
             }
             let readerKeys = Set(table)
-            #expect(readerKeys.subtracting(keys).isEmpty, "\(place): keys the reader accepts but the schema lacks: \(readerKeys.subtracting(keys).sorted())")
-            #expect(keys.subtracting(readerKeys).isEmpty, "\(place): keys the schema has but the reader refuses: \(keys.subtracting(readerKeys).sorted())")
+            #expect(
+                readerKeys.subtracting(keys).isEmpty,
+                "\(place): keys the reader accepts but the schema lacks: \(readerKeys.subtracting(keys).sorted())")
+            #expect(
+                keys.subtracting(readerKeys).isEmpty,
+                "\(place): keys the schema has but the reader refuses: \(keys.subtracting(readerKeys).sorted())")
         }
         // Every table is reached.
         for path in [[], ["network"], ["training"], ["data"], ["data", "train"], ["data", "test"], ["output"]] as [[String]] {
@@ -243,7 +250,8 @@ import Testing
         var exercised: Set<String> = []
         for site in Self.objectSites(schema, validator) {
             for instance in Self.instances(of: site, baseConfig: base, validator) {
-                let what = "\(site.pathText) \(instance.added.map { "with \($0)" } ?? "example") (\(site.pointer)): \(JSONTree.text(instance.object))"
+                let what =
+                    "\(site.pathText) \(instance.added.map { "with \($0)" } ?? "example") (\(site.pointer)): \(JSONTree.text(instance.object))"
                 #expect(validator.isValid(instance.object, against: site.schema), "\(what) does not validate against its own schema")
                 let failures = validator.validate(instance.config)
                 #expect(failures.isEmpty, "\(what): \(failures.map(\.description).joined(separator: "; "))")
@@ -254,8 +262,10 @@ import Testing
             }
         }
         // Spot checks that the walk reached every kind of object.
-        for path in ["$schema", "network.from", "network.metadata", "training.precision", "data.test",
-                     "data.train.labels", "data.train.classes", "data.train.header", "data.test.limit", "output.loss_log"] {
+        for path in [
+            "$schema", "network.from", "network.metadata", "training.precision", "data.test",
+            "data.train.labels", "data.train.classes", "data.train.header", "data.test.limit", "output.loss_log",
+        ] {
             #expect(exercised.contains(path), "\(path) was not exercised")
         }
     }
@@ -272,11 +282,13 @@ import Testing
             let place = (site.path + ["made_up_key"]).joined(separator: ".")
             let failures = validator.validate(config)
             // Inside a oneOf (a data set's three forms) the key is refused by its own form.
-            #expect(failures.flatMap(\.flattened).contains { $0.path == place && $0.message.hasPrefix("unknown key") },
-                    "\(site.pointer): the validator accepts \(place): \(failures)")
+            #expect(
+                failures.flatMap(\.flattened).contains { $0.path == place && $0.message.hasPrefix("unknown key") },
+                "\(site.pointer): the validator accepts \(place): \(failures)")
             let error = Self.decode(config)
-            #expect(error?.description.contains("\(place): unknown key") == true,
-                    "\(site.pointer): the reader accepts \(place): \(error?.description ?? "no error")")
+            #expect(
+                error?.description.contains("\(place): unknown key") == true,
+                "\(site.pointer): the reader accepts \(place): \(error?.description ?? "no error")")
         }
     }
 
@@ -287,7 +299,8 @@ import Testing
     @Test func topLevelSchemaKeyIsAcceptedAndIgnored() throws {
         let (schema, _) = try Self.loadSchema()
         let base = Self.baseConfig(schema)
-        let with = JSONTree.object([("$schema", .string("trainer.schema.json"))] + JSONTree.keys(base).map { ($0, JSONTree.member(base, $0)!) })
+        let with = JSONTree.object(
+            [("$schema", .string("trainer.schema.json"))] + JSONTree.keys(base).map { ($0, JSONTree.member(base, $0)!) })
         #expect(Self.decode(with) == nil)
         let plain = try Config.decode(Array(JSONTree.text(base).utf8), file: "c.json", directory: "")
         let annotated = try Config.decode(Array(JSONTree.text(with).utf8), file: "c.json", directory: "")
@@ -303,21 +316,49 @@ import Testing
     // MARK: - (c) The validator can fail
 
     static let wrongConfigs: [(name: String, edit: @Sendable (JSONValue) -> JSONValue, place: String, message: String)] = [
-        ("wrong type", { JSONTree.setting($0, at: ["training", "epochs"], to: .string("10")) }, "training.epochs", "expected a whole number, found a string"),
-        ("fraction where a whole number goes", { JSONTree.setting($0, at: ["training", "epochs"], to: .number("2.5")) }, "training.epochs", "expected a whole number"),
+        (
+            "wrong type", { JSONTree.setting($0, at: ["training", "epochs"], to: .string("10")) }, "training.epochs",
+            "expected a whole number, found a string"
+        ),
+        (
+            "fraction where a whole number goes", { JSONTree.setting($0, at: ["training", "epochs"], to: .number("2.5")) },
+            "training.epochs", "expected a whole number"
+        ),
         ("unknown key", { JSONTree.setting($0, at: ["training", "epoch"], to: .number("10")) }, "training.epoch", "unknown key"),
-        ("bad enum", { JSONTree.setting($0, at: ["network", "activation"], to: .string("sigmod")) }, "network.activation", "expected one of"),
-        ("below an exclusive minimum", { JSONTree.setting($0, at: ["training", "learning_rate"], to: .number("0")) }, "training.learning_rate", "expected > 0"),
-        ("too few layers", { JSONTree.setting($0, at: ["network", "layers"], to: JSONTree.array([.number("2")])) }, "network.layers", "expected at least 2 entries"),
-        ("required key missing", { JSONTree.setting($0, "training", to: JSONTree.object([("epochs", .number("1"))])) }, "training.learning_rate", "required, missing"),
-        ("both activation and activations", {
-            JSONTree.setting(JSONTree.setting($0, at: ["network", "activation"], to: .string("tanh")),
-                             at: ["network", "activations"], to: JSONTree.array([.string("tanh"), .string("sigmoid")]))
-        }, "network", "must not match"),
-        ("a data set of two forms", {
-            JSONTree.setting($0, at: ["data", "train", "csv"], to: .string("x.csv"))
-        }, "data.train", "matches none of the 3 alternatives"),
-        ("an empty file path", { JSONTree.setting($0, at: ["output", "weights"], to: .string("")) }, "output.weights", "expected at least 1 characters"),
+        (
+            "bad enum", { JSONTree.setting($0, at: ["network", "activation"], to: .string("sigmod")) }, "network.activation",
+            "expected one of"
+        ),
+        (
+            "below an exclusive minimum", { JSONTree.setting($0, at: ["training", "learning_rate"], to: .number("0")) },
+            "training.learning_rate", "expected > 0"
+        ),
+        (
+            "too few layers", { JSONTree.setting($0, at: ["network", "layers"], to: JSONTree.array([.number("2")])) }, "network.layers",
+            "expected at least 2 entries"
+        ),
+        (
+            "required key missing", { JSONTree.setting($0, "training", to: JSONTree.object([("epochs", .number("1"))])) },
+            "training.learning_rate", "required, missing"
+        ),
+        (
+            "both activation and activations",
+            {
+                JSONTree.setting(
+                    JSONTree.setting($0, at: ["network", "activation"], to: .string("tanh")),
+                    at: ["network", "activations"], to: JSONTree.array([.string("tanh"), .string("sigmoid")]))
+            }, "network", "must not match"
+        ),
+        (
+            "a data set of two forms",
+            {
+                JSONTree.setting($0, at: ["data", "train", "csv"], to: .string("x.csv"))
+            }, "data.train", "matches none of the 3 alternatives"
+        ),
+        (
+            "an empty file path", { JSONTree.setting($0, at: ["output", "weights"], to: .string("")) }, "output.weights",
+            "expected at least 1 characters"
+        ),
     ]
 
     @Test(arguments: wrongConfigs.indices)
@@ -326,8 +367,9 @@ import Testing
         let wrong = Self.wrongConfigs[index]
         let config = wrong.edit(Self.baseConfig(schema))
         let failures = validator.validate(config)
-        #expect(failures.contains { $0.path == wrong.place && $0.message.contains(wrong.message) },
-                "\(wrong.name): \(failures.isEmpty ? "accepted" : failures.map(\.description).joined(separator: "; "))")
+        #expect(
+            failures.contains { $0.path == wrong.place && $0.message.contains(wrong.message) },
+            "\(wrong.name): \(failures.isEmpty ? "accepted" : failures.map(\.description).joined(separator: "; "))")
         // The reader refuses each too.
         #expect(Self.decode(config) != nil, "\(wrong.name): the reader accepts \(JSONTree.text(config))")
     }

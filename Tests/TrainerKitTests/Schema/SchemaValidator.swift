@@ -160,7 +160,11 @@ struct SchemaValidator {
         }
         if let type = keywords["type"] {
             let names: [String]
-            if case .array(let elements) = type { names = elements.compactMap { JSONTree.string($0.value) } } else { names = [JSONTree.string(type) ?? ""] }
+            if case .array(let elements) = type {
+                names = elements.compactMap { JSONTree.string($0.value) }
+            } else {
+                names = [JSONTree.string(type) ?? ""]
+            }
             if !names.contains(where: { JSONTree.matches(instance, type: $0) }) {
                 fail("expected \(names.map(JSONTree.article).joined(separator: " or ")), found \(instance.kindDescription)")
                 return  // the other keywords would only repeat this
@@ -168,7 +172,8 @@ struct SchemaValidator {
         }
         if let options = keywords["enum"], case .array(let elements) = options {
             if !elements.contains(where: { JSONTree.equal($0.value, instance) }) {
-                fail("expected one of \(elements.map { JSONTree.text($0.value) }.joined(separator: ", ")), found \(JSONTree.text(instance))")
+                fail(
+                    "expected one of \(elements.map { JSONTree.text($0.value) }.joined(separator: ", ")), found \(JSONTree.text(instance))")
             }
         }
         if let constant = keywords["const"], !JSONTree.equal(constant, instance) {
@@ -177,17 +182,29 @@ struct SchemaValidator {
 
         // Numbers.
         if case .number = instance, let value = JSONTree.number(instance) {
-            if let bound = keywords["minimum"].flatMap(JSONTree.number), !(value >= bound) { fail("expected ≥ \(JSONTree.text(keywords["minimum"]!)), found \(JSONTree.text(instance))") }
-            if let bound = keywords["maximum"].flatMap(JSONTree.number), !(value <= bound) { fail("expected ≤ \(JSONTree.text(keywords["maximum"]!)), found \(JSONTree.text(instance))") }
-            if let bound = keywords["exclusiveMinimum"].flatMap(JSONTree.number), !(value > bound) { fail("expected > \(JSONTree.text(keywords["exclusiveMinimum"]!)), found \(JSONTree.text(instance))") }
-            if let bound = keywords["exclusiveMaximum"].flatMap(JSONTree.number), !(value < bound) { fail("expected < \(JSONTree.text(keywords["exclusiveMaximum"]!)), found \(JSONTree.text(instance))") }
+            if let bound = keywords["minimum"].flatMap(JSONTree.number), !(value >= bound) {
+                fail("expected ≥ \(JSONTree.text(keywords["minimum"]!)), found \(JSONTree.text(instance))")
+            }
+            if let bound = keywords["maximum"].flatMap(JSONTree.number), !(value <= bound) {
+                fail("expected ≤ \(JSONTree.text(keywords["maximum"]!)), found \(JSONTree.text(instance))")
+            }
+            if let bound = keywords["exclusiveMinimum"].flatMap(JSONTree.number), !(value > bound) {
+                fail("expected > \(JSONTree.text(keywords["exclusiveMinimum"]!)), found \(JSONTree.text(instance))")
+            }
+            if let bound = keywords["exclusiveMaximum"].flatMap(JSONTree.number), !(value < bound) {
+                fail("expected < \(JSONTree.text(keywords["exclusiveMaximum"]!)), found \(JSONTree.text(instance))")
+            }
         }
 
         // Strings.
         if case .string(let text) = instance {
             let length = text.unicodeScalars.count
-            if let bound = keywords["minLength"].flatMap(JSONTree.number), Double(length) < bound { fail("expected at least \(Int(bound)) characters, found \(length)") }
-            if let bound = keywords["maxLength"].flatMap(JSONTree.number), Double(length) > bound { fail("expected at most \(Int(bound)) characters, found \(length)") }
+            if let bound = keywords["minLength"].flatMap(JSONTree.number), Double(length) < bound {
+                fail("expected at least \(Int(bound)) characters, found \(length)")
+            }
+            if let bound = keywords["maxLength"].flatMap(JSONTree.number), Double(length) > bound {
+                fail("expected at most \(Int(bound)) characters, found \(length)")
+            }
             if case .string(let pattern)? = keywords["pattern"], let regex = try? NSRegularExpression(pattern: pattern),
                 regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
             {
@@ -197,8 +214,12 @@ struct SchemaValidator {
 
         // Arrays.
         if case .array(let elements) = instance {
-            if let bound = keywords["minItems"].flatMap(JSONTree.number), Double(elements.count) < bound { fail("expected at least \(Int(bound)) entries, found \(elements.count)") }
-            if let bound = keywords["maxItems"].flatMap(JSONTree.number), Double(elements.count) > bound { fail("expected at most \(Int(bound)) entries, found \(elements.count)") }
+            if let bound = keywords["minItems"].flatMap(JSONTree.number), Double(elements.count) < bound {
+                fail("expected at least \(Int(bound)) entries, found \(elements.count)")
+            }
+            if let bound = keywords["maxItems"].flatMap(JSONTree.number), Double(elements.count) > bound {
+                fail("expected at most \(Int(bound)) entries, found \(elements.count)")
+            }
             var prefixCount = 0
             if case .array(let prefix)? = keywords["prefixItems"] {
                 prefixCount = prefix.count

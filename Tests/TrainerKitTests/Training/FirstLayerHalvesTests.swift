@@ -143,7 +143,9 @@ import TrainerKernels
                         magnitude += abs(product)
                     }
                     let exact = Double(network.weights[0][i, j]) - Double(eta) * sum / Double(m)
-                    let bound = Double(Float.ulpOfOne) * Double(m + 3) * (abs(Double(network.weights[0][i, j])) + Double(eta) * magnitude / Double(m))
+                    let bound =
+                        Double(Float.ulpOfOne) * Double(m + 3)
+                        * (abs(Double(network.weights[0][i, j])) + Double(eta) * magnitude / Double(m))
                     #expect(abs(Double(updated.weights[0][i, j]) - exact) <= bound, "W[0][\(i)][\(j)], \(threads) threads")
                 }
             }
@@ -194,17 +196,20 @@ import TrainerKernels
     @Test func twoThreadsKeptWhenFaster() {
         // Steps 0–2 on two threads (0 warms up), 3–5 on one (3 warms up),
         // 6–11 on two; step 12 starts the next cycle.
-        #expect(Self.choices(steps: 14, threaded: 5, alone: 7)
-            == [true, true, true, false, false, false, true, true, true, true, true, true, true, true])
+        #expect(
+            Self.choices(steps: 14, threaded: 5, alone: 7)
+                == [true, true, true, false, false, false, true, true, true, true, true, true, true, true])
     }
 
     @Test func oneThreadChosenWhenFaster() {
-        #expect(Self.choices(steps: 16, threaded: 9, alone: 7)
-            == [true, true, true, false, false, false, false, false, false, false, false, false, true, true, true, false])
+        #expect(
+            Self.choices(steps: 16, threaded: 9, alone: 7)
+                == [true, true, true, false, false, false, false, false, false, false, false, false, true, true, true, false])
     }
 
     @Test func restartBeginsATrial() {
-        #expect(Self.choices(steps: 12, threaded: 9, alone: 7, restartAt: 8)
-            == [true, true, true, false, false, false, false, false, true, true, true, false])
+        #expect(
+            Self.choices(steps: 12, threaded: 9, alone: 7, restartAt: 8)
+                == [true, true, true, false, false, false, false, false, true, true, true, false])
     }
 }

@@ -79,7 +79,11 @@ import Testing
             let difference = abs(actual - expected)
             let scale = max(abs(actual), abs(expected))
             if scale > 0 {
-                if isLoss { worst.loss = max(worst.loss, difference / scale) } else { worst.parameter = max(worst.parameter, difference / scale) }
+                if isLoss {
+                    worst.loss = max(worst.loss, difference / scale)
+                } else {
+                    worst.parameter = max(worst.parameter, difference / scale)
+                }
             }
             #expect(
                 difference <= max(Self.relativeTolerance * scale, Self.absoluteFloor),
@@ -92,7 +96,8 @@ import Testing
         let header = try #require(rows.first)
         #expect(Array(header.prefix(2)) == ["epoch", "loss"])
         let lossColumn = try #require(header.firstIndex(of: "loss"))
-        try #require(rows.count - 1 == fixture.epochLosses.count, "\(name): \(rows.count - 1) log rows, expected \(fixture.epochLosses.count)")
+        try #require(
+            rows.count - 1 == fixture.epochLosses.count, "\(name): \(rows.count - 1) log rows, expected \(fixture.epochLosses.count)")
         for (index, row) in rows.dropFirst().enumerated() {
             #expect(row[0] == String(index + 1))
             let loss = try #require(Double(row[lossColumn]), "\(name): epoch \(index + 1): loss \(row[lossColumn])")

@@ -24,9 +24,15 @@ import Testing
 
     static let optimizers: [(String, String)] = [
         ("sgd with L2 and an exponential schedule", #""epochs": 12, "l2": 0.01, "lr_schedule": {"name": "exponential", "factor": 0.9}"#),
-        ("momentum with a step schedule", #""epochs": 12, "optimizer": {"name": "momentum", "momentum": 0.8}, "lr_schedule": {"name": "step", "every": 4, "factor": 0.5}"#),
+        (
+            "momentum with a step schedule",
+            #""epochs": 12, "optimizer": {"name": "momentum", "momentum": 0.8}, "lr_schedule": {"name": "step", "every": 4, "factor": 0.5}"#
+        ),
         ("nesterov with L2", #""epochs": 12, "optimizer": {"name": "momentum", "nesterov": true}, "l2": 0.001"#),
-        ("adam with a cosine schedule", #""epochs": 12, "optimizer": "adam", "lr_schedule": {"name": "cosine", "epochs": 12, "minimum": 0.001}"#),
+        (
+            "adam with a cosine schedule",
+            #""epochs": 12, "optimizer": "adam", "lr_schedule": {"name": "cosine", "epochs": 12, "minimum": 0.001}"#
+        ),
     ]
 
     /// The log without its `seconds` column (wall time differs between runs).
@@ -42,7 +48,9 @@ import Testing
         let config = directory.write("c.json", Self.config(training: training))
         let whole = runCLI(["run", config, "--quiet", "--weights-out", directory.file("whole.json"), "--log", directory.file("whole.csv")])
         try #require(whole.code == 0, "\(whole.stderr)")
-        let first = runCLI(["run", config, "--quiet", "--epochs", "5", "--weights-out", directory.file("part.json"), "--log", directory.file("part.csv")])
+        let first = runCLI([
+            "run", config, "--quiet", "--epochs", "5", "--weights-out", directory.file("part.json"), "--log", directory.file("part.csv"),
+        ])
         try #require(first.code == 0, "\(first.stderr)")
         let second = runCLI([
             "run", config, "--quiet", "--epochs", "7", "--init-from", directory.file("part.json"),
@@ -155,7 +163,10 @@ import Testing
         let config = directory.write("c.json", Self.config(training: #""epochs": 2, "validation_split": 0.01"#))
         let result = runCLI(["run", config, "--weights-out", directory.file("w.json")])
         #expect(result.code == 2)
-        #expect(result.stderr == "trainer: error: \(config): training.validation_split: 0.01 of 12 samples leaves no validation sample; expected a fraction that keeps both\n")
+        #expect(
+            result.stderr
+                == "trainer: error: \(config): training.validation_split: 0.01 of 12 samples leaves no validation sample; expected a fraction that keeps both\n"
+        )
         #expect(directory.read("w.json") == nil)
     }
 
@@ -172,8 +183,10 @@ import Testing
         let file = try WeightsFile.read(FilePath(path: directory.file("w.json")))
         #expect(file.metadata.stoppedBy == "checkpoint")
         #expect(file.metadata.epochsTrained >= 2 && file.metadata.epochsTrained % 2 == 0)
-        let resumed = runCLI(["run", directory.file("c.json"), "--quiet", "--epochs", "1", "--init-from", directory.file("w.json"),
-                              "--weights-out", directory.file("w2.json"), "--log", directory.file("l2.csv")])
+        let resumed = runCLI([
+            "run", directory.file("c.json"), "--quiet", "--epochs", "1", "--init-from", directory.file("w.json"),
+            "--weights-out", directory.file("w2.json"), "--log", directory.file("l2.csv"),
+        ])
         #expect(resumed.code == 0, "\(resumed.stderr)")
     }
 }
@@ -187,7 +200,9 @@ import Testing
     /// A 2-4-2 tanh-softmax network whose weights (multiples of 1/64) and
     /// data (multiples of 1/8) are exact in float32, so a float32 run starts
     /// where the float64 run does and differs from it by arithmetic alone.
-    static func config(precision: String, epochs: Int, rate: String = "0.01", optimizer: String = #""adam""#, batchSize: Int = 3) -> String {
+    static func config(
+        precision: String, epochs: Int, rate: String = "0.01", optimizer: String = #""adam""#, batchSize: Int = 3
+    ) -> String {
         """
         {"network": {"layers": [2, 4, 2], "activations": ["tanh", "softmax"],
            "weights": [[[-0.28125, 0.421875, 0.328125, -0.5], [-0.015625, 0.453125, 0.1875, 0.5]],
@@ -267,13 +282,18 @@ import Testing
         let directory = TemporaryDirectory()
         let csv = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
         directory.write("v.csv", csv)
-        let config = directory.write("c.json", """
+        let config = directory.write(
+            "c.json",
+            """
             {"network": {"layers": [2, 3, 1]}, "training": {"learning_rate": 0.5, "epochs": 2},
              "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}, "validation": {"csv": "v.csv"}}}
             """)
         let result = runCLI(["run", config, "--log", directory.file("v.csv"), "--weights-out", directory.file("w.json")])
         #expect(result.code == 2)
-        #expect(result.stderr == "trainer: error: --log: same file as data.validation.csv (\(directory.file("v.csv"))); writing it would destroy an input\n")
+        #expect(
+            result.stderr
+                == "trainer: error: --log: same file as data.validation.csv (\(directory.file("v.csv"))); writing it would destroy an input\n"
+        )
         #expect(directory.read("v.csv") == csv)
         #expect(directory.read("w.json") == nil)
     }
@@ -285,7 +305,9 @@ import Testing
     @Test(arguments: ["check", "run"])
     func accuracyWithoutClassesIsRefused(command: String) throws {
         let directory = TemporaryDirectory()
-        let config = directory.write("c.json", """
+        let config = directory.write(
+            "c.json",
+            """
             {"network": {"layers": [2, 3, 1]}, "training": {"learning_rate": 0.5, "epochs": 2, "validation_split": 0.5,
               "early_stopping": {"monitor": "val_accuracy"}},
              "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}}}
@@ -293,7 +315,10 @@ import Testing
         let outputs = command == "run" ? ["--log", directory.file("l.csv"), "--weights-out", directory.file("w.json")] : []
         let result = runCLI([command, config] + outputs)
         #expect(result.code == 2)
-        #expect(result.stderr == "trainer: error: \(config): training.early_stopping.monitor: this run's log has no val_accuracy column (its columns: epoch, loss, val_loss, seconds); accuracy needs one-hot classes\n")
+        #expect(
+            result.stderr
+                == "trainer: error: \(config): training.early_stopping.monitor: this run's log has no val_accuracy column (its columns: epoch, loss, val_loss, seconds); accuracy needs one-hot classes\n"
+        )
         #expect(result.stdout == "")
         #expect(directory.read("l.csv") == nil && directory.read("w.json") == nil)
     }
