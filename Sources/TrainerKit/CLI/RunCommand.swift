@@ -71,30 +71,7 @@ struct RunCommand {
         // same files stops here, before it writes anything.
         let weightsLock = try OutputLock.lockWeights(plan.weights.file.path, display: plan.weights.file.display)
         defer { weightsLock?.release() }
-        let logOutput: TextOutput
-        if let target = plan.log {
-            // Truncated only once locked, so that another run's log stays whole.
-            let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appendToLog ? O_APPEND : 0)
-            let descriptor = open(target.file.path, flags, 0o666)
-            guard descriptor >= 0 else { throw TrainerError(.failure, place: target.file.display, systemErrorText(errno)) }
-            do throws(TrainerError) {
-                try OutputLock.lockLog(descriptor, display: target.file.display)
-                var status = stat()
-                if !appendToLog, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ftruncate(descriptor, 0) != 0 {
-                    throw TrainerError(.failure, place: target.file.display, systemErrorText(errno))
-                }
-                if appendToLog {
-                    try dropRowsAfterResumedEpoch(
-                        descriptor, file: target.file, epoch: prepared.progress.epochsCompleted)
-                }
-            } catch {
-                close(descriptor)
-                throw error
-            }
-            logOutput = FileDescriptorOutput(descriptor: descriptor, name: target.file.display, capacity: 0)
-        } else {
-            logOutput = context.stdout
-        }
+        let logOutput = try openLog(plan, appending: appendToLog, resumedEpoch: prepared.progress.epochsCompleted)
         defer {
             if let file = logOutput as? FileDescriptorOutput, plan.log != nil { close(file.descriptor) }
         }
@@ -143,36 +120,7 @@ struct RunCommand {
             return 128 + signal
         }
 
-        let stoppedBy: String
-        switch stop {
-        case .completed: stoppedBy = "completed"
-        case .interrupted: stoppedBy = "interrupted"
-        case .outputClosed: stoppedBy = "output_closed"
-        case .earlyStopped: stoppedBy = "early_stopping"
-        }
-        // Early stopping hands back the best epoch's weights when the run
-        // ends (not when a signal stops it: that file is for resuming).
-        var restoredBest: BestEpoch<S>?
-        if training.earlyStopping != nil, stop == .completed || stop == .earlyStopped, let best = trainer.best {
-            trainer.restoreBest()
-            restoredBest = best
-        }
-        var file = weightsFile(trainer, setup: setup, scaling: prepared.scaling, stoppedBy: stoppedBy)
-        if let best = restoredBest, let stopping = training.earlyStopping {
-            file.metadata.monitor = stopping.monitor
-            file.metadata.bestEpoch = best.epoch
-            file.metadata.bestValue = best.value
-        }
-        try AtomicFile.write(file.encoded(), to: plan.weights.file.path, display: plan.weights.file.display)
-        if let best = restoredBest, let stopping = training.earlyStopping, !arguments.has("--quiet") {
-            let why =
-                stop == .earlyStopped
-                ? "early stopping after epoch \(trainer.progress.epochsCompleted): \(stopping.monitor) did not improve for \(stopping.patience) epoch\(stopping.patience == 1 ? "" : "s")"
-                : "training finished"
-            context.note(
-                "trainer: \(why); saved the weights of epoch \(best.epoch) (best \(stopping.monitor) \(ProgressReporter.short(best.value)))"
-            )
-        }
+        try saveFinalWeights(&trainer, stop: stop, setup: setup, scaling: prepared.scaling, to: plan.weights.file)
 
         switch stop {
         case .completed, .earlyStopped:
@@ -205,6 +153,69 @@ struct RunCommand {
         metadata.stoppedBy = stoppedBy
         metadata.optimizer = trainer.optimizer.savedState
         return WeightsFile(network: trainer.network, metadata: metadata)
+    }
+
+    /// The loss log, opened for the run: locked first (OutputLock), then
+    /// truncated, or, when appending to a resumed run's log, cut back to
+    /// the epoch the weights file holds; stdout for `--log -`.
+    func openLog(_ plan: OutputPlan, appending: Bool, resumedEpoch: Int) throws(TrainerError) -> TextOutput {
+        guard let target = plan.log else { return context.stdout }
+        // Truncated only once locked, so that another run's log stays whole.
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : 0)
+        let descriptor = open(target.file.path, flags, 0o666)
+        guard descriptor >= 0 else { throw TrainerError(.failure, place: target.file.display, systemErrorText(errno)) }
+        do throws(TrainerError) {
+            try OutputLock.lockLog(descriptor, display: target.file.display)
+            var status = stat()
+            if !appending, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ftruncate(descriptor, 0) != 0 {
+                throw TrainerError(.failure, place: target.file.display, systemErrorText(errno))
+            }
+            if appending {
+                try dropRowsAfterResumedEpoch(
+                    descriptor, file: target.file, epoch: resumedEpoch)
+            }
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        return FileDescriptorOutput(descriptor: descriptor, name: target.file.display, capacity: 0)
+    }
+
+    /// Saves the weights when training stops: why it stopped, and with
+    /// early stopping the best epoch's weights (not when a signal stopped
+    /// it: that file is for resuming), with a note naming that epoch.
+    func saveFinalWeights<S: Scalar>(
+        _ trainer: inout Trainer<S>, stop: StopReason, setup: RunSetup, scaling: InputScaling?, to target: FilePath
+    ) throws(TrainerError) {
+        let training = setup.config.training
+        let stoppedBy: String
+        switch stop {
+        case .completed: stoppedBy = "completed"
+        case .interrupted: stoppedBy = "interrupted"
+        case .outputClosed: stoppedBy = "output_closed"
+        case .earlyStopped: stoppedBy = "early_stopping"
+        }
+        var restoredBest: BestEpoch<S>?
+        if training.earlyStopping != nil, stop == .completed || stop == .earlyStopped, let best = trainer.best {
+            trainer.restoreBest()
+            restoredBest = best
+        }
+        var file = weightsFile(trainer, setup: setup, scaling: scaling, stoppedBy: stoppedBy)
+        if let best = restoredBest, let stopping = training.earlyStopping {
+            file.metadata.monitor = stopping.monitor
+            file.metadata.bestEpoch = best.epoch
+            file.metadata.bestValue = best.value
+        }
+        try AtomicFile.write(file.encoded(), to: target.path, display: target.display)
+        if let best = restoredBest, let stopping = training.earlyStopping, !arguments.has("--quiet") {
+            let why =
+                stop == .earlyStopped
+                ? "early stopping after epoch \(trainer.progress.epochsCompleted): \(stopping.monitor) did not improve for \(stopping.patience) epoch\(stopping.patience == 1 ? "" : "s")"
+                : "training finished"
+            context.note(
+                "trainer: \(why); saved the weights of epoch \(best.epoch) (best \(stopping.monitor) \(ProgressReporter.short(best.value)))"
+            )
+        }
     }
 
     /// Cuts the locked log being resumed back to the epoch the weights file
