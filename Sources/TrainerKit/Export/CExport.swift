@@ -52,8 +52,7 @@ private struct CHeader {
         type = float32 ? "float" : "double"
         suffix = float32 ? "f" : ""
         mathSuffix = float32 ? "f" : ""
-        // InputScaling.apply leaves the inputs as they are for `none`.
-        scaling = file.metadata.inputScaling.flatMap { $0.method == .none ? nil : $0 }
+        scaling = ONNXExport.appliedScaling(file)
         hiddenCount = file.layers.count - 2
         width = file.layers.dropFirst().dropLast().max() ?? 0
     }
