@@ -40,9 +40,7 @@ struct ExportCommand {
         // Built once, as predict builds it, so that a literal that does not
         // fit the file's precision is the same placed error here.
         var unused = RandomGenerator(seed: 0)
-        let spec = NetworkSpec(
-            layers: file.layers, activations: file.activations,
-            parameters: .literals(weights: file.weights, biases: file.biases, file: weightsPath, path: "weights"))
+        let spec = NetworkSpec(weights: file, file: weightsPath)
         switch file.metadata.precision {
         case .float64: _ = try spec.build(using: &unused, as: Double.self)
         case .float32: _ = try spec.build(using: &unused, as: Float.self)

@@ -14,9 +14,7 @@ struct PredictCommand {
     }
 
     func predict<S: Scalar>(_ file: WeightsFile, weightsPath: String, as: S.Type) throws -> Int32 {
-        let spec = NetworkSpec(
-            layers: file.layers, activations: file.activations,
-            parameters: .literals(weights: file.weights, biases: file.biases, file: weightsPath, path: "weights"))
+        let spec = NetworkSpec(weights: file, file: weightsPath)
         var unused = RandomGenerator(seed: 0)
         let network: Network<S> = try spec.build(using: &unused)
 

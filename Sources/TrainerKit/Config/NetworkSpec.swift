@@ -18,6 +18,14 @@ public struct NetworkSpec: Sendable {
         self.resumedFrom = resumedFrom
     }
 
+    /// The network saved in `weights`, read from `file` (how errors name it).
+    init(weights: WeightsFile, file: String, resumedFrom: WeightsFile.Metadata? = nil) {
+        self.init(
+            layers: weights.layers, activations: weights.activations,
+            parameters: .literals(weights: weights.weights, biases: weights.biases, file: file, path: "weights"),
+            resumedFrom: resumedFrom)
+    }
+
     public enum Parameters: Sendable {
         /// Weights (and optionally biases) written as literals, in `file`
         /// at `path` (`network.weights` of a config, `weights` of a weights file).
@@ -95,10 +103,7 @@ extension Config {
             try Config.checkArchitecture(
                 layers: weights.layers, activations: weights.activations, activationChoice: .perLayer(weights.activations),
                 loss: training.loss, file: self.file)
-            var spec = NetworkSpec(
-                layers: weights.layers, activations: weights.activations,
-                parameters: .literals(weights: weights.weights, biases: weights.biases, file: file, path: "weights"),
-                resumedFrom: initFrom != nil ? weights.metadata : nil)
+            var spec = NetworkSpec(weights: weights, file: file, resumedFrom: initFrom != nil ? weights.metadata : nil)
             spec.startScaling = weights.metadata.inputScaling.map { ($0, file) }
             return spec
         }
