@@ -149,7 +149,7 @@ struct RunSetup {
                 place: "\(config.file): training.validation_split", "to split \(DataLoader.plural(train.count, "sample"))")
             (train, validation) = try train.splitForValidation(fraction: fraction, seed: training.seed, file: config.file)
         }
-        if spec.startScaling != nil || (config.data.normalize ?? .none) != .none {
+        if scalesInputs(spec) {
             for data in [train, test, validation].compactMap({ $0 }) {
                 try data.requireScalingMemory(place: "\(config.file): data.normalize")
             }
@@ -244,6 +244,12 @@ struct RunSetup {
         return InputScaling(fitting: method, to: train.inputs)
     }
 
+    /// Whether the run scales its inputs: by data.normalize, or as the
+    /// weights file it starts from did.
+    func scalesInputs(_ spec: NetworkSpec) -> Bool {
+        (config.data.normalize ?? .none) != .none || spec.startScaling != nil
+    }
+
     /// What the run is made of, for its memory estimate.
     func memoryPlan(spec: NetworkSpec, data: [DataFootprint]) -> MemoryPlan {
         let training = config.training
@@ -252,7 +258,7 @@ struct RunSetup {
         plan.keepsBestNetwork = training.earlyStopping != nil
         plan.splitsFirstLayer = training.precision == .float32 && training.optimizer == .sgd && training.l2 == 0 && spec.layers[0] >= 128
         plan.validationSplit = training.validationSplit != nil
-        plan.normalizes = (config.data.normalize ?? .none) != .none || spec.startScaling != nil
+        plan.normalizes = scalesInputs(spec)
         (plan.literalBytes, plan.literalCount) = spec.literalText
         if let file = initFrom ?? config.network.from {
             var status = stat()
