@@ -277,9 +277,6 @@ public struct Trainer<S: Scalar> {
         if schedule.shuffle { generator.shuffle(&order) }
     }
 
-    /// The loss sum and the correctly classified count of one batch.
-    public typealias StepResult = TrainerKit.StepResult
-
     /// One step of gradient descent on the given samples: forward pass, loss
     /// (before the update), backward pass, update. Afterwards ``trace`` holds
     /// every z, a, δ and gradient of the step.
