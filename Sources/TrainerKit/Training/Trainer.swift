@@ -246,7 +246,9 @@ public struct Trainer<S: Scalar> {
 
     /// The network's loss and accuracy on `data`, if there is such data.
     private mutating func evaluate(on data: Dataset<S>?) -> Evaluation? {
-        guard let data, var evaluator else { return nil }
+        // Taken out of self while it runs, so that its buffers have one
+        // owner and are written in place, not copied on the first write.
+        guard let data, var evaluator = evaluator.take() else { return nil }
         let result = evaluator.evaluate(network, on: data, loss: schedule.loss)
         self.evaluator = evaluator
         return result
