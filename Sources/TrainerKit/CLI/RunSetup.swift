@@ -256,7 +256,7 @@ struct RunSetup {
         var plan = MemoryPlan(layers: spec.layers, precision: training.precision, batchSize: training.batchSize)
         plan.optimizerSlots = training.optimizer.slots
         plan.keepsBestNetwork = training.earlyStopping != nil
-        plan.splitsFirstLayer = training.precision == .float32 && training.optimizer == .sgd && training.l2 == 0 && spec.layers[0] >= 128
+        plan.splitsFirstLayer = FirstLayerSplit.applies(precision: training.precision, schedule: training.schedule, inputs: spec.layers[0])
         plan.validationSplit = training.validationSplit != nil
         plan.normalizes = scalesInputs(spec)
         (plan.literalBytes, plan.literalCount) = spec.literalText

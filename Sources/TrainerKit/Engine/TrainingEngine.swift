@@ -85,11 +85,9 @@ public struct TrainingEngine<S: Scalar> {
     public static var defaultMinimumSplitOperations: Int { Kernels.defaultMinimumSplitOperations }
 
     /// Whether the float32 delta rule runs `network`'s first layer in two
-    /// halves of its inputs (``FirstLayerHalves``): from 128 inputs, where
-    /// each half is worth a thread. It depends on the network only, never on
-    /// the thread count, so the bits do not either.
+    /// halves of its inputs (``FirstLayerSplit``).
     public static func splitsFirstLayer(_ network: Network<S>) -> Bool {
-        network.layerSizes[0] >= 128
+        FirstLayerSplit.applies(inputs: network.inputSize)
     }
 
     /// One step of gradient descent on the given samples of `data`: forward
@@ -136,5 +134,24 @@ extension Backpropagation {
             for (row, sample) in samples.enumerated() where output.argmax(row: row) == labels[sample] { correct += 1 }
         }
         return StepResult(lossSum: lossSum, correct: correct)
+    }
+}
+
+/// When a run takes its first layer in two halves of its inputs
+/// (``FirstLayerHalves``): the float32 delta rule, from 128 inputs, where
+/// each half is worth a thread. It depends on the network and the rule
+/// only, never on the thread count, so the bits do not either. The engine
+/// chooses by it, and the memory estimate counts the halves' buffers by it.
+public enum FirstLayerSplit {
+    /// Whether a first layer of `inputs` inputs is split (for the float32
+    /// delta rule).
+    public static func applies(inputs: Int) -> Bool {
+        inputs >= 128
+    }
+
+    /// Whether a run in `precision` with `schedule` splits a first layer of
+    /// `inputs` inputs: the choice ``TrainingEngine`` makes.
+    public static func applies(precision: Precision, schedule: TrainingSchedule, inputs: Int) -> Bool {
+        precision == .float32 && schedule.isPlainDeltaRule && applies(inputs: inputs)
     }
 }

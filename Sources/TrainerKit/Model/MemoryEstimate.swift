@@ -9,7 +9,7 @@ public struct MemoryPlan: Sendable {
     public var optimizerSlots: Int = 0
     /// Early stopping keeps the best epoch's network.
     public var keepsBestNetwork = false
-    /// The float32 delta rule's first layer in halves (``Trainer/splitsFirstLayer(_:)``).
+    /// The float32 delta rule's first layer in halves (``FirstLayerSplit``).
     public var splitsFirstLayer = false
     /// `training.validation_split` holds out part of data.train.
     public var validationSplit = false
