@@ -237,9 +237,10 @@ struct RunCommand {
     }
 
     /// Whether to append to an existing log: only when resuming, and only to
-    /// a log whose header matches this run's columns.
+    /// a log whose header matches this run's columns, and only to a regular
+    /// file (a FIFO or device is written to, never read back).
     func existingLogMatches(_ file: FilePath, columns: [String], resuming: Bool) throws(TrainerError) -> Bool {
-        guard resuming else { return false }
+        guard resuming, FileReading.isRegularFile(file.path) else { return false }
         guard let bytes = try? FileReading.read(file.path, display: file.display), !bytes.isEmpty else { return false }
         let firstLine = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         let header = String(decoding: firstLine, as: UTF8.self)

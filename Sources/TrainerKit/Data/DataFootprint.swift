@@ -116,7 +116,9 @@ extension DataFootprint {
     /// loader decides it), and its size; nil for a stream or a file the
     /// loader refuses.
     private static func surveyCSV(_ source: CSVSource) -> (records: Int, hasHeader: Bool, size: Int)? {
-        guard let (descriptor, status) = try? FileReading.open(source.file.path, display: source.file.display) else { return nil }
+        guard FileReading.isRegularFile(source.file.path),
+            let (descriptor, status) = try? FileReading.open(source.file.path, display: source.file.display)
+        else { return nil }
         defer { close(descriptor) }
         let size = Int(status.st_size)
         guard (status.st_mode & S_IFMT) == S_IFREG, size <= FileReading.maximumSize else { return nil }
@@ -150,7 +152,7 @@ extension DataFootprint {
     /// The dimensions and file size of a well-formed IDX file of unsigned
     /// bytes with `rank` dimensions, from its header; nil otherwise.
     private static func idxHeader(_ path: String, rank: Int) -> ([Int], Int)? {
-        guard let (descriptor, status) = try? FileReading.open(path, display: path) else { return nil }
+        guard FileReading.isRegularFile(path), let (descriptor, status) = try? FileReading.open(path, display: path) else { return nil }
         defer { close(descriptor) }
         guard (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         var header = [UInt8](repeating: 0, count: 4 + 4 * rank)

@@ -86,6 +86,15 @@ public enum FileReading {
         return (descriptor, status)
     }
 
+    /// Whether `path` is a regular file (following links), asked with
+    /// stat(2): opening a FIFO only to look at it would take its writer's
+    /// reader away when closed (the writer's next write then fails with
+    /// SIGPIPE), so a caller that only wants to size a file asks this first.
+    public static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// Whether `path` names a stream rather than a file in a folder: `-`
     /// (stdin), a pipe, FIFO, socket or device (`trainer run <(cat c.json)`
     /// reads `/dev/fd/63`), or an open descriptor's name (`/dev/stdin`,
