@@ -32,6 +32,7 @@ public enum Commands {
             OptionSpec("--log", value: "PATH", help: "the loss log, overriding output.loss_log; '-' is stdout"),
             OptionSpec("--weights-out", value: "PATH", help: "the weights file, overriding output.weights"),
             OptionSpec("--threads", value: "N", help: "worker threads (default: all cores; more are clamped)"),
+            OptionSpec("--train-seconds", help: "add a train_seconds column: each epoch's training alone"),
             OptionSpec("--quiet", short: "-q", help: "nothing on stderr but errors"),
         ],
         details: """
@@ -40,7 +41,11 @@ public enum Commands {
                 beside the config, NAME being the config's name without .json),
                 replaced atomically when training ends or is interrupted;
               - the loss log (output.loss_log; default out/NAME.loss.csv), one CSV
-                row per epoch, flushed as it is written.
+                row per epoch, written as the epoch ends (a few rows at a time
+                when epochs take less than 0.1 s). Its seconds column is the
+                wall time since training began, evaluation and logging
+                included; --train-seconds adds train_seconds, the epoch's
+                forward, backward and update passes alone.
             Missing output folders are created. Progress and notices go to stderr,
             never stdout; with --log - stdout carries only the CSV.
 

@@ -108,13 +108,30 @@ struct RunCommand {
             },
             pendingSignal: context.pendingSignal)
 
+        /// Sends the rows the log still holds; false when its reader (stdout) went away.
+        func flushLog() throws(TrainerError) -> Bool {
+            do throws(OutputError) {
+                try log.flush()
+            } catch {
+                if error.isBrokenPipe && logIsStdout { return false }
+                throw error.trainerError
+            }
+            return true
+        }
+        // The rows so far, when training fails (a NaN loss): the log keeps them.
+        defer { try? log.flush() }
+
         let weightsTarget = plan.weights.file
-        let stop = try trainer.run(observer: observer, checkpointEvery: training.checkpointEvery) {
+        var stop = try trainer.run(observer: observer, checkpointEvery: training.checkpointEvery) {
             (current: Trainer<S>) throws(TrainerError) in
+            // The log first, so that a checkpoint never holds an epoch the log lacks.
+            _ = try flushLog()
             // A checkpoint: what an interruption would save, so --init-from resumes from it.
             let file = weightsFile(current, setup: setup, scaling: prepared.scaling, stoppedBy: "checkpoint")
             try AtomicFile.write(file.encoded(), to: weightsTarget.path, display: weightsTarget.display)
         }
+        // As a row written at once would have found it: the reader gone.
+        if try !flushLog(), stop == .completed || stop == .earlyStopped { stop = .outputClosed }
         if case .interrupted(let signal) = stop, trainer.progress.samplesTrained == prepared.progress.samplesTrained {
             // Stopped before the first batch: nothing learnt, nothing to save.
             return 128 + signal

@@ -18,6 +18,8 @@ struct RunSetup {
     /// Where each overridable value came from: a flag or a config key.
     var batchSizeOrigin: String
     var epochsOrigin: String
+    /// `--train-seconds`: the log gets a `train_seconds` column.
+    var logsTrainSeconds: Bool
 
     init(arguments: ParsedArguments) throws(TrainerError) {
         if let exampleName = arguments.value("--example") {
@@ -49,6 +51,7 @@ struct RunSetup {
                 try OptionValue.byteCount(text, option: "--max-memory")
             } ?? MemoryEstimate.defaultLimit
         seedOverridden = arguments.value("--seed") != nil
+        logsTrainSeconds = arguments.has("--train-seconds")
         batchSizeOrigin = arguments.value("--batch-size") != nil ? "--batch-size" : "\(config.file): training.batch_size"
         epochsOrigin = arguments.value("--epochs") != nil ? "--epochs" : "\(config.file): training.epochs"
         if let text = arguments.value("--epochs") {
@@ -181,7 +184,7 @@ struct RunSetup {
         let columns = LossLog.columns(
             accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil,
             validation: validation != nil, validationAccuracy: validation?.labels != nil,
-            learningRate: training.learningRateSchedule.varies)
+            learningRate: training.learningRateSchedule.varies, trainSeconds: logsTrainSeconds)
         // Here, not in run: check and explain refuse the config too.
         if let stopping = training.earlyStopping, !columns.contains(stopping.monitor) {
             throw TrainerError.at(

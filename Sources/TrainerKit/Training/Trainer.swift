@@ -76,8 +76,13 @@ public struct EpochRecord: Equatable, Sendable {
     public var validationAccuracy: Double?
     /// The learning rate the epoch trained with.
     public var learningRate: Double = 0
-    /// Wall time since this run's training began.
+    /// Wall time since this run's training began: every epoch's training,
+    /// evaluation and logging so far (the log's `seconds`).
     public var seconds: Double
+    /// This epoch's training passes alone (forward, backward, update), without
+    /// evaluating the test or validation data or writing the log (the log's
+    /// `train_seconds`).
+    public var trainSeconds: Double = 0
 }
 
 /// Why a run ended.
@@ -188,6 +193,7 @@ public struct Trainer<S: Scalar> {
             var lossSum = progress.partialLossSum
             var correct = progress.partialCorrect
             var start = progress.samplesIntoEpoch
+            let epochStarted = clock.now
             while start < n {
                 if let signal = observer.pendingSignal() {
                     // Stop at this batch boundary; the file saved records how
@@ -213,6 +219,8 @@ public struct Trainer<S: Scalar> {
             }
             // A weight can overflow while the loss stays finite (a saturated
             // sigmoid hides it); such a network must not be saved either.
+            let trained = clock.now
+            let trainSeconds = (trained - epochStarted).seconds
             try checkParametersAreFinite(epoch: epoch)
             progress.generator = generator
             progress.epochsCompleted = epoch
@@ -226,14 +234,15 @@ public struct Trainer<S: Scalar> {
                 accuracy: train.labels.map { _ in Double(correct) / Double(n) },
                 seconds: 0)
             record.learningRate = learningRate
+            record.trainSeconds = trainSeconds
             if let result = evaluate(on: test) {
                 (record.testLoss, record.testAccuracy) = (result.loss, result.accuracy)
             }
             if let result = evaluate(on: validation) {
                 (record.validationLoss, record.validationAccuracy) = (result.loss, result.accuracy)
             }
-            let elapsed = clock.now - started
-            record.seconds = elapsed.seconds
+            // The clock read once more only when evaluation took time since.
+            record.seconds = ((test == nil && validation == nil ? trained : clock.now) - started).seconds
             let shouldStop = noteForEarlyStopping(record)
             guard try observer.epochFinished(record) else { return .outputClosed }
             if shouldStop { return .earlyStopped }

@@ -39,7 +39,9 @@ import TrainerKernels
         // Stopped early, with what it had learnt saved and said to be so.
         let weights = try WeightsFile.read(FilePath(path: directory.file("out/long.weights.json")))
         #expect(weights.metadata.stoppedBy == "output_closed")
-        #expect(weights.metadata.epochsTrained < 1000)
+        // Rows of short epochs go out a tenth of a second apart (LossLog),
+        // so the closed pipe is found at the write after head's.
+        #expect(weights.metadata.epochsTrained < 200_000 / 2)
     }
 
     @Test func quietRunWritesNothingToTheStreams() throws {
