@@ -21,11 +21,11 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// `∂E/∂W[0] … ∂E/∂W[L-1]`, each shaped like its `W`.
     public internal(set) var weightGradients: [Matrix<S>]
     /// `∂E/∂b[0] … ∂E/∂b[L-1]`.
-    public private(set) var biasGradients: [[S]]
+    public internal(set) var biasGradients: [[S]]
     /// The targets `t` of the batch (m × outputs).
-    public private(set) var targets: Matrix<S>
+    public internal(set) var targets: Matrix<S>
     /// The loss of each sample of the batch, from the last ``computeLosses(_:activation:)``.
-    public private(set) var sampleLosses: [S]
+    public internal(set) var sampleLosses: [S]
 
     /// The number of samples in the current batch.
     public private(set) var batchSize: Int

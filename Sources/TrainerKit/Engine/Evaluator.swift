@@ -61,19 +61,22 @@ extension Dataset {
 
     /// Copies the given samples' targets, in order, into a pass's targets.
     func copyTargets(samples: some Collection<Int>, into pass: inout Backpropagation<S>) {
+        pass.withTargetBuffer { copyTargets(samples: samples, to: $0) }
+    }
+
+    /// Writes the given samples' targets, one sample per row, to `targets`.
+    func copyTargets(samples: some Collection<Int>, to targets: UnsafeMutablePointer<S>) {
         let targetWidth = outputSize
-        pass.withTargetBuffer { targets in
-            self.targets.withElementPointer { t in
-                for (row, sample) in samples.enumerated() {
-                    let targetRow = targets + row * targetWidth
-                    if let labels {
-                        // One-hot targets, written from the label: the same
-                        // numbers without reading the scattered target row.
-                        targetRow.update(repeating: 0, count: targetWidth)
-                        targetRow[labels[sample]] = 1
-                    } else {
-                        targetRow.update(from: t + sample * targetWidth, count: targetWidth)
-                    }
+        self.targets.withElementPointer { t in
+            for (row, sample) in samples.enumerated() {
+                let targetRow = targets + row * targetWidth
+                if let labels {
+                    // One-hot targets, written from the label: the same
+                    // numbers without reading the scattered target row.
+                    targetRow.update(repeating: 0, count: targetWidth)
+                    targetRow[labels[sample]] = 1
+                } else {
+                    targetRow.update(from: t + sample * targetWidth, count: targetWidth)
                 }
             }
         }

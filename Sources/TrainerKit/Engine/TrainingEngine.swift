@@ -26,6 +26,11 @@ public struct TrainingEngine<S: Scalar> {
     /// included, if any (done on a copy: the engine keeps it for its next step).
     public var network: Network<S> {
         get {
+            if let smallStep {
+                var network = stepped
+                smallStep.store(into: &network)
+                return network
+            }
             guard var step = scaledDeltaStep, step.updatePending else { return stepped }
             var network = stepped
             step.finishFirstLayerUpdate(&network)
@@ -33,6 +38,7 @@ public struct TrainingEngine<S: Scalar> {
         }
         set {
             scaledDeltaStep?.dropPendingUpdate()
+            smallStep?.load(newValue)
             stepped = newValue
         }
     }
@@ -43,15 +49,27 @@ public struct TrainingEngine<S: Scalar> {
     /// The network the steps update, which may lack W[0]'s deferred update.
     private var stepped: Network<S>
     private let loss: Loss
-    /// The step, chosen in `init`: exactly one of the two is set.
+    /// The step, chosen in `init`: exactly one of the three is set.
     private var scaledDeltaStep: ScaledDeltaStep<S>?
     private var exactStep: ExactStep<S>?
+    /// Holds the parameters it trains (`stepped` keeps the rest of the network).
+    private var smallStep: SmallNetworkStep<S>?
 
     /// Whether the step folds the update into the gradient product.
-    public var fusesUpdate: Bool { scaledDeltaStep != nil || exactStep!.foldsDeltaRule }
+    public var fusesUpdate: Bool { scaledDeltaStep != nil || smallStep != nil || exactStep!.foldsDeltaRule }
 
     /// The last step's forward and backward pass: every z, a, δ and gradient.
-    public var trace: Backpropagation<S> { scaledDeltaStep?.pass ?? exactStep!.pass }
+    public var trace: Backpropagation<S> {
+        if let smallStep { return smallStep.trace(of: stepped) }
+        return scaledDeltaStep?.pass ?? exactStep!.pass
+    }
+
+    /// The first weight or bias that is NaN or infinite, named as
+    /// ``Network/firstNonFiniteParameter()`` names it; nil when all are finite.
+    public func firstNonFiniteParameter() -> String? {
+        if let smallStep, smallStep.parametersAreFinite { return nil }
+        return network.firstNonFiniteParameter()
+    }
 
     /// - Parameters:
     ///   - batchCapacity: the largest batch (buffers are made for it once).
@@ -66,7 +84,10 @@ public struct TrainingEngine<S: Scalar> {
         self.loss = schedule.loss
         let pool = threads > 1 ? KernelThreadPool(threads: threads, minimumOperations: minimumSplitOperations) : nil
         let foldsDeltaRule = schedule.isPlainDeltaRule && allowFusedUpdate
-        if foldsDeltaRule && S.self == Float.self {
+        if foldsDeltaRule && S.self == Double.self && SmallNetworkStep.applies(to: network, batchCapacity: batchCapacity) {
+            // Float64's delta rule on a network too small for the kernels to pay.
+            smallStep = SmallNetworkStep(network: network, batchCapacity: batchCapacity)
+        } else if foldsDeltaRule && S.self == Float.self {
             // The plain delta rule, float32's way: δ scaled first.
             scaledDeltaStep = ScaledDeltaStep(
                 network: network, batchCapacity: batchCapacity, splittingFirstLayer: Self.splitsFirstLayer(network), pool: pool)
@@ -100,6 +121,9 @@ public struct TrainingEngine<S: Scalar> {
     public mutating func step(
         _ data: Dataset<S>, samples: ArraySlice<Int>, learningRate: Double, next: ArraySlice<Int>? = nil
     ) -> StepResult {
+        if smallStep != nil {
+            return smallStep!.step(loss: loss, data: data, samples: samples, learningRate: learningRate)
+        }
         if scaledDeltaStep != nil {
             return scaledDeltaStep!.step(&stepped, loss: loss, data: data, samples: samples, learningRate: learningRate, next: next)
         }

@@ -53,58 +53,70 @@ public enum Activation: String, CaseIterable, Sendable {
     /// `a = f(z)` for every row (sample) of `z`; `a` must have z's shape.
     public func forward<S: Scalar>(_ z: Matrix<S>, into a: inout Matrix<S>) {
         precondition(a.rows == z.rows && a.columns == z.columns)
-        let columns = z.columns
-        z.elements.withUnsafeBufferPointer { zs in
-            a.elements.withUnsafeMutableBufferPointer { out in
-                switch self {
-                case .softmax:
-                    for row in 0..<z.rows {
-                        let base = row * columns
-                        // Subtracting the row's maximum keeps every e^x ≤ 1.
-                        var maximum = zs[base]
-                        for j in 1..<columns { maximum = max(maximum, zs[base + j]) }
-                        var sum: S = 0
-                        for j in 0..<columns {
-                            let e = S.exp(zs[base + j] - maximum)
-                            out[base + j] = e
-                            sum += e
-                        }
-                        for j in 0..<columns { out[base + j] /= sum }
-                    }
-                case .linear:
-                    for i in 0..<zs.count { out[i] = zs[i] }
-                case .sigmoid:
-                    if zs.count > 0, let z0 = zs.baseAddress, let out0 = out.baseAddress { S.logistic(z0, out0, count: zs.count) }
-                default:
-                    for i in 0..<zs.count { out[i] = value(zs[i]) }
+        let (rows, columns) = (z.rows, z.columns)
+        z.withElementPointer { zs in
+            a.withMutableElementPointer { out in forward(zs, into: out, rows: rows, columns: columns) }
+        }
+    }
+
+    /// `a = f(z)` for `rows` rows of `columns` neurons, row-major.
+    @inline(__always)
+    func forward<S: Scalar>(_ zs: UnsafePointer<S>, into out: UnsafeMutablePointer<S>, rows: Int, columns: Int) {
+        let count = rows * columns
+        switch self {
+        case .softmax:
+            for row in 0..<rows {
+                let base = row * columns
+                // Subtracting the row's maximum keeps every e^x ≤ 1.
+                var maximum = zs[base]
+                for j in 1..<columns { maximum = max(maximum, zs[base + j]) }
+                var sum: S = 0
+                for j in 0..<columns {
+                    let e = S.exp(zs[base + j] - maximum)
+                    out[base + j] = e
+                    sum += e
                 }
+                for j in 0..<columns { out[base + j] /= sum }
             }
+        case .linear:
+            out.update(from: zs, count: count)
+        case .sigmoid:
+            if count > 0 { S.logistic(zs, out, count: count) }
+        default:
+            for i in 0..<count { out[i] = value(zs[i]) }
         }
     }
 
     /// Turns `g = ∂E/∂a` into `δ = ∂E/∂z` in place, given the layer's `a` and `z`.
     public func backward<S: Scalar>(_ g: inout Matrix<S>, activation a: Matrix<S>, weightedInput z: Matrix<S>) {
-        let columns = g.columns
-        g.elements.withUnsafeMutableBufferPointer { gs in
-            a.elements.withUnsafeBufferPointer { as_ in
-                z.elements.withUnsafeBufferPointer { zs in
-                    switch self {
-                    case .softmax:
-                        // δⱼ = Σᵢ gᵢ ∂aᵢ/∂zⱼ = aⱼ (gⱼ - Σᵢ gᵢ aᵢ)
-                        for row in 0..<g.rows {
-                            let base = row * columns
-                            var dot: S = 0
-                            for i in 0..<columns { dot += gs[base + i] * as_[base + i] }
-                            for j in 0..<columns { gs[base + j] = as_[base + j] * (gs[base + j] - dot) }
-                        }
-                    case .linear:
-                        break  // δ = g ⊙ 1
-                    default:
-                        // δ = g ⊙ f'(z)
-                        for i in 0..<gs.count { gs[i] *= derivative(z: zs[i], a: as_[i]) }
-                    }
-                }
+        let (rows, columns) = (g.rows, g.columns)
+        g.withMutableElementPointer { gs in
+            a.withElementPointer { as_ in
+                z.withElementPointer { zs in backward(gs, activation: as_, weightedInput: zs, rows: rows, columns: columns) }
             }
+        }
+    }
+
+    /// ``backward(_:activation:weightedInput:)`` on `rows` rows of `columns`
+    /// neurons, row-major.
+    @inline(__always)
+    func backward<S: Scalar>(
+        _ gs: UnsafeMutablePointer<S>, activation as_: UnsafePointer<S>, weightedInput zs: UnsafePointer<S>, rows: Int, columns: Int
+    ) {
+        switch self {
+        case .softmax:
+            // δⱼ = Σᵢ gᵢ ∂aᵢ/∂zⱼ = aⱼ (gⱼ - Σᵢ gᵢ aᵢ)
+            for row in 0..<rows {
+                let base = row * columns
+                var dot: S = 0
+                for i in 0..<columns { dot += gs[base + i] * as_[base + i] }
+                for j in 0..<columns { gs[base + j] = as_[base + j] * (gs[base + j] - dot) }
+            }
+        case .linear:
+            break  // δ = g ⊙ 1
+        default:
+            // δ = g ⊙ f'(z)
+            for i in 0..<rows * columns { gs[i] *= derivative(z: zs[i], a: as_[i]) }
         }
     }
 }

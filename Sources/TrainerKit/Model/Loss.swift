@@ -96,23 +96,37 @@ public enum Loss: String, CaseIterable, Sendable {
         output a: Matrix<S>, weightedInput z: Matrix<S>, target t: Matrix<S>,
         activation: Activation, into delta: inout Matrix<S>
     ) {
-        let columns = S(a.columns)
-        a.elements.withUnsafeBufferPointer { as_ in
-            t.elements.withUnsafeBufferPointer { ts in
-                delta.elements.withUnsafeMutableBufferPointer { ds in
-                    switch self {
-                    case .sse:
-                        for i in 0..<ds.count { ds[i] = as_[i] - ts[i] }  // ∂E/∂a = a - t
-                    case .mse:
-                        for i in 0..<ds.count { ds[i] = 2 * (as_[i] - ts[i]) / columns }  // ∂E/∂a = 2(a - t)/n
-                    case .crossEntropy:
-                        for i in 0..<ds.count { ds[i] = as_[i] - ts[i] }  // δ = a - t, already ∂E/∂z
+        let (rows, columns) = (a.rows, a.columns)
+        a.withElementPointer { as_ in
+            z.withElementPointer { zs in
+                t.withElementPointer { ts in
+                    delta.withMutableElementPointer { ds in
+                        outputDelta(
+                            output: as_, weightedInput: zs, target: ts, activation: activation, into: ds, rows: rows, columns: columns)
                     }
                 }
             }
         }
+    }
+
+    /// ``outputDelta(output:weightedInput:target:activation:into:)`` on
+    /// `rows` rows of `columns` outputs, row-major.
+    @inline(__always)
+    func outputDelta<S: Scalar>(
+        output as_: UnsafePointer<S>, weightedInput zs: UnsafePointer<S>, target ts: UnsafePointer<S>,
+        activation: Activation, into ds: UnsafeMutablePointer<S>, rows: Int, columns: Int
+    ) {
+        let count = rows * columns, n = S(columns)
+        switch self {
+        case .sse:
+            for i in 0..<count { ds[i] = as_[i] - ts[i] }  // ∂E/∂a = a - t
+        case .mse:
+            for i in 0..<count { ds[i] = 2 * (as_[i] - ts[i]) / n }  // ∂E/∂a = 2(a - t)/n
+        case .crossEntropy:
+            for i in 0..<count { ds[i] = as_[i] - ts[i] }  // δ = a - t, already ∂E/∂z
+        }
         if self != .crossEntropy {
-            activation.backward(&delta, activation: a, weightedInput: z)  // δ = ∂E/∂a ⊙ f'(z)
+            activation.backward(ds, activation: as_, weightedInput: zs, rows: rows, columns: columns)  // δ = ∂E/∂a ⊙ f'(z)
         }
     }
 }

@@ -307,7 +307,7 @@ public struct Trainer<S: Scalar> {
     /// Throws when a weight or bias is NaN or infinite: a network that is
     /// not to be saved.
     private func checkParametersAreFinite(epoch: Int) throws(TrainerError) {
-        guard let parameter = network.firstNonFiniteParameter() else { return }
+        guard let parameter = engine.firstNonFiniteParameter() else { return }
         throw TrainerError(
             .failure, place: "epoch \(epoch)",
             "a parameter became \(parameter.hasSuffix("nan") ? "nan" : "infinite") (\(parameter)); try a smaller training.learning_rate")
