@@ -147,7 +147,7 @@ extension FaultTests {
                     writer = open(directory.file("data/x.csv"), O_WRONLY | O_NONBLOCK)
                     return writer >= 0
                 }, "trainer never opened its data")
-            _ = "x1,x2,y\n0,0,0\n".withCString { write(writer, $0, strlen($0)) }
+            _ = writeWithoutSIGPIPE(writer, Array("x1,x2,y\n0,0,0\n".utf8))
             run.send(signal)
             let result = run.wait()
             close(writer)

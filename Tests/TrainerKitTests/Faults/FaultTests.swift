@@ -214,11 +214,6 @@ func skipLoudly(_ reason: String, sourceLocation: SourceLocation = #_sourceLocat
 /// stdout and stderr go to files outside the test's folder (so the folder's
 /// snapshot only shows what trainer wrote).
 final class TrainerProcess {
-    /// A child that exits before reading what the test writes to it (its
-    /// stdin, a FIFO) makes the write fail with EPIPE instead of ending the
-    /// whole test process by SIGPIPE.
-    private static let brokenPipesAreErrors: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
-
     let process = Process()
     private let captures = TemporaryDirectory()
     private let input: Pipe
@@ -247,9 +242,8 @@ final class TrainerProcess {
         process.standardError = FileHandle(forWritingAtPath: captures.file("stderr"))
         input = Pipe()
         process.standardInput = input
-        _ = Self.brokenPipesAreErrors
         try process.run()
-        if let text { try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8)) }
+        if let text { _ = writeWithoutSIGPIPE(input.fileHandleForWriting.fileDescriptor, Array(text.utf8)) }
         try? input.fileHandleForWriting.close()
     }
 

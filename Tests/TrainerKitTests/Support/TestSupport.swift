@@ -255,3 +255,37 @@ func inMemoryTrainer<S: Scalar>(
         network: network, progress: TrainingProgress(generator: generator), schedule: setup.schedule, train: data, test: nil,
         threads: threads, minimumSplitOperations: minimumSplitOperations, allowFusedUpdate: allowFusedUpdate)
 }
+
+/// Writes `bytes` to a pipe or FIFO whose reader may have gone: the write
+/// then fails (EPIPE) instead of ending the whole test process by SIGPIPE.
+/// SIGPIPE is blocked on this thread for the write only, and one it raised
+/// is taken off before the mask is restored. (Ignoring SIGPIPE for the
+/// process would pass SIG_IGN on to every child the tests start, and
+/// `head` in a test's pipeline would print errors instead of ending.)
+/// Returns the bytes written, or -1.
+@discardableResult
+func writeWithoutSIGPIPE(_ descriptor: Int32, _ bytes: [UInt8]) -> Int {
+    var pipe = sigset_t(), previous = sigset_t()
+    sigemptyset(&pipe)
+    sigaddset(&pipe, SIGPIPE)
+    pthread_sigmask(SIG_BLOCK, &pipe, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    var written = 0
+    while written < bytes.count {
+        let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            if errno == EPIPE {
+                var pending = sigset_t()
+                sigpending(&pending)
+                if sigismember(&pending, SIGPIPE) == 1 {
+                    var zero = timespec()
+                    _ = sigtimedwait(&pipe, nil, &zero)
+                }
+            }
+            return -1
+        }
+        written += count
+    }
+    return written
+}
