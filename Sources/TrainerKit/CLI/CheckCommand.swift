@@ -15,6 +15,7 @@ struct CheckCommand {
     func check<S: Scalar>(_ setup: RunSetup, as: S.Type) throws -> Int32 {
         let prepared = try setup.prepare(as: S.self)
         let plan = RunCommand(arguments: arguments, context: context).outputPlan(setup)
+        if !arguments.has("--quiet") { prepared.notes.forEach(context.note) }
         try plan.check(inputs: setup.inputFiles)
         let training = setup.config.training
         let spec = prepared.spec

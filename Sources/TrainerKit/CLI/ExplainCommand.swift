@@ -73,7 +73,7 @@ struct ExplainCommand {
         return ExplainedStep(
             configFile: setup.config.file, epoch: epoch,
             firstSampleInEpoch: start, samples: Array(batch), trainCount: count,
-            batchSize: schedule.batchSize, shuffle: schedule.shuffle, loss: schedule.loss,
+            batchSize: min(schedule.batchSize, count), shuffle: schedule.shuffle, loss: schedule.loss,
             learningRate: S(rate),
             otherUpdateRule: schedule.isPlainDeltaRule
                 ? nil : schedule.optimizer.name + (schedule.l2 == 0 ? "" : " with l2 \(schedule.l2)"),

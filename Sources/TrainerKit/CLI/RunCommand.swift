@@ -47,6 +47,7 @@ struct RunCommand {
         let threads = try threadCount()
         let prepared = try setup.prepare(as: S.self)
         let plan = outputPlan(setup)
+        if !arguments.has("--quiet") { prepared.notes.forEach(context.note) }
         try plan.check(inputs: setup.inputFiles)
 
         let train = prepared.train, test = prepared.test, validation = prepared.validation

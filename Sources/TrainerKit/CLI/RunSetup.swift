@@ -103,6 +103,9 @@ struct RunSetup {
         var estimate: MemoryEstimate
         /// The loss log's columns for this run.
         var logColumns: [String]
+        /// Notices for stderr (not with --quiet), each a line: a batch size
+        /// larger than the data, taken as all of it.
+        var notes: [String] = []
     }
 
     func prepare<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
@@ -114,7 +117,7 @@ struct RunSetup {
         // (a CSV stream, which cannot be, is counted once read).
         let sources = [config.data.train] + [config.data.test, config.data.validation].compactMap { $0 }
         var footprints = sources.map { DataFootprint.survey($0, shape: shape) }
-        _ = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 }, allocated: false)
+        _ = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 }, trainSamples: footprints[0]?.samples, allocated: false)
 
         var generator = RandomGenerator(seed: training.seed)
         var progress: TrainingProgress
@@ -163,11 +166,13 @@ struct RunSetup {
             test?.scaleInputs(by: scaling)
             validation?.scaleInputs(by: scaling)
         }
-        guard training.batchSize <= train.count else {
-            throw TrainerError(
-                place: batchSizeOrigin,
-                "\(training.batchSize) is larger than the \(DataLoader.plural(train.count, "sample")) of data.train; expected at most \(train.count)"
-            )
+        // As Keras and PyTorch do: a batch larger than the data is all of it.
+        var notes: [String] = []
+        if training.batchSize > train.count {
+            let setting = batchSizeOrigin == "--batch-size" ? "--batch-size" : "training.batch_size"
+            notes.append(
+                "trainer: note: \(setting) \(training.batchSize) is larger than the \(DataLoader.plural(train.count, "sample")) of data.train; "
+                    + "each epoch is one batch of all \(train.count)")
         }
         if progress.samplesIntoEpoch >= train.count, progress.samplesIntoEpoch > 0 {
             throw TrainerError.file(
@@ -180,7 +185,7 @@ struct RunSetup {
         try train.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try test?.checkTargets(loss: training.loss, outputActivation: outputActivation)
         try validation?.checkTargets(loss: training.loss, outputActivation: outputActivation)
-        let estimate = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 }, allocated: true)
+        let estimate = try checkedEstimate(spec: spec, data: footprints.compactMap { $0 }, trainSamples: train.count, allocated: true)
         let columns = LossLog.columns(
             accuracy: train.labels != nil, test: test != nil, testAccuracy: test?.labels != nil,
             validation: validation != nil, validationAccuracy: validation?.labels != nil,
@@ -194,7 +199,7 @@ struct RunSetup {
         }
         return Prepared(
             spec: spec, network: network, progress: progress, train: train, test: test, validation: validation, scaling: scaling,
-            estimate: estimate, logColumns: columns)
+            estimate: estimate, logColumns: columns, notes: notes)
     }
 
     /// Refuses a run whose counters would overflow: the epoch number, the
@@ -254,9 +259,11 @@ struct RunSetup {
     }
 
     /// What the run is made of, for its memory estimate.
-    func memoryPlan(spec: NetworkSpec, data: [DataFootprint]) -> MemoryPlan {
+    /// - Parameter trainSamples: data.train's samples, when known: no batch is larger.
+    func memoryPlan(spec: NetworkSpec, data: [DataFootprint], trainSamples: Int? = nil) -> MemoryPlan {
         let training = config.training
-        var plan = MemoryPlan(layers: spec.layers, precision: training.precision, batchSize: training.batchSize)
+        let batchSize = max(min(training.batchSize, trainSamples ?? training.batchSize), 1)
+        var plan = MemoryPlan(layers: spec.layers, precision: training.precision, batchSize: batchSize)
         plan.optimizerSlots = training.optimizer.slots
         plan.keepsBestNetwork = training.earlyStopping != nil
         plan.splitsFirstLayer = FirstLayerSplit.applies(precision: training.precision, schedule: training.schedule, inputs: spec.layers[0])
@@ -287,9 +294,11 @@ struct RunSetup {
     /// is above the limit.
     /// - Parameter allocated: whether the data sets are in memory already,
     ///   so that only the network and its batches are still to be asked for.
-    func checkedEstimate(spec: NetworkSpec, data: [DataFootprint], allocated: Bool) throws(TrainerError) -> MemoryEstimate {
+    func checkedEstimate(
+        spec: NetworkSpec, data: [DataFootprint], trainSamples: Int?, allocated: Bool
+    ) throws(TrainerError) -> MemoryEstimate {
         let overflow = "too large: the parameter count or memory overflows a 64-bit integer"
-        guard let estimate = MemoryEstimate.estimate(memoryPlan(spec: spec, data: data)) else {
+        guard let estimate = MemoryEstimate.estimate(memoryPlan(spec: spec, data: data, trainSamples: trainSamples)) else {
             throw TrainerError(place: place(of: MemoryEstimate.Part(name: "network", bytes: 0, detail: "")), overflow)
         }
         let total = estimate.totalBytes

@@ -44,6 +44,28 @@ import TrainerKernels
         #expect(weights.metadata.epochsTrained < 200_000 / 2)
     }
 
+    /// A batch size larger than the data is one batch of all of it, as in
+    /// Keras and PyTorch: the same weights as a batch of exactly the
+    /// samples (the same shuffle, the same sums), with a note on stderr.
+    @Test func batchLargerThanTheDataIsOneBatchOfAll() throws {
+        let directory = TemporaryDirectory()
+        let large = try runBinary(
+            ["run", "--example", "xor", "--epochs", "5", "--batch-size", "10", "--weights-out", "w10.json"], in: directory.path)
+        #expect(large.code == 0)
+        #expect(
+            large.stderr.hasPrefix(
+                "trainer: note: --batch-size 10 is larger than the 4 samples of data.train; each epoch is one batch of all 4\n"))
+        let exact = try runBinary(
+            ["run", "--example", "xor", "--epochs", "5", "--batch-size", "4", "--quiet", "--weights-out", "w4.json"], in: directory.path)
+        #expect(exact.code == 0 && exact.stderr.isEmpty)
+        let a = try WeightsFile.read(FilePath(path: directory.file("w10.json"))),
+            b = try WeightsFile.read(FilePath(path: directory.file("w4.json")))
+        #expect(a.weights == b.weights && a.biases == b.biases)
+        let quiet = try runBinary(
+            ["run", "--example", "xor", "--epochs", "1", "--batch-size", "10", "--quiet", "--weights-out", "w.json"], in: directory.path)
+        #expect(quiet.stderr.isEmpty, "no note with --quiet")
+    }
+
     @Test func quietRunWritesNothingToTheStreams() throws {
         let directory = TemporaryDirectory()
         let result = try runBinary(["run", "--example", "xor", "--quiet"], in: directory.path)
@@ -87,9 +109,9 @@ import TrainerKernels
         let directory = TemporaryDirectory()
         directory.write("divergent.json", Self.divergent)
         let previous = directory.write("out/divergent.weights.json", "previous weights\n")
-        let badFlag = try runBinary(["run", "divergent.json", "--batch-size", "7"], in: directory.path)
+        let badFlag = try runBinary(["run", "divergent.json", "--batch-size", "0"], in: directory.path)
         #expect(badFlag.code == 2)
-        #expect(badFlag.stderr == "trainer: error: --batch-size: 7 is larger than the 3 samples of data.train; expected at most 3\n")
+        #expect(badFlag.stderr == "trainer: error: --batch-size: expected a whole number ≥ 1, found 0\n")
         #expect(try String(contentsOfFile: previous, encoding: .utf8) == "previous weights\n")
         #expect(!directory.exists("out/divergent.loss.csv"))
 

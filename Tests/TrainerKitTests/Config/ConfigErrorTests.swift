@@ -370,9 +370,6 @@ import Testing
             name: "batch_size 0", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "batch_size": 0}"#),
             expected: "trainer: error: $DIR/c.json: training.batch_size: expected a whole number ≥ 1, found 0"),
         Case(
-            name: "batch_size larger than the samples", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, "batch_size": 5}"#),
-            expected: "trainer: error: $DIR/c.json: training.batch_size: 5 is larger than the 4 samples of data.train; expected at most 4"),
-        Case(
             name: "one layer", config: config(network: #"{"layers": [2]}"#),
             expected: "trainer: error: $DIR/c.json: network.layers: expected at least 2 sizes (inputs and outputs), found 1"),
         Case(

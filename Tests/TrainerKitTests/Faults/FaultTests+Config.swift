@@ -372,9 +372,6 @@ extension FaultTests {
                     "batch_size 0", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "batch_size": 0}"#),
                     "training.batch_size: expected a whole number ≥ 1, found 0"),
                 FaultCase(
-                    "batch_size above the samples", C.text(training: #"{"learning_rate": 0.5, "epochs": 3, "batch_size": 5}"#),
-                    "training.batch_size: 5 is larger than the 4 samples of data.train; expected at most 4"),
-                FaultCase(
                     "one layer", C.text(network: #"{"layers": [2]}"#),
                     "network.layers: expected at least 2 sizes (inputs and outputs), found 1"),
                 FaultCase(
