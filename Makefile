@@ -86,9 +86,12 @@ example: build
 mnist:
 	./scripts/fetch-mnist.sh
 
-# trainer against the numpy peer on MNIST, side by side (needs numpy).
+# trainer against its peers, side by side in one run (needs numpy; PyTorch
+# joins the grid when installed): the MNIST table (bench/bench.py), then the
+# width x batch grid with GFLOP/s and the FMA floor (bench/grid.py).
 bench: build mnist
 	python3 bench/bench.py
+	python3 bench/grid.py
 
 # swift-format with .swift-format (4 spaces, 140 columns); zero findings, or
 # it fails. `swift format format -i --recursive Sources Tests Package.swift`
