@@ -41,10 +41,11 @@ public enum CLI {
         }
         guard let spec = Commands.all.first(where: { $0.name == first }) else {
             if first.hasPrefix("-") {
-                throw TrainerError.usage(first, "unknown option; expected a command first. See 'trainer help'.")
+                let meant = Suggestion.closest(to: first, in: ["--version", "--help"])
+                let hint = meant.map { "did you mean \($0)?" } ?? "expected a command first."
+                throw TrainerError.usage(first, "unknown option; \(hint) See 'trainer help'.")
             }
-            let suggestion = Suggestion.closest(to: first, in: Commands.all.map(\.name)).map { "; did you mean \($0)?" } ?? ""
-            throw TrainerError.usage("", "unknown command '\(first)'\(suggestion) See 'trainer help'.")
+            throw Commands.unknownCommand(first, place: "")
         }
         let parsed = try spec.parse(rest)
         if parsed.wantsHelp {

@@ -49,15 +49,16 @@ enum ExampleCommand {
             return ExitCode.success
         }
         guard let example = Examples.named(name) else {
-            throw unknownExample(name)
+            throw unknownExample(name, place: "")
         }
         try context.stdout.write(example.config)
         return ExitCode.success
     }
 
-    static func unknownExample(_ name: String) -> TrainerError {
+    /// - Parameter place: `--example` for the flag; empty for `trainer
+    ///   example NAME`, whose message names the argument itself.
+    static func unknownExample(_ name: String, place: String = "--example") -> TrainerError {
         let names = Examples.all.map(\.name)
-        return TrainerError.usage(
-            "--example", JSONFields.unknownName(name, kind: "example", names: names) + ". See 'trainer example'.")
+        return TrainerError.usage(place, JSONFields.unknownName(name, kind: "example", names: names) + ". See 'trainer example'.")
     }
 }

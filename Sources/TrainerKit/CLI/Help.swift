@@ -120,8 +120,7 @@ enum Help {
             return ExitCode.success
         }
         guard let command = Commands.all.first(where: { $0.name == name }) else {
-            let suggestion = Suggestion.closest(to: name, in: Commands.all.map(\.name)).map { "; did you mean \($0)?" } ?? ""
-            throw TrainerError.usage("help", "unknown command '\(name)'\(suggestion) See 'trainer help'.")
+            throw Commands.unknownCommand(name, place: "help")
         }
         try context.stdout.write(text(for: command))
         return ExitCode.success

@@ -43,7 +43,10 @@ import Testing
         #expect(unknown.code == 2)
         #expect(
             unknown.stderr
-                == "trainer: error: --example: unknown example \"xro\"; did you mean xor? (expected one of xor). See 'trainer example'.\n")
+                == "trainer: error: unknown example \"xro\"; did you mean xor? (expected one of xor). See 'trainer example'.\n",
+            "the argument is named, not --example")
+        let flag = runCLI(["run", "--example", "xro"])
+        #expect(flag.stderr.hasPrefix("trainer: error: --example: unknown example \"xro\""))
     }
 }
 

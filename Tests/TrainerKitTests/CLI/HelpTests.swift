@@ -192,6 +192,26 @@ import Testing
         let result = runCLI(["help", "rnu"])
         #expect(result.code == 2)
         #expect(result.stdout == "")
-        #expect(result.stderr == "trainer: error: help: unknown command 'rnu'; did you mean run? See 'trainer help'.\n")
+        #expect(result.stderr == "trainer: error: help: unknown command 'rnu'; did you mean 'run'? See 'trainer help'.\n")
+    }
+
+    /// Other tools' words for a command point to trainer's (issue 18):
+    /// darknet's `train`, Keras' and scikit-learn's `fit`; misspelt options
+    /// before a command to --version or --help; no match still ends in a
+    /// full stop before "See".
+    @Test(arguments: [
+        (["train", "c.json"], "unknown command 'train'; did you mean 'run'? See 'trainer help'."),
+        (["fit"], "unknown command 'fit'; did you mean 'run'? See 'trainer help'."),
+        (["evaluate", "w.json"], "unknown command 'evaluate'; did you mean 'eval'? See 'trainer help'."),
+        (["xyzzy"], "unknown command 'xyzzy'. See 'trainer help'."),
+        (["--verison"], "--verison: unknown option; did you mean --version? See 'trainer help'."),
+        (["--hlep"], "--hlep: unknown option; did you mean --help? See 'trainer help'."),
+        (["--epochs", "3"], "--epochs: unknown option; expected a command first. See 'trainer help'."),
+    ])
+    func unknownWordsPointToTheCommand(_ arguments: [String], _ message: String) {
+        let result = runCLI(arguments)
+        #expect(result.code == 2)
+        #expect(result.stdout == "")
+        #expect(result.stderr == "trainer: error: \(message)\n")
     }
 }
