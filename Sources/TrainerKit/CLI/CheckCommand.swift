@@ -75,6 +75,9 @@ struct CheckCommand {
         if let stopping = training.earlyStopping {
             parts.append("early stopping on \(stopping.monitor) (patience \(stopping.patience), min_delta \(stopping.minDelta))")
         }
+        if let target = training.target {
+            parts.append("stop when \(target.monitor) is \(target.isAbove ? "above" : "below") \(ProgressReporter.short(target.value))")
+        }
         if let every = training.checkpointEvery { parts.append("checkpoint every \(DataLoader.plural(every, "epoch"))") }
         return parts.isEmpty ? nil : "options: " + parts.joined(separator: ", ")
     }

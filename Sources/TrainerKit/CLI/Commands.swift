@@ -56,7 +56,7 @@ public enum Commands {
             file's epoch (logged after a checkpoint) are dropped.
             """,
         exitStatus: [
-            ExitStatusSpec("0", "trained to the last epoch, or stopped by training.early_stopping"),
+            ExitStatusSpec("0", "trained to the last epoch, or stopped by training.early_stopping or training.target"),
             ExitStatusSpec(
                 "1",
                 "failed while running: an I/O error, or the loss became NaN or infinite (the weights file is not written; the log keeps the rows before)"

@@ -95,10 +95,14 @@ final class ProgressReporter {
         return "epoch \(record.epoch)/\(lastEpoch): " + parts.joined(separator: ", ") + " (\(seconds(record.seconds)))"
     }
 
-    func finished(progress: TrainingProgress, weights: String, log: String?) {
+    /// The last line of a run: how far it trained and, when early stopping
+    /// saved an earlier epoch's weights, which.
+    func finished(progress: TrainingProgress, savedEpoch: Int, weights: String, log: String?) {
         guard !quiet else { return }
         let loss = progress.lastEpochLoss.map { "; final loss \(ProgressReporter.short($0))" } ?? ""
-        context.note("trained to epoch \(progress.epochsCompleted)\(loss); weights in \(weights)\(log.map { ", loss log in \($0)" } ?? "")")
+        let saved = savedEpoch == progress.epochsCompleted ? "weights" : "weights of epoch \(savedEpoch)"
+        context.note(
+            "trained to epoch \(progress.epochsCompleted)\(loss); \(saved) in \(weights)\(log.map { ", loss log in \($0)" } ?? "")")
     }
 
     func interrupted(signal: Int32, progress: TrainingProgress, weights: String) {

@@ -132,17 +132,18 @@ struct RunCommand {
             try AtomicFile.write(file.encoded(), to: weightsTarget.path, display: weightsTarget.display)
         }
         // As a row written at once would have found it: the reader gone.
-        if try !flushLog(), stop == .completed || stop == .earlyStopped { stop = .outputClosed }
+        if try !flushLog(), stop == .completed || stop == .earlyStopped || stop == .targetReached { stop = .outputClosed }
         if case .interrupted(let signal) = stop, trainer.progress.samplesTrained == prepared.progress.samplesTrained {
             // Stopped before the first batch: nothing learnt, nothing to save.
             return 128 + signal
         }
 
-        try saveFinalWeights(&trainer, stop: stop, setup: setup, scaling: prepared.scaling, to: plan.weights.file)
+        let savedEpoch = try saveFinalWeights(&trainer, stop: stop, setup: setup, scaling: prepared.scaling, to: plan.weights.file)
 
         switch stop {
-        case .completed, .earlyStopped:
-            reporter.finished(progress: trainer.progress, weights: plan.weights.file.display, log: plan.log?.file.display)
+        case .completed, .earlyStopped, .targetReached:
+            reporter.finished(
+                progress: trainer.progress, savedEpoch: savedEpoch, weights: plan.weights.file.display, log: plan.log?.file.display)
             return ExitCode.success
         case .interrupted(let signal):
             reporter.interrupted(signal: signal, progress: trainer.progress, weights: plan.weights.file.display)
@@ -201,10 +202,12 @@ struct RunCommand {
 
     /// Saves the weights when training stops: why it stopped, and with
     /// early stopping the best epoch's weights (not when a signal stopped
-    /// it: that file is for resuming), with a note naming that epoch.
+    /// it: that file is for resuming, nor when the target was reached),
+    /// with a note naming that epoch. Returns the epoch whose weights it saved.
+    @discardableResult
     func saveFinalWeights<S: Scalar>(
         _ trainer: inout Trainer<S>, stop: StopReason, setup: RunSetup, scaling: InputScaling?, to target: FilePath
-    ) throws(TrainerError) {
+    ) throws(TrainerError) -> Int {
         let training = setup.config.training
         let stoppedBy: String
         switch stop {
@@ -212,6 +215,12 @@ struct RunCommand {
         case .interrupted: stoppedBy = "interrupted"
         case .outputClosed: stoppedBy = "output_closed"
         case .earlyStopped: stoppedBy = "early_stopping"
+        case .targetReached: stoppedBy = "target"
+        }
+        if stop == .targetReached, let goal = training.target, let value = trainer.lastRecord?.value(of: goal.monitor),
+            !arguments.has("--quiet")
+        {
+            context.note("trainer: reached the target after epoch \(trainer.progress.epochsCompleted): \(goal.describe(value))")
         }
         var restoredBest: BestEpoch<S>?
         if training.earlyStopping != nil, stop == .completed || stop == .earlyStopped, let best = trainer.best {
@@ -234,6 +243,7 @@ struct RunCommand {
                 "trainer: \(why); saved the weights of epoch \(best.epoch) (best \(stopping.monitor) \(ProgressReporter.short(best.value)))"
             )
         }
+        return restoredBest?.epoch ?? trainer.progress.epochsCompleted
     }
 
     /// Cuts the locked log being resumed back to the epoch the weights file

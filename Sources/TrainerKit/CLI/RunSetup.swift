@@ -191,10 +191,14 @@ struct RunSetup {
             validation: validation != nil, validationAccuracy: validation?.labels != nil,
             learningRate: training.learningRateSchedule.varies, trainSeconds: logsTrainSeconds)
         // Here, not in run: check and explain refuse the config too.
-        if let stopping = training.earlyStopping, !columns.contains(stopping.monitor) {
+        let monitors = [
+            training.earlyStopping.map { ($0.monitor, "training.early_stopping.monitor") },
+            training.target.map { ($0.monitor, "training.target.monitor") },
+        ]
+        for case (let monitor, let path)? in monitors where !columns.contains(monitor) {
             throw TrainerError.at(
-                config.file, path: "training.early_stopping.monitor",
-                "this run's log has no \(stopping.monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes"
+                config.file, path: path,
+                "this run's log has no \(monitor) column (its columns: \(columns.joined(separator: ", "))); accuracy needs one-hot classes"
             )
         }
         return Prepared(

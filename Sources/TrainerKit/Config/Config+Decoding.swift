@@ -10,7 +10,7 @@ extension Config {
     ]
     static let trainingKeys = [
         "loss", "learning_rate", "epochs", "batch_size", "shuffle", "seed", "precision",
-        "optimizer", "l2", "lr_schedule", "validation_split", "early_stopping", "checkpoint_every",
+        "optimizer", "l2", "lr_schedule", "validation_split", "early_stopping", "target", "checkpoint_every",
     ]
     static let dataKeys = ["train", "test", "validation", "normalize"]
     static let sourceKeys = [

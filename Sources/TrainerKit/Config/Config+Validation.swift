@@ -41,23 +41,25 @@ extension Config {
         }
     }
 
-    /// Validation from two places, or early stopping on a column the log
-    /// will not have.
+    /// Validation from two places, or early stopping or a target on a
+    /// column the log will not have.
     func validateTrainingOptions() throws(TrainerError) {
         if training.validationSplit != nil && data.validation != nil {
             throw TrainerError.at(
                 file, path: "training.validation_split",
                 "data.validation is also given; expected one source of validation data, not both")
         }
-        if let stopping = training.earlyStopping {
-            let path = "training.early_stopping.monitor"
-            if stopping.monitor.hasPrefix("val_") && training.validationSplit == nil && data.validation == nil {
+        let monitors = [
+            training.earlyStopping.map { ($0.monitor, "training.early_stopping.monitor") },
+            training.target.map { ($0.monitor, "training.target.monitor") },
+        ]
+        for case (let monitor, let path)? in monitors {
+            if monitor.hasPrefix("val_") && training.validationSplit == nil && data.validation == nil {
                 throw TrainerError.at(
-                    file, path: path,
-                    "\(stopping.monitor) needs validation data; add training.validation_split or data.validation")
+                    file, path: path, "\(monitor) needs validation data; add training.validation_split or data.validation")
             }
-            if stopping.monitor.hasPrefix("test_") && data.test == nil {
-                throw TrainerError.at(file, path: path, "\(stopping.monitor) needs data.test")
+            if monitor.hasPrefix("test_") && data.test == nil {
+                throw TrainerError.at(file, path: path, "\(monitor) needs data.test")
             }
         }
     }

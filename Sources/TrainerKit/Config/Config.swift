@@ -96,6 +96,8 @@ public struct TrainingConfig: Sendable {
     /// The fraction of `data.train` held out for validation, if any.
     public var validationSplit: Double?
     public var earlyStopping: EarlyStopping?
+    /// `training.target`: stop once a column reaches a value, if set.
+    public var target: TrainingTarget?
     /// Save the weights every this many epochs, if set.
     public var checkpointEvery: Int?
 
@@ -103,7 +105,7 @@ public struct TrainingConfig: Sendable {
     public var schedule: TrainingSchedule {
         TrainingSchedule(
             loss: loss, learningRate: learningRate, epochs: epochs, batchSize: batchSize, shuffle: shuffle,
-            optimizer: optimizer, l2: l2, learningRateSchedule: learningRateSchedule, earlyStopping: earlyStopping)
+            optimizer: optimizer, l2: l2, learningRateSchedule: learningRateSchedule, earlyStopping: earlyStopping, target: target)
     }
 }
 

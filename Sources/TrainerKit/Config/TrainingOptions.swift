@@ -22,10 +22,32 @@ public struct EarlyStopping: Equatable, Sendable {
     }
 }
 
+/// `training.target`: stop once the monitored column reaches a value (FANN's
+/// desired error): below it, or above it.
+public struct TrainingTarget: Equatable, Sendable {
+    /// The log column watched, one of ``EarlyStopping/monitors``; `loss` by default.
+    public var monitor: String = "loss"
+    /// The value to pass, and from which side.
+    public var value: Double
+    /// True for `above` (an accuracy rising to it), false for `below`.
+    public var isAbove: Bool
+
+    /// Whether an epoch whose `monitor` column is `observed` has reached it.
+    public func isReached(by observed: Double) -> Bool {
+        isAbove ? observed > value : observed < value
+    }
+
+    /// `loss 0.00098 below 0.001`.
+    public func describe(_ observed: Double) -> String {
+        "\(monitor) \(ProgressReporter.short(observed)) \(isAbove ? "above" : "below") \(ProgressReporter.short(value))"
+    }
+}
+
 extension Config {
     static let optimizerKeys = ["name", "momentum", "nesterov", "beta1", "beta2", "epsilon"]
     static let scheduleKeys = ["name", "every", "factor", "epochs", "minimum"]
     static let earlyStoppingKeys = ["monitor", "patience", "min_delta"]
+    static let targetKeys = ["monitor", "below", "above"]
 }
 
 /// Decoding of the training options of issue 6: optimizer, l2, lr_schedule,
@@ -43,6 +65,7 @@ extension ConfigDecoder {
             ) { $0 > 0 && $0 < 1 }
         }
         if let node = object["early_stopping"] { training.earlyStopping = try decodeEarlyStopping(node) }
+        if let node = object["target"] { training.target = try decodeTarget(node) }
         if let node = object["checkpoint_every"] {
             training.checkpointEvery = try fields.wholeNumber(node, path: "training.checkpoint_every", minimum: 1)
         }
@@ -161,5 +184,22 @@ extension ConfigDecoder {
             stopping.minDelta = try fields.number(node, path: "\(path).min_delta", expected: "a number ≥ 0") { $0 >= 0 }
         }
         return stopping
+    }
+
+    func decodeTarget(_ node: JSONNode) throws(TrainerError) -> TrainingTarget {
+        let path = "training.target"
+        let object = try fields.object(node, path: path, known: Config.targetKeys)
+        var monitor = "loss"
+        if let node = object["monitor"] {
+            monitor = try fields.name(node, path: "\(path).monitor", kind: "column", names: EarlyStopping.monitors)
+        }
+        switch (object["below"], object["above"]) {
+        case (let below?, nil):
+            return TrainingTarget(monitor: monitor, value: try fields.number(below, path: "\(path).below"), isAbove: false)
+        case (nil, let above?):
+            return TrainingTarget(monitor: monitor, value: try fields.number(above, path: "\(path).above"), isAbove: true)
+        default:
+            throw fields.meaning(path: path, "expected exactly one of below and above (e.g. {\"monitor\": \"loss\", \"below\": 0.001})")
+        }
     }
 }

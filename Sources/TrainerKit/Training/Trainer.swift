@@ -13,11 +13,12 @@ public struct TrainingSchedule: Sendable {
     public var l2: Double
     public var learningRateSchedule: LearningRateSchedule
     public var earlyStopping: EarlyStopping?
+    public var target: TrainingTarget?
 
     public init(
         loss: Loss, learningRate: Double, epochs: Int, batchSize: Int, shuffle: Bool,
         optimizer: OptimizerKind = .sgd, l2: Double = 0, learningRateSchedule: LearningRateSchedule = .constant,
-        earlyStopping: EarlyStopping? = nil
+        earlyStopping: EarlyStopping? = nil, target: TrainingTarget? = nil
     ) {
         self.loss = loss
         self.learningRate = learningRate
@@ -28,6 +29,7 @@ public struct TrainingSchedule: Sendable {
         self.l2 = l2
         self.learningRateSchedule = learningRateSchedule
         self.earlyStopping = earlyStopping
+        self.target = target
     }
 
     /// Whether the update is the plain delta rule, W ← W − η·∂E/∂W (sgd
@@ -94,6 +96,8 @@ public enum StopReason: Equatable, Sendable {
     case outputClosed
     /// Early stopping: the monitored column stopped improving.
     case earlyStopped
+    /// `training.target`: the monitored column reached the target.
+    case targetReached
 }
 
 /// Early stopping's memory: the best epoch so far and its network.
@@ -141,6 +145,8 @@ public struct Trainer<S: Scalar> {
     public var optimizer: Optimizer<S> { engine.optimizer }
     /// With early stopping: the best epoch of this run so far.
     public private(set) var best: BestEpoch<S>?
+    /// The row of the last epoch trained, if any.
+    public private(set) var lastRecord: EpochRecord?
 
     /// The step: everything that makes it fast (Engine/).
     private var engine: TrainingEngine<S>
@@ -243,8 +249,11 @@ public struct Trainer<S: Scalar> {
             }
             // The clock read once more only when evaluation took time since.
             record.seconds = ((test == nil && validation == nil ? trained : clock.now) - started).seconds
+            lastRecord = record
             let shouldStop = noteForEarlyStopping(record)
+            let reached = schedule.target.flatMap { target in record.value(of: target.monitor).map(target.isReached) } ?? false
             guard try observer.epochFinished(record) else { return .outputClosed }
+            if reached { return .targetReached }
             if shouldStop { return .earlyStopped }
             if let every = checkpointEvery, let checkpoint, epoch % every == 0 {
                 try checkpoint(self)

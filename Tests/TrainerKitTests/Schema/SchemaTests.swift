@@ -32,6 +32,7 @@ import Testing
         case ["training", "optimizer"]: return Config.optimizerKeys
         case ["training", "lr_schedule"]: return Config.scheduleKeys
         case ["training", "early_stopping"]: return Config.earlyStoppingKeys
+        case ["training", "target"]: return Config.targetKeys
         case let path where path.count == 2 && path[0] == "data": return Config.sourceKeys  // every member of data is a data set
         default: return nil
         }
