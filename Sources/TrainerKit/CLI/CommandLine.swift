@@ -97,14 +97,18 @@ public struct CommandSpec: Sendable {
 /// The arguments of one command, parsed.
 public struct ParsedArguments: Sendable {
     public var positionals: [String] = []
-    /// Option values by option name (`--epochs` -> `"5"`).
+    /// Option values by option name (`--epochs` -> `"5"`): the last given.
     public var values: [String: String] = [:]
+    /// Every value of each option, in the order given (`--set` repeats).
+    public var allValues: [String: [String]] = [:]
     /// Flags given (`--quiet`).
     public var flags: Set<String> = []
     /// `--help` or `-h` was given.
     public var wantsHelp = false
 
     public func value(_ name: String) -> String? { values[name] }
+    /// Every value given for a repeatable option, in order.
+    public func values(_ name: String) -> [String] { allValues[name] ?? [] }
     public func has(_ name: String) -> Bool { flags.contains(name) }
 }
 
@@ -151,11 +155,13 @@ extension CommandSpec {
             }
             if let inlineValue {
                 parsed.values[option.name] = inlineValue
+                parsed.allValues[option.name, default: []].append(inlineValue)
             } else {
                 guard index < arguments.count else {
                     throw TrainerError.usage(option.name, "expected a value (\(option.value!)). See 'trainer help \(self.name)'.")
                 }
                 parsed.values[option.name] = arguments[index]
+                parsed.allValues[option.name, default: []].append(arguments[index])
                 index += 1
             }
         }

@@ -7,6 +7,7 @@ public enum Commands {
         OptionSpec("--learning-rate", value: "X", help: "override training.learning_rate"),
         OptionSpec("--batch-size", value: "N", help: "override training.batch_size"),
         OptionSpec("--seed", value: "N", help: "override training.seed"),
+        OptionSpec("--set", value: "PATH=VALUE", help: "set any config value, as JSON (repeatable): training.optimizer=adam"),
         OptionSpec("--init-from", value: "W.json", help: "start from a saved weights file (resume, fine-tune)"),
         OptionSpec("--example", value: "NAME", help: "use a built-in example config instead of CONFIG.json"),
         OptionSpec("--max-memory", value: "SIZE", help: "refuse runs estimated above SIZE (default: 16G or 3/4 of RAM)"),

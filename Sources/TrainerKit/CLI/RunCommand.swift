@@ -171,6 +171,10 @@ struct RunCommand {
         metadata.inputScaling = scaling
         metadata.stoppedBy = stoppedBy
         metadata.optimizer = trainer.optimizer.savedState
+        if !setup.overrides.isEmpty { metadata.overrides = setup.overrides.map(\.argument) }
+        if let record = trainer.lastRecord {
+            metadata.lastEpoch = record.logValues.map { WeightsFile.Metadata.LogValue(column: $0.column, value: $0.value) }
+        }
         return WeightsFile(network: trainer.network, metadata: metadata)
     }
 

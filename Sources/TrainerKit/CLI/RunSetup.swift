@@ -20,14 +20,19 @@ struct RunSetup {
     var epochsOrigin: String
     /// `--train-seconds`: the log gets a `train_seconds` column.
     var logsTrainSeconds: Bool
+    /// The `--set PATH=VALUE` arguments, in order (recorded in the weights file).
+    var overrides: [ConfigOverride]
 
     init(arguments: ParsedArguments) throws(TrainerError) {
+        var overrides: [ConfigOverride] = []
+        for argument in arguments.values("--set") { overrides.append(try ConfigOverride(argument)) }
+        self.overrides = overrides
         if let exampleName = arguments.value("--example") {
             guard arguments.positionals.isEmpty else {
                 throw TrainerError.usage("--example", "give either --example or CONFIG.json, not both")
             }
             guard let example = Examples.named(exampleName) else { throw ExampleCommand.unknownExample(exampleName) }
-            config = try Config.decode(Array(example.config.utf8), file: "example \(example.name)", directory: "")
+            config = try Config.decode(Array(example.config.utf8), file: "example \(example.name)", directory: "", overrides: overrides)
             name = example.name
         } else {
             guard let path = arguments.positionals.first else {
@@ -36,7 +41,7 @@ struct RunSetup {
             // A stream (`-`, `/dev/stdin`, `<(cat c.json)`) has no folder of
             // its own: Config.load gives it the working folder, for its paths
             // and for the default outputs.
-            config = try Config.load(path: path)
+            config = try Config.load(path: path, overrides: overrides)
             if path == "-" {
                 name = "stdin"
             } else {
@@ -108,7 +113,17 @@ struct RunSetup {
         var notes: [String] = []
     }
 
+    /// The config's network, data and checks for a run in `S`; an error
+    /// about a value `--set` gave names that `--set` argument.
     func prepare<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
+        do {
+            return try prepareFromConfig(as: S.self)
+        } catch {
+            throw ConfigOverride.attribute(error, to: overrides, file: config.file)
+        }
+    }
+
+    private func prepareFromConfig<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
         let spec = try config.resolveNetwork(initFrom: initFrom)
         let training = config.training
         let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)

@@ -31,11 +31,11 @@ extension Config {
     /// Reads and decodes the config at `path` (`-` reads stdin). Paths in
     /// the config resolve against its folder, or against the working folder
     /// when it comes from a stream (see ``FileReading/isStream(_:)``).
-    public static func load(path: String) throws(TrainerError) -> Config {
+    public static func load(path: String, overrides: [ConfigOverride] = []) throws(TrainerError) -> Config {
         // Before reading: a FIFO's type is known without consuming it.
         let directory = FileReading.isStream(path) ? "" : Paths.directory(of: path)
         let bytes = try FileReading.read(argument: path)
-        return try decode(bytes, file: FileReading.display(of: path), directory: directory)
+        return try decode(bytes, file: FileReading.display(of: path), directory: directory, overrides: overrides)
     }
 
     /// Decodes config text.
@@ -43,8 +43,12 @@ extension Config {
     ///   - file: how messages name the config.
     ///   - directory: the folder paths inside the config resolve against
     ///     (empty for the working directory).
-    public static func decode(_ bytes: [UInt8], file: String, directory: String) throws(TrainerError) -> Config {
-        let document: JSONDocument
+    ///   - overrides: `--set` values, applied in order before decoding;
+    ///     errors about them name the `--set` argument.
+    public static func decode(
+        _ bytes: [UInt8], file: String, directory: String, overrides: [ConfigOverride] = []
+    ) throws(TrainerError) -> Config {
+        var document: JSONDocument
         try MemoryProbe.requireJSON(bytes, file: file)
         do {
             document = try JSONReader.parse(bytes, expectObject: true)
@@ -52,8 +56,17 @@ extension Config {
             let position = LineIndex(bytes).position(of: error.offset)
             throw TrainerError(place: "\(file):\(position.line):\(position.column)", error.message)
         }
+        if !overrides.isEmpty {
+            var root = document.root
+            for override in overrides { try override.apply(to: &root) }
+            document = JSONDocument(root: root, lineIndex: document.lineIndex)
+        }
         var decoder = ConfigDecoder(fields: JSONFields(file: file, document: document), directory: directory)
-        return try decoder.decodeConfig(document.root)
+        do {
+            return try decoder.decodeConfig(document.root)
+        } catch {
+            throw ConfigOverride.attribute(error, to: overrides, file: file)
+        }
     }
 }
 

@@ -53,6 +53,21 @@ public struct WeightsFile: Sendable {
         public var bestValue: Double?
         /// The optimizer's state (momentum, adam), for an exact resume.
         public var optimizer: OptimizerState?
+        /// The `--set PATH=VALUE` arguments of the run that wrote it, in order.
+        public var overrides: [String]?
+        /// The last epoch's loss-log values (`loss`, `accuracy`, `test_loss`,
+        /// …; not the times), in the log's column order, for `summarize`.
+        public var lastEpoch: [LogValue]?
+
+        /// One column of the last epoch's row.
+        public struct LogValue: Equatable, Sendable {
+            public var column: String
+            public var value: Double
+            public init(column: String, value: Double) {
+                self.column = column
+                self.value = value
+            }
+        }
 
         public init() {}
     }
@@ -125,6 +140,13 @@ public struct WeightsFile: Sendable {
         if let monitor = metadata.monitor { entries.append("\"monitor\": \(JSONWriter.string(monitor))") }
         if let epoch = metadata.bestEpoch { entries.append("\"best_epoch\": \(epoch)") }
         if let value = metadata.bestValue, value.isFinite { entries.append("\"best_value\": \(JSONWriter.number(value))") }
+        if let overrides = metadata.overrides {
+            entries.append("\"overrides\": [\(overrides.map(JSONWriter.string).joined(separator: ", "))]")
+        }
+        if let values = metadata.lastEpoch, values.allSatisfy(\.value.isFinite) {
+            let members = values.map { "\(JSONWriter.string($0.column)): \(JSONWriter.number($0.value))" }
+            entries.append("\"last_epoch\": {\(members.joined(separator: ", "))}")
+        }
         if let state = metadata.optimizer { entries.append("\"optimizer\": " + encoded(state)) }
         out += entries.map { "    " + $0 }.joined(separator: ",\n") + "\n"
         out += "  }\n"
@@ -165,7 +187,7 @@ public struct WeightsFile: Sendable {
     static let metadataKeys = [
         "precision", "loss", "epochs_trained", "samples_into_epoch", "samples_trained", "final_loss",
         "stopped_by", "seed", "random_state", "partial_loss_sum", "partial_correct", "classes", "normalize",
-        "monitor", "best_epoch", "best_value", "optimizer",
+        "monitor", "best_epoch", "best_value", "overrides", "last_epoch", "optimizer",
     ]
     static let optimizerStateKeys = ["name", "step", "weights", "biases"]
     static let normalizeKeys = ["method", "offset", "scale"]
@@ -290,6 +312,21 @@ public struct WeightsFile: Sendable {
         if let node = object["monitor"] { metadata.monitor = try fields.string(node, path: "metadata.monitor") }
         if let node = object["best_epoch"] { metadata.bestEpoch = try fields.wholeNumber(node, path: "metadata.best_epoch", minimum: 1) }
         if let node = object["best_value"] { metadata.bestValue = try fields.number(node, path: "metadata.best_value") }
+        if let node = object["overrides"] {
+            var overrides: [String] = []
+            for (index, element) in try fields.array(node, path: "metadata.overrides").enumerated() {
+                overrides.append(try fields.string(element, path: "metadata.overrides[\(index)]"))
+            }
+            metadata.overrides = overrides
+        }
+        if let node = object["last_epoch"] {
+            guard case .object(let members) = node.value else {
+                throw fields.typeMismatch(node, path: "metadata.last_epoch", expected: "an object of log columns and numbers")
+            }
+            metadata.lastEpoch = try members.map { member throws(TrainerError) in
+                Metadata.LogValue(column: member.key, value: try fields.number(member.value, path: "metadata.last_epoch.\(member.key)"))
+            }
+        }
         if let node = object["optimizer"] { metadata.optimizer = try decodeOptimizerState(node, fields: fields, layers: layers) }
         // A resumed run adds to partial_correct; it counts among the
         // samples_into_epoch samples, so it can never be more.

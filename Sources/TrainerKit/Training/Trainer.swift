@@ -333,6 +333,16 @@ public struct Trainer<S: Scalar> {
 extension EpochRecord {
     /// The value of a log column by its name, nil where the epoch has none
     /// (early stopping, the loss log and the progress lines read it).
+    /// The row's values other than the epoch and the times, in the log's
+    /// order: loss, accuracy, test_…, val_…, lr.
+    public var logValues: [(column: String, value: Double)] {
+        var values: [(String, Double)] = [("loss", loss)]
+        for column in ["accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy"] {
+            if let value = value(of: column) { values.append((column, value)) }
+        }
+        return values
+    }
+
     public func value(of column: String) -> Double? {
         switch column {
         case "loss": loss
