@@ -27,8 +27,8 @@ build:
 # The whole test suite, what CI runs (.ci/run), in four parts that can also
 # be run alone: `make lint`; `make test-plain`, the unit, reference,
 # error-table and end-to-end tests (scripts/test-venv.sh first puts onnx and
-# onnxruntime in .build/test-venv for the export tests; they skip, saying
-# why, when it cannot); `make test-sanitize`, the same suite under the
+# onnxruntime in .build/test-venv for the export tests, scripts/test-tools.sh
+# GNU parallel for the grid recipe's; they skip, saying why, when it cannot); `make test-sanitize`, the same suite under the
 # address sanitizer (overruns in the kernels' and readers' unsafe pointers,
 # which -O does not check) and the thread sanitizer (races in the threaded
 # kernels, and between commands the tests run in parallel in one process),
@@ -40,6 +40,7 @@ test: lint test-plain test-sanitize test-dist
 
 test-plain: build
 	./scripts/test-venv.sh
+	./scripts/test-tools.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

@@ -21,5 +21,6 @@ let context = CommandContext(
     environment: HostProcess.environment,
     pendingSignal: { Signals.pending },
     armSignals: { Signals.arm() },
-    processorCount: HostProcess.availableProcessors)
+    processorCount: HostProcess.availableProcessors,
+    programName: CommandLine.arguments.first ?? "trainer")
 exit(CLI.run(Array(CommandLine.arguments.dropFirst()), context: context))

@@ -61,6 +61,8 @@ public enum CLI {
         case "eval": return try EvalCommand(arguments: parsed, context: context).execute()
         case "export": return try ExportCommand(arguments: parsed, context: context).execute()
         case "plot": return try PlotCommand(arguments: parsed, context: context).execute()
+        case "grid": return try GridCommand(arguments: parsed, context: context).execute()
+        case "summarize": return try SummarizeCommand(arguments: parsed, context: context).execute()
         case "example": return try ExampleCommand.execute(parsed, context: context)
         case "completion": return try CompletionCommand.execute(parsed, context: context)
         case "help": return try Help.execute(parsed, context: context)

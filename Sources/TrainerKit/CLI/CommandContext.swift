@@ -15,11 +15,13 @@ public struct CommandContext {
     public var armSignals: () -> Void
     /// Cores available, the default for `--threads`.
     public var processorCount: Int
+    /// How trainer was started (its argv[0]), for the command lines `grid` prints.
+    public var programName: String
 
     public init(
         stdout: TextOutput, stderr: TextOutput, stderrIsTerminal: Bool = false, stdoutIsTerminal: Bool = false,
         environment: [String: String] = [:], pendingSignal: @escaping () -> Int32? = { nil },
-        armSignals: @escaping () -> Void = {}, processorCount: Int = 1
+        armSignals: @escaping () -> Void = {}, processorCount: Int = 1, programName: String = "trainer"
     ) {
         self.stdout = stdout
         self.stderr = stderr
@@ -29,6 +31,7 @@ public struct CommandContext {
         self.pendingSignal = pendingSignal
         self.armSignals = armSignals
         self.processorCount = processorCount
+        self.programName = programName
     }
 
     /// Writes a line to stderr; a failing stderr is ignored (there is nowhere

@@ -26,12 +26,21 @@ public struct OptionSpec: Sendable {
 public struct ArgumentSpec: Sendable {
     public var name: String
     public var optional: Bool
+    /// The last argument may be given any number of times (`W.json...`).
+    public var repeats: Bool
     public var help: String
 
-    public init(_ name: String, optional: Bool = false, help: String) {
+    public init(_ name: String, optional: Bool = false, repeats: Bool = false, help: String) {
         self.name = name
         self.optional = optional
+        self.repeats = repeats
         self.help = help
+    }
+
+    /// As usage lines write it: `[CONFIG.json]`, `W.json...`.
+    public var usage: String {
+        let shown = repeats ? name + "..." : name
+        return optional ? "[\(shown)]" : shown
     }
 }
 
@@ -75,7 +84,7 @@ public struct CommandSpec: Sendable {
     /// `run CONFIG.json [options]`.
     public var usage: String {
         var parts = ["trainer", name]
-        for argument in arguments { parts.append(argument.optional ? "[\(argument.name)]" : argument.name) }
+        for argument in arguments { parts.append(argument.usage) }
         if !options.isEmpty { parts.append("[options]") }
         return parts.joined(separator: " ")
     }
@@ -171,7 +180,7 @@ extension CommandSpec {
             let missing = required[parsed.positionals.count]
             throw TrainerError.usage(name, "missing \(missing.name). See 'trainer help \(name)'.")
         }
-        if parsed.positionals.count > self.arguments.count {
+        if parsed.positionals.count > self.arguments.count, self.arguments.last?.repeats != true {
             let extra = parsed.positionals[self.arguments.count]
             throw TrainerError.usage(name, "unexpected argument '\(extra)'. See 'trainer help \(name)'.")
         }

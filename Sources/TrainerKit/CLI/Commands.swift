@@ -379,6 +379,74 @@ public enum Commands {
                 "A log read from stdin: five epochs of MNIST (after 'make mnist'), drawn when they are done."),
         ])
 
+    public static let grid = CommandSpec(
+        name: "grid",
+        summary: "print one run command per combination of varied config values",
+        arguments: [ArgumentSpec("CONFIG.json", help: "the config every run starts from")],
+        options: [
+            OptionSpec("--vary", value: "PATH=V1,V2", help: "a config key and its values (repeatable; a grid of all combinations)"),
+            OptionSpec("--set", value: "PATH=VALUE", help: "a config value every run shares (repeatable)"),
+            OptionSpec("--index", value: "N", help: "only combination N, from 0 (a job array's task index)"),
+            OptionSpec("--out", value: "DIR", help: "where the runs write (default: out/ beside the config)"),
+            OptionSpec("--run", help: "run the selected combinations here, one after another, instead of printing them"),
+        ],
+        details: """
+            Prints one 'trainer run' command line per combination of the --vary
+            values, numbered from 0 with the last --vary changing fastest, each
+            with its --set arguments and its own outputs, DIR/NAME-gN.weights.json
+            and DIR/NAME-gN.loss.csv. Values are split at commas outside brackets
+            and quotes (network.layers=[784,30,10],[784,100,10]) and read as
+            --set reads them. Every combination's config is checked first.
+
+            trainer schedules nothing: GNU parallel runs each line it reads as a
+            command, and a SLURM job array or a Kubernetes Indexed Job runs one
+            combination per task with --index and --run. 'trainer summarize'
+            compares the runs afterwards.
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the lines were printed, or with --run the runs finished"),
+            outputFailed,
+            ExitStatusSpec("2", "a bad --vary, --set or --index, or a combination whose config is wrong"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec(
+                "trainer grid configs/iris.json --vary training.learning_rate=0.1,0.5 --vary network.layers[1]=4,8 | parallel",
+                "Four runs of iris, two at a time on two cores, by GNU parallel."),
+            ExampleSpec(
+                "trainer grid c.json --vary training.seed=1,2,3 --index $SLURM_ARRAY_TASK_ID --run",
+                "One seed per task of 'sbatch --array=0-2'."),
+            ExampleSpec("trainer summarize configs/out/iris-g*.weights.json --sort test_accuracy", "The runs compared, the best first."),
+        ])
+
+    public static let summarize = CommandSpec(
+        name: "summarize",
+        summary: "a CSV of runs' settings and results from their weights files",
+        arguments: [ArgumentSpec("W.json", repeats: true, help: "weights files written by run (out/*.weights.json)")],
+        options: [
+            OptionSpec("--sort", value: "COLUMN", help: "order by a column, the best first (losses ascending, accuracies descending)")
+        ],
+        details: """
+            Prints on stdout one CSV row per weights file: file, then one column
+            per config key any run set with --set (or grid's --vary), then
+            epochs, stopped_by and best_epoch (with early stopping), then the
+            last epoch's loss, accuracy, test_loss, test_accuracy, val_loss and
+            val_accuracy, those that any run logged. Cells a run lacks are
+            empty. --sort orders the rows by one column, empty cells last.
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the table was printed"),
+            outputFailed,
+            ExitStatusSpec("2", "a file is not a weights file, or an unknown --sort column"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer summarize out/*.weights.json", "Every run in out/, in the order the shell lists them."),
+            ExampleSpec(
+                "trainer summarize out/c-g*.weights.json --sort val_loss | column -s, -t",
+                "A grid's runs as a table, the lowest val_loss first."),
+        ])
+
     public static let example = CommandSpec(
         name: "example",
         summary: "list the built-in example configs, or print one",
@@ -458,5 +526,7 @@ public enum Commands {
                 "For zsh, with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc."),
         ])
 
-    public static let all: [CommandSpec] = [run, check, explain, gradcheck, predict, eval, export, plot, example, completion, help]
+    public static let all: [CommandSpec] = [
+        run, check, explain, gradcheck, predict, eval, export, plot, grid, summarize, example, completion, help,
+    ]
 }

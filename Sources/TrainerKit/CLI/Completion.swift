@@ -242,8 +242,8 @@ enum Completion {
             specs.append("(- *)--help[show help]")
             specs.append("(- *)-h[show help]")
             for (index, argument) in command.arguments.enumerated() {
-                let colon = argument.optional ? "::" : ":"
-                specs.append("\(index + 1)\(colon)\(zshEscaped(argument.name)):\(zshAction(values(forPlaceholder: argument.name)))")
+                let position = argument.repeats ? "*:" : "\(index + 1)\(argument.optional ? "::" : ":")"
+                specs.append("\(position)\(zshEscaped(argument.name)):\(zshAction(values(forPlaceholder: argument.name)))")
             }
             text += "    \(command.name))\n      _arguments -s -S \\\n"
             text += specs.map { "        " + shellQuoted($0) }.joined(separator: " \\\n") + "\n      ;;\n"
