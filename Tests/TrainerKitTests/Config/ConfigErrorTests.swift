@@ -274,7 +274,7 @@ import Testing
         Case(
             name: "unknown key with no near name", config: config(training: #"{"learning_rate": 0.5, "epochs": 10, ⟨here⟩"dropout": 0.9}"#),
             expected:
-                "trainer: error: $DIR/c.json:{pos}: training.dropout: unknown key; expected one of loss, learning_rate, epochs, batch_size, shuffle, seed, precision, optimizer, l2, lr_schedule, validation_split, early_stopping, checkpoint_every"
+                "trainer: error: $DIR/c.json:{pos}: training.dropout: unknown key; expected one of loss, learning_rate, epochs, batch_size, shuffle, seed, precision, optimizer, l2, lr_schedule, validation_split, early_stopping, target, checkpoint_every"
         ),
         Case(
             name: "optimizer option at the training level",
