@@ -3,17 +3,48 @@ import Glibc
 /// Builds a data set from a CSV file: column choice, header detection,
 /// one-hot labels, and a message naming the line for every bad cell.
 enum CSVDataLoader {
-    /// - Parameter records: the file's records (a header included), when
-    ///   already counted (``DataFootprint``).
+    /// Bytes read at a time: blocks of whole records of about this size are
+    /// parsed in parallel while no more than one is held.
+    static let blockSize = 1 << 20
+
+    /// - Parameters:
+    ///   - records: the file's records (a header included), when already
+    ///     counted (``DataFootprint``).
+    ///   - threads: threads parsing each block (the caller's included).
+    ///   - blockSize: bytes read at a time (small in tests, to cut records
+    ///     anywhere).
     static func load<S: Scalar>(
-        _ source: CSVSource, shape: DataShape, trainingClasses: [String]?, records: Int? = nil
+        _ source: CSVSource, shape: DataShape, trainingClasses: [String]?, records: Int? = nil,
+        threads: Int = HostProcess.availableProcessors, blockSize: Int = CSVDataLoader.blockSize
     ) throws(TrainerError) -> Dataset<S> {
         let file = source.file.display
-        let bytes = try FileReading.read(source.file.path, display: source.file.openingPlace)
-        var reader = CSVReader(bytes: bytes, file: file)
+        let (descriptor, _) = try FileReading.open(source.file.path, display: source.file.openingPlace)
+        // The text is read a block of whole records at a time, never whole:
+        // memory is the values, not the file (docs/memory.md).
+        let stream = CSVRowStream(descriptor: descriptor, file: source.file.openingPlace, chunkSize: blockSize)
         var fields: [String] = []
-        guard let firstLine = try reader.next(into: &fields) else {
-            throw TrainerError.file(file, "no samples; the file is empty")
+        var block: [UInt8] = []
+        var line = 1
+        var firstLine = 0
+        var blockStart = 0
+        var atFileStart = true
+        while firstLine == 0 {
+            guard let piece = try stream.nextPiece() else {
+                throw TrainerError.file(file, "no samples; the file is empty")
+            }
+            var reader =
+                atFileStart
+                ? CSVReader(bytes: piece, file: file, firstLine: line) : CSVReader(bytes: piece, file: file, line: line, offset: 0)
+            atFileStart = false
+            if let recordLine = try reader.next(into: &fields) {
+                firstLine = recordLine
+                block = piece
+                // The rest of the block is read from here.
+                line = reader.line
+                blockStart = reader.offset
+            } else {
+                line = reader.line
+            }
         }
         let hasHeader = source.header ?? isRowOfNames(fields)
         let header: [String]? = hasHeader ? fields : nil
@@ -23,21 +54,24 @@ enum CSVDataLoader {
         // Sized from a count of the records first: arrays left to grow
         // double their size, and for a moment hold the old copy beside the
         // new, so the peak of a load (and the memory estimate's error) would
-        // depend on where the count falls between powers of two.
-        let records = records ?? CSVScanner.countRecords(bytes)
+        // depend on where the count falls between powers of two. A stream,
+        // which cannot be counted first, grows them.
         var inputValues: [S] = []
         var targetValues: [S] = []
         var labelTexts: [String] = []
         var lines: [Int] = []
-        // Asked for first (MemoryProbe), so that they never grow past what
-        // can be allocated.
-        try reserve(records, samplesOf: columns.inputs.count + columns.targets.count, as: S.self, file: file)
-        inputValues.reserveCapacity(records * columns.inputs.count)
-        lines.reserveCapacity(records)
-        if columns.label != nil {
-            labelTexts.reserveCapacity(records)
-        } else {
-            targetValues.reserveCapacity(records * columns.targets.count)
+        let numbersPerSample = columns.inputs.count + columns.targets.count
+        if let records {
+            // Asked for first (MemoryProbe), so that they never grow past
+            // what can be allocated.
+            try reserve(records, samplesOf: numbersPerSample, as: S.self, file: file)
+            inputValues.reserveCapacity(records * columns.inputs.count)
+            lines.reserveCapacity(records)
+            if columns.label != nil {
+                labelTexts.reserveCapacity(records)
+            } else {
+                targetValues.reserveCapacity(records * columns.targets.count)
+            }
         }
         func columnName(_ index: Int) -> String {
             header.map { "column \"\($0[index])\"" } ?? "column \(index)"
@@ -78,8 +112,39 @@ enum CSVDataLoader {
             }
             try readRecord(line: firstLine)
         }
-        while let line = try reader.next(into: &fields) {
-            try readRecord(line: line)
+
+        let plan = CSVColumnPlan(width: width, inputs: columns.inputs, targets: columns.targets, label: columns.label)
+        let parser = CSVParallelParser<S>(plan: plan, file: file, threads: threads)
+        /// Appends `source` to `array`, growing it (after asking MemoryProbe)
+        /// by doubling when it is full.
+        func append<T>(_ source: [T], to array: inout [T], what: String) throws(TrainerError) {
+            let needed = array.count + source.count
+            if needed > array.capacity {
+                let capacity = max(needed, 2 * array.capacity)
+                try MemoryProbe.require(
+                    bytes: MemoryEstimate.times(capacity + array.capacity, MemoryLayout<T>.stride), place: file, "for \(what)")
+                array.reserveCapacity(capacity)
+            }
+            array.append(contentsOf: source)
+        }
+        while true {
+            for piece in parser.parse(block, from: blockStart) {
+                if let failure = piece.failure {
+                    // Read again as it always was, for the error it gives.
+                    var reader = CSVReader(bytes: block, file: file, line: line + failure.line, offset: failure.offset)
+                    guard let recordLine = try reader.next(into: &fields) else { break }
+                    try readRecord(line: recordLine)
+                    throw TrainerError(place: "\(file):\(recordLine)", "the record could not be read")
+                }
+                try append(piece.inputs, to: &inputValues, what: "the inputs")
+                try append(piece.targets, to: &targetValues, what: "the targets")
+                try append(piece.labels, to: &labelTexts, what: "the labels")
+                try append(piece.lines.map { $0 + line }, to: &lines, what: "the line numbers")
+                line += piece.lineCount
+            }
+            guard let next = try stream.nextPiece() else { break }
+            block = next
+            blockStart = 0
         }
         guard !lines.isEmpty else {
             throw TrainerError.file(file, "no samples; the file has only a header row")

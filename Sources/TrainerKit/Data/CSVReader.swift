@@ -7,6 +7,8 @@ struct CSVReader {
     private let bytes: [UInt8]
     private let file: String
     private var index: Int
+    /// Where the next record (or blank line) starts in the bytes.
+    var offset: Int { index }
     /// The line the next byte is on.
     private(set) var line: Int
 
@@ -21,6 +23,18 @@ struct CSVReader {
         self.file = file
         self.line = firstLine
         self.index = atFileStart && bytes.starts(with: CSVReader.byteOrderMark) ? 3 : 0
+    }
+
+    /// Reads `bytes` from `offset`, which is on line `line`, as a reader of
+    /// the whole would from there: the start of a record or blank line, not
+    /// the start of the file. Shares `bytes` rather than copying them.
+    /// - Precondition: `offset <= bytes.count`.
+    init(bytes: [UInt8], file: String, line: Int, offset: Int) {
+        precondition(offset <= bytes.count)
+        self.bytes = bytes
+        self.file = file
+        self.line = line
+        self.index = offset
     }
 
     /// UTF-8's byte order mark, skipped at the start of a file.

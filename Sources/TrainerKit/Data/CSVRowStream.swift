@@ -65,8 +65,9 @@ final class CSVRowStream {
     }
 
     /// The next run of whole records (at the end: whatever is left), or nil
-    /// when everything was handed out.
-    private func nextPiece() throws(TrainerError) -> [UInt8]? {
+    /// when everything was handed out: about `chunkSize` bytes, more when a
+    /// record is longer. Not to be mixed with ``next(into:)``.
+    func nextPiece() throws(TrainerError) -> [UInt8]? {
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while !atEnd {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }

@@ -17,8 +17,8 @@ public struct DataFootprint: Equatable, Sendable {
     public var outputs: Int
     /// Whether the targets are classes, whose index each sample keeps.
     public var classes: Bool
-    /// The file's bytes, held whole while it is read: the CSV text, or the
-    /// IDX image and label files.
+    /// The file's bytes: the CSV text (read a block at a time), or the IDX
+    /// image and label files (held whole while read).
     public var fileBytes: Int
 
     public init(name: String, form: Form, samples: Int, inputs: Int, outputs: Int, classes: Bool, fileBytes: Int) {
@@ -41,15 +41,20 @@ public struct DataFootprint: Equatable, Sendable {
         return MemoryEstimate.times(samples, perSample)
     }
 
-    /// Held besides the set while it is read: the file, and a CSV file's
-    /// class labels as text (16 bytes each). An IDX image file's pixels are
-    /// the set's inputs in place (the header cut off, nothing copied), so
-    /// only the rest of its files counts.
-    var readingBytes: Int {
+    /// Held besides the set while it is read. A CSV file is read a block
+    /// at a time (``CSVDataLoader/blockSize``), never whole: about five
+    /// blocks of text (the one read, the one parsed, the stream's buffers)
+    /// and the numbers of one block before they are appended (at most a
+    /// number every two bytes), and its class labels as text (16 bytes
+    /// each). An IDX image file's pixels are the set's inputs in place (the
+    /// header cut off, nothing copied), so only the rest of its files counts.
+    func readingBytes(size: Int) -> Int {
         switch form {
-        case .csv where classes: MemoryEstimate.plus(fileBytes, MemoryEstimate.times(samples, 16))
-        case .idx: max(0, fileBytes - MemoryEstimate.times(samples, inputs))
-        default: fileBytes
+        case .csv:
+            let blocks = MemoryEstimate.times(min(fileBytes, CSVDataLoader.blockSize), 5 + size / 2)
+            return classes ? MemoryEstimate.plus(blocks, MemoryEstimate.times(samples, 16)) : blocks
+        case .idx: return max(0, fileBytes - MemoryEstimate.times(samples, inputs))
+        default: return fileBytes
         }
     }
 
@@ -74,7 +79,8 @@ extension DataFootprint {
     /// The footprint of `source`, found without reading it into memory, or
     /// nil when that cannot be known before reading it: a CSV stream (a
     /// pipe has no size, and reading it would consume it), or a file the
-    /// loader will refuse, which it then reports.
+    /// loader will refuse, which it then reports. A CSV file of any size is
+    /// counted: the loader streams it.
     static func survey(_ source: DataSource, shape: DataShape) -> DataFootprint? {
         switch source {
         case .inline(let data):
@@ -113,15 +119,14 @@ extension DataFootprint {
     }
 
     /// A regular CSV file's records, whether the first is a header (as the
-    /// loader decides it), and its size; nil for a stream or a file the
-    /// loader refuses.
+    /// loader decides it), and its size; nil for a stream.
     private static func surveyCSV(_ source: CSVSource) -> (records: Int, hasHeader: Bool, size: Int)? {
         guard FileReading.isRegularFile(source.file.path),
             let (descriptor, status) = try? FileReading.open(source.file.path, display: source.file.display)
         else { return nil }
         defer { close(descriptor) }
         let size = Int(status.st_size)
-        guard (status.st_mode & S_IFMT) == S_IFREG, size <= FileReading.maximumSize else { return nil }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         var scanner = CSVScanner()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         // The first record's bytes, kept until a second record starts (or up

@@ -174,8 +174,13 @@ public struct MemoryEstimate: Equatable, Sendable {
         // Reading each data set: the ones before it, itself, and its file.
         for (k, set) in plan.data.enumerated() {
             var data = plan.data[..<k].map { part($0, scaled: false) }
-            let note = set.fileBytes > 0 ? "; \(bytes(set.fileBytes)) of \(set.form == .idx ? "IDX files" : "CSV text") while read" : ""
-            data.append(part(set, scaled: false, extra: set.readingBytes, while: note))
+            let note =
+                switch set.form {
+                case .idx where set.fileBytes > 0: "; \(bytes(set.fileBytes)) of IDX files while read"
+                case .csv where set.fileBytes > 0: "; \(bytes(set.fileBytes)) of CSV text read in blocks"
+                default: ""
+                }
+            data.append(part(set, scaled: false, extra: set.readingBytes(size: size), while: note))
             moment("while \(set.name) is read", data: data, network: beforeTraining)
         }
         // training.validation_split: the training set and its two parts.

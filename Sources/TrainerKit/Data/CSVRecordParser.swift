@@ -1,0 +1,180 @@
+/// Which of a CSV file's columns the loader keeps, and where each goes in a
+/// sample: the input columns' numbers, then the target columns', in the
+/// order the config chose them.
+struct CSVColumnPlan: Sendable {
+    let width: Int
+    let inputCount: Int
+    let targetCount: Int
+    let label: Int?
+    /// For each column, its first place among the inputs then targets, or -1.
+    let slot: [Int]
+    /// Places filled from another place: a column chosen twice.
+    let copies: [(from: Int, to: Int)]
+    let inputs: [Int]
+    let targets: [Int]
+
+    init(width: Int, inputs: [Int], targets: [Int], label: Int?) {
+        self.width = width
+        self.inputs = inputs
+        self.targets = targets
+        self.inputCount = inputs.count
+        self.targetCount = targets.count
+        self.label = label
+        var slot = [Int](repeating: -1, count: width)
+        var copies: [(from: Int, to: Int)] = []
+        for (place, column) in (inputs + targets).enumerated() {
+            if slot[column] < 0 { slot[column] = place } else { copies.append((slot[column], place)) }
+        }
+        self.slot = slot
+        self.copies = copies
+    }
+}
+
+/// What parsing one piece of CSV text gave: the numbers of its records in
+/// order, or where the first record the loader refuses starts (whose error
+/// the loader then reports by reading that record again as it always has).
+final class CSVPieceResult<S: Scalar>: @unchecked Sendable {
+    var inputs: [S] = []
+    var targets: [S] = []
+    var labels: [String] = []
+    /// Each record's line, counted from the piece's first line as 0.
+    var lines: [Int] = []
+    /// The lines the piece spans: the next piece starts this many lines on.
+    var lineCount = 0
+    /// The first refused record: its offset in the block and its line
+    /// (counted as `lines`). Parsing stops there.
+    var failure: (offset: Int, line: Int)?
+}
+
+/// Parses a run of whole CSV records into numbers, by the rules of
+/// ``CSVReader`` and the loader: a record of plain ASCII cells is read
+/// straight from its bytes (``DecimalBytes``), and anything else (a quote,
+/// a byte outside ASCII, a number off the fast path) by the String path, so
+/// that values are those of `S(text)` and any record the loader would
+/// refuse is marked as refused.
+enum CSVRecordParser {
+    /// Byte classes: 0 a cell's byte, 1 a comma, 2 LF, 3 CR, 4 a quote or a
+    /// byte outside ASCII (read by ``CSVReader``).
+    private static let byteClass: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: ","): 1
+        case 0x0A: 2
+        case 0x0D: 3
+        case UInt8(ascii: "\""), 0x80...0xFF: 4
+        default: 0
+        }
+    }
+
+    /// Parses the records of `block[range]`.
+    /// - Precondition: `range` starts where a record or blank line starts
+    ///   and ends where one ends (a cut of ``CSVScanner``) or at the end of
+    ///   the input; `block` holds the records whole.
+    static func parse<S: Scalar>(_ block: [UInt8], range: Range<Int>, plan: CSVColumnPlan, file: String) -> CSVPieceResult<S> {
+        let result = CSVPieceResult<S>()
+        let places = plan.inputCount + plan.targetCount
+        // Sized for the densest records (a byte and a comma a cell), so
+        // that appending never reallocates.
+        let most = range.count / max(2 * plan.width, 1) + 1
+        result.inputs.reserveCapacity(most * plan.inputCount)
+        result.targets.reserveCapacity(most * plan.targetCount)
+        result.lines.reserveCapacity(most)
+        var row = [S](repeating: 0, count: max(places, 1))
+        var fields: [String] = []
+        let end = range.upperBound
+        var i = range.lowerBound
+        var line = 0
+        block.withUnsafeBufferPointer { bytes in
+            CSVRecordParser.byteClass.withUnsafeBufferPointer { byteClass in
+                plan.slot.withUnsafeBufferPointer { slot in
+                    records: while true {
+                        // Blank lines: only an LF counts as a line, as in CSVReader.
+                        while i < end, bytes[i] == 0x0A || bytes[i] == 0x0D {
+                            if bytes[i] == 0x0A { line &+= 1 }
+                            i &+= 1
+                        }
+                        guard i < end else { break records }
+                        let recordStart = i, recordLine = line
+                        var column = 0
+                        var label: String?
+                        var fast = true
+                        cells: while true {
+                            let cellStart = i
+                            var kind: UInt8 = 0
+                            while i < end {
+                                kind = byteClass[Int(bytes[i])]
+                                if kind != 0 { break }
+                                i &+= 1
+                            }
+                            if kind == 4 {
+                                fast = false
+                                break cells
+                            }
+                            if column < plan.width {
+                                let place = slot[column]
+                                if place >= 0 {
+                                    if let value = DecimalBytes.value(bytes, from: cellStart, to: i, as: S.self) {
+                                        row[place] = value
+                                    } else if let value: S = number(
+                                        String(decoding: UnsafeBufferPointer(rebasing: bytes[cellStart..<i]), as: UTF8.self))
+                                    {
+                                        row[place] = value
+                                    } else {
+                                        result.failure = (recordStart, recordLine)
+                                        break records
+                                    }
+                                }
+                                if column == plan.label {
+                                    label = String(decoding: UnsafeBufferPointer(rebasing: bytes[cellStart..<i]), as: UTF8.self)
+                                }
+                            }
+                            column &+= 1
+                            guard i < end else { break cells }
+                            if kind == 1 {
+                                i &+= 1
+                                continue cells
+                            }
+                            i &+= kind == 3 && i &+ 1 < end && bytes[i &+ 1] == 0x0A ? 2 : 1
+                            line &+= 1
+                            break cells
+                        }
+                        if !fast {
+                            // The String path, from the record's start.
+                            var reader = CSVReader(bytes: block, file: file, line: recordLine, offset: recordStart)
+                            guard (try? reader.next(into: &fields)) != nil, fields.count == plan.width else {
+                                result.failure = (recordStart, recordLine)
+                                break records
+                            }
+                            for (place, column) in (plan.inputs + plan.targets).enumerated() {
+                                guard let value: S = number(fields[column]) else {
+                                    result.failure = (recordStart, recordLine)
+                                    break records
+                                }
+                                row[place] = value
+                            }
+                            label = plan.label.map { fields[$0] }
+                            i = reader.offset
+                            line = reader.line
+                        } else if column != plan.width {
+                            result.failure = (recordStart, recordLine)
+                            break records
+                        }
+                        for copy in plan.copies { row[copy.to] = row[copy.from] }
+                        result.inputs.append(contentsOf: row[0..<plan.inputCount])
+                        result.targets.append(contentsOf: row[plan.inputCount..<places])
+                        if let label { result.labels.append(label) }
+                        result.lines.append(recordLine)
+                    }
+                }
+            }
+        }
+        result.lineCount = line
+        return result
+    }
+
+    /// A cell's number by the String path (``DecimalSyntax``, then `S(text)`
+    /// within `S`'s range), or nil where the loader reports an error.
+    static func number<S: Scalar>(_ text: String) -> S? {
+        guard DecimalSyntax.isNumber(text), case .success(let value) = JSONFields.finiteValue(of: text, as: S.self) else { return nil }
+        return value
+    }
+}

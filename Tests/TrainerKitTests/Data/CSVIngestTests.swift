@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+@testable import TrainerKit
+
+// Tests of the streaming, parallel CSV loader (docs/performance.md, "CSV
+// ingestion"): numbers read straight from bytes are the values `S(text)`
+// gives, and a file read in blocks of any size, on any number of threads,
+// loads to the same values, line numbers and first error as one read whole.
+
+@Suite struct CSVIngestTests {
+    /// Cells covering the fast path's edges (mantissas at 2^24 and 2^53,
+    /// powers of ten at 10^10 and 10^22, signs, zeros) and the cells it
+    /// leaves to the String path, and text that is no number.
+    static let edgeCells = [
+        "0", "-0", "+0", "00", "0.0", "-0.0", "0e5", "-0e-5", "1", "-1", "+1", "255", "256", ".5", "5.", "-.5", "+5.",
+        "16777215", "16777216", "16777217", "16777218", "9007199254740991", "9007199254740992", "9007199254740993",
+        "18446744073709551615", "18446744073709551616", "1234567890123456789", "12345678901234567890",
+        "1e10", "1e11", "1e22", "1e23", "1e-10", "1e-11", "1e-22", "1e-23", "1.5e3", "1.5E-3", "2.5e+2", "123.456",
+        "0.1", "0.2", "0.3", "3.14159", "0.000001", "1e400", "1e-400", "1e39", "1e-50", "4.9e-324", "1.7976931348623157e308",
+        "1.0000000596046447753906251", "0.1000000000000000055511151231257827",
+        "", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "1,2", "NA", "nan", "inf", "0x10", " 1", "1 ", "1_000", "--1", "1e5.5",
+    ]
+
+    /// Random cells: whole numbers and decimals of 1 to 20 digits with
+    /// exponents from -30 to 30, so that both paths are taken often.
+    static func randomCells(count: Int, seed: UInt64) -> [String] {
+        var random = SplitMix(seed: seed)
+        return (0..<count).map { _ in
+            let digits = Int(random.next() % 20) + 1
+            var text = random.next() % 4 == 0 ? "-" : ""
+            let point = Int(random.next() % UInt64(digits + 1))
+            for i in 0..<digits {
+                if i == point, random.next() % 2 == 0 { text += "." }
+                text += String(random.next() % 10)
+            }
+            if random.next() % 3 == 0 { text += "e\(Int(random.next() % 61) - 30)" }
+            return text
+        }
+    }
+
+    /// `DecimalBytes.value` of `text`, as the loader calls it.
+    static func fast<S: Scalar>(_ text: String, as: S.Type) -> S? {
+        Array(text.utf8).withUnsafeBufferPointer { DecimalBytes.value($0, from: 0, to: $0.count, as: S.self) }
+    }
+
+    @Test func fastPathGivesTheValueOfTheText() {
+        var taken = 0
+        for text in Self.edgeCells + Self.randomCells(count: 20_000, seed: 17) {
+            // Independently: the old rule, DecimalSyntax then Double(text) / Float(text).
+            let syntax = DecimalSyntax.isNumber(text)
+            if let value = Self.fast(text, as: Double.self) {
+                taken += 1
+                #expect(syntax, "\(text) taken by the fast path but not a number")
+                #expect(value.bitPattern == Double(text)!.bitPattern, "\(text): \(value) != \(Double(text)!)")
+            }
+            if let value = Self.fast(text, as: Float.self) {
+                #expect(syntax, "\(text) taken by the fast path but not a number")
+                #expect(value.bitPattern == Float(text)!.bitPattern, "\(text): \(value) != \(Float(text)!)")
+            }
+        }
+        #expect(taken > 5_000)  // the fast path is taken, not only skipped
+        // The fast path's range, on both sides of its edges.
+        #expect(Self.fast("16777215", as: Float.self) == 16_777_215)  // 2^24 - 1
+        #expect(Self.fast("16777217", as: Float.self) == nil)
+        #expect(Self.fast("1e10", as: Float.self) == 1e10)
+        #expect(Self.fast("1e11", as: Float.self) == nil)
+        #expect(Self.fast("1e22", as: Double.self) == 1e22)
+        #expect(Self.fast("1e23", as: Double.self) == nil)
+        #expect(Self.fast("-0", as: Double.self)?.sign == .minus)
+    }
+
+    /// A CSV text of `rows` rows of `columns` numbers (a header first), and
+    /// the text of each number; `wide` adds numbers of up to 20 digits and
+    /// exponents up to ±30 (outside float32's range).
+    static func table(rows: Int, columns: Int, seed: UInt64, wide: Bool = true) -> (text: String, values: [[String]]) {
+        var random = SplitMix(seed: seed)
+        var text = (0..<columns).map { "c\($0)" }.joined(separator: ",") + "\n"
+        var values: [[String]] = []
+        for row in 0..<rows {
+            var cells: [String] = []
+            for _ in 0..<columns {
+                switch random.next() % 8 {
+                case 0: cells.append("\(Int(random.next() % 2_000_001) - 1_000_000).\(random.next() % 1000)")
+                case 1: cells.append("\"\(random.next() % 100)\"")  // quoted: the String path
+                case 2 where wide: cells.append(randomCells(count: 1, seed: random.next()).first!)
+                default: cells.append(String(random.next() % 256))
+                }
+            }
+            values.append(cells.map { $0.hasPrefix("\"") ? String($0.dropFirst().dropLast()) : $0 })
+            text += cells.joined(separator: ",")
+            // Line ends of every kind, and now and then a blank line.
+            text += ["\n", "\r\n", "\n", "\r\n\n", "\n\r\n"][row % 5]
+        }
+        return (text, values)
+    }
+
+    static func load(
+        _ source: CSVSource, columns: Int, threads: Int, blockSize: Int, as precision: Precision = .float64
+    ) throws(TrainerError) -> (values: [[Double]], lines: [Int]) {
+        let shape = DataShape(inputSize: columns - 1, outputSize: 1, configFile: "c.json")
+        func rows<S: Scalar>(_ data: Dataset<S>) -> (values: [[Double]], lines: [Int]) {
+            let values = (0..<data.count).map { row in
+                (0..<columns - 1).map { Double(data.inputs[row, $0]) } + [Double(data.targets[row, 0])]
+            }
+            guard case .lines(_, let lines) = data.locator else { return (values, []) }
+            return (values, lines)
+        }
+        switch precision {
+        case .float64:
+            let data: Dataset<Double> = try CSVDataLoader.load(
+                source, shape: shape, trainingClasses: nil, threads: threads, blockSize: blockSize)
+            return rows(data)
+        case .float32:
+            let data: Dataset<Float> = try CSVDataLoader.load(
+                source, shape: shape, trainingClasses: nil, threads: threads, blockSize: blockSize)
+            return rows(data)
+        }
+    }
+
+    /// The lines each data row of `text` starts on, counted independently:
+    /// the header is line 1, rows follow, blank lines counted.
+    static func dataLines(_ text: String) -> [Int] {
+        var lines: [Int] = []
+        var line = 1
+        var first = true
+        for piece in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            defer { line += 1 }
+            guard !piece.isEmpty else { continue }
+            if first {
+                first = false
+                continue
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    @Test(arguments: [(1, 7), (1, 1 << 20), (2, 1 << 16), (3, 40_000), (2, 4_099)])
+    func anyBlockSizeAndThreadsLoadTheSameValues(threads: Int, blockSize: Int) throws {
+        let directory = TemporaryDirectory()
+        let (text, cells) = Self.table(rows: 3_000, columns: 9, seed: 5)
+        let file = directory.write("x.csv", text)
+        let source = CSVSource(path: "data.train", file: FilePath(path: file, origin: "c.json: data.train.csv"))
+        let loaded = try Self.load(source, columns: 9, threads: threads, blockSize: blockSize)
+        #expect(loaded.values == cells.map { $0.map { Double($0)! } })
+        #expect(loaded.lines == Self.dataLines(text))
+        // float32 straight from the text, not through float64.
+        let (narrowText, narrowCells) = Self.table(rows: 3_000, columns: 9, seed: 8, wide: false)
+        let narrowFile = directory.write("y.csv", narrowText)
+        let narrow = CSVSource(path: "data.train", file: FilePath(path: narrowFile, origin: "c.json: data.train.csv"))
+        let single = try Self.load(narrow, columns: 9, threads: threads, blockSize: blockSize, as: .float32)
+        #expect(single.values == narrowCells.map { $0.map { Double(Float($0)!) } })
+    }
+
+    @Test(arguments: [(1, 7), (1, 1 << 20), (2, 1 << 16), (3, 40_000)])
+    func theFirstBadCellIsReportedWhateverTheSplit(threads: Int, blockSize: Int) {
+        let directory = TemporaryDirectory()
+        var (text, _) = Self.table(rows: 3_000, columns: 9, seed: 6)
+        // Split on LF bytes: "\r\n" is one Character, which "\n" does not split.
+        var lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        // Two bad cells, in different blocks: the first is reported.
+        let first = 1_700, second = 2_900
+        lines[first - 1] = "1,2,NA,4,5,6,7,8,9"
+        lines[second - 1] = "1,x,3,4,5,6,7,8,9"
+        text = lines.joined(separator: "\n")
+        let file = directory.write("x.csv", text)
+        let source = CSVSource(path: "data.train", file: FilePath(path: file, origin: "c.json: data.train.csv"))
+        let message = errorLine { () throws(TrainerError) in _ = try Self.load(source, columns: 9, threads: threads, blockSize: blockSize) }
+        #expect(message.map(directory.relative) == "trainer: error: x.csv:\(first): column \"c2\": expected a number, found \"NA\"")
+    }
+
+    @Test(arguments: [(1, 5), (2, 1 << 16)])
+    func raggedRowAndBadQuoteAreReportedWhereTheyAre(threads: Int, blockSize: Int) {
+        let directory = TemporaryDirectory()
+        let rows = (0..<2_000).map { "\($0),\($0 % 7),1" }
+        func error(_ text: String) -> String? {
+            let file = directory.write("x.csv", text)
+            let source = CSVSource(path: "data.train", file: FilePath(path: file, origin: "c.json: data.train.csv"))
+            return errorLine { () throws(TrainerError) in _ = try Self.load(source, columns: 3, threads: threads, blockSize: blockSize) }
+                .map(directory.relative)
+        }
+        var ragged = rows
+        ragged[1_500] = "1,2"
+        #expect(error("a,b,c\n" + ragged.joined(separator: "\n")) == "trainer: error: x.csv:1502: expected 3 fields, found 2")
+        var quoted = rows
+        quoted[1_200] = "1,\"2\"x,3"
+        #expect(
+            error("a,b,c\n" + quoted.joined(separator: "\n"))
+                == "trainer: error: x.csv:1202: unexpected character after a closing quote; expected ',' or the end of the line")
+        var overflow = rows
+        overflow[900] = "1,1e400,3"
+        #expect(error("a,b,c\n" + overflow.joined(separator: "\n")) == "trainer: error: x.csv:902: column \"b\": 1e400 overflows float64")
+    }
+
+    @Test func labelsAndChosenColumnsStreamAsWhole() throws {
+        let directory = TemporaryDirectory()
+        let names = ["setosa", "versicolor", "\"virginica\""]
+        var text = "a,species,b,c\n"
+        for row in 0..<5_000 { text += "\(row % 10),\(names[row % 3]),\(row % 255),\(Double(row) / 4)\n" }
+        let file = directory.write("x.csv", text)
+        var source = CSVSource(path: "data.train", file: FilePath(path: file, origin: "c.json: data.train.csv"))
+        source.label = .name("species")
+        source.inputs = [.name("c"), .name("a"), .name("c")]
+        let shape = DataShape(inputSize: 3, outputSize: 3, configFile: "c.json")
+        for (threads, blockSize) in [(1, 11), (2, 1 << 14), (2, 1 << 20)] {
+            let data: Dataset<Double> = try CSVDataLoader.load(
+                source, shape: shape, trainingClasses: nil, threads: threads, blockSize: blockSize)
+            #expect(data.count == 5_000)
+            #expect(data.classNames == ["setosa", "versicolor", "virginica"])
+            for row in [0, 1, 2, 2_345, 4_999] {
+                #expect(data.inputs.rowArrays[row] == [Double(row) / 4, Double(row % 10), Double(row) / 4])
+                #expect(data.labels?[row] == row % 3)
+            }
+        }
+    }
+}
+
+/// A small deterministic generator for the tests' cells.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
