@@ -100,10 +100,39 @@ enum CSVRecordParser {
                         cells: while true {
                             let cellStart = i
                             var kind: UInt8 = 0
-                            while i < end {
-                                kind = byteClass[Int(bytes[i])]
-                                if kind != 0 { break }
-                                i &+= 1
+                            // A whole number ended by a comma, a line end or
+                            // the end, read in the same pass that finds the
+                            // cell's end (most data cells); anything else is
+                            // found by byte class and read by DecimalBytes.
+                            var whole: S?
+                            var j = i
+                            let negative = j < end && bytes[j] == UInt8(ascii: "-")
+                            if negative { j &+= 1 }
+                            let digitsStart = j
+                            var mantissa: UInt64 = 0
+                            while j < end {
+                                let digit = bytes[j] &- 0x30
+                                guard digit <= 9 else { break }
+                                mantissa = mantissa &* 10 &+ UInt64(digit)
+                                j &+= 1
+                            }
+                            let digits = j &- digitsStart
+                            // Up to 18 digits cannot overflow; S holds the
+                            // mantissa exactly below 2^(significand bits + 1).
+                            if digits > 0, digits <= 18, mantissa >> UInt64(S.significandBitCount + 1) == 0 {
+                                let next: UInt8 = j < end ? byteClass[Int(bytes[j])] : 0
+                                if j == end || (next >= 1 && next <= 3) {
+                                    kind = next
+                                    i = j
+                                    whole = negative ? -S(mantissa) : S(mantissa)
+                                }
+                            }
+                            if whole == nil {
+                                while i < end {
+                                    kind = byteClass[Int(bytes[i])]
+                                    if kind != 0 { break }
+                                    i &+= 1
+                                }
                             }
                             if kind == 4 {
                                 fast = false
@@ -112,7 +141,9 @@ enum CSVRecordParser {
                             if column < plan.width {
                                 let place = slot[column]
                                 if place >= 0 {
-                                    if let value = DecimalBytes.value(bytes, from: cellStart, to: i, as: S.self) {
+                                    if let whole {
+                                        row[place] = whole
+                                    } else if let value = DecimalBytes.value(bytes, from: cellStart, to: i, as: S.self) {
                                         row[place] = value
                                     } else if let value: S = number(
                                         String(decoding: UnsafeBufferPointer(rebasing: bytes[cellStart..<i]), as: UTF8.self))

@@ -215,6 +215,54 @@ import Testing
     }
 }
 
+extension CSVIngestTests {
+    /// Texts mixing plain runs (scanned eight bytes at a time) with quoted
+    /// fields and CRs (scanned a byte at a time), cut into chunks of every
+    /// size, so that either path picks up where the other stopped.
+    @Test func scannerCountsAndCutsAsTheReaderReads() throws {
+        var random = SplitMix(seed: 3)
+        let tokens = ["12", "7", ",", ",", "\n", "\n", "\n\n", "\r\n", "\r", "\"a,\nb\"", "\"\"", "x"]
+        for _ in 0..<60 {
+            let text = Array((0..<Int(random.next() % 40 + 1)).map { _ in tokens[Int(random.next() % UInt64(tokens.count))] }.joined().utf8)
+            var reader = CSVReader(bytes: text, file: "x.csv")
+            guard let expected = try? reader.countAll() else { continue }
+            for chunkSize in 1...text.count {
+                var scanner = CSVScanner()
+                var offset = 0
+                var pieces: [[UInt8]] = []
+                var pieceStart = 0
+                while offset < text.count {
+                    let end = min(offset + chunkSize, text.count)
+                    if let cut = text[offset..<end].withUnsafeBufferPointer({ scanner.scan($0) }), offset + cut > pieceStart {
+                        pieces.append(Array(text[pieceStart..<offset + cut]))
+                        pieceStart = offset + cut
+                    }
+                    offset = end
+                }
+                pieces.append(Array(text[pieceStart...]))
+                #expect(scanner.records == expected, "\(String(decoding: text, as: UTF8.self).debugDescription) in chunks of \(chunkSize)")
+                // Each piece, read alone, holds whole records: the same count.
+                var total = 0
+                for piece in pieces {
+                    var pieceReader = CSVReader(bytes: piece, file: "x.csv", line: 1, offset: 0)
+                    total += (try? pieceReader.countAll()) ?? -1_000
+                }
+                #expect(total == expected, "\(String(decoding: text, as: UTF8.self).debugDescription) cut in chunks of \(chunkSize)")
+            }
+        }
+    }
+}
+
+extension CSVReader {
+    /// The records left, or an error.
+    fileprivate mutating func countAll() throws(TrainerError) -> Int {
+        var fields: [String] = []
+        var count = 0
+        while try next(into: &fields) != nil { count += 1 }
+        return count
+    }
+}
+
 /// A small deterministic generator for the tests' cells.
 private struct SplitMix {
     var state: UInt64
