@@ -8,7 +8,15 @@ per mini-batch, 1 and 2 BLAS threads), and prints per run: seconds per epoch
 (the median over the epochs), samples per second, peak resident memory and the
 test accuracy after the last epoch; then trainer's speed-up over numpy.
 
-Timing covers the training passes only: both tools train on data.train, and
+First, CSV ingestion: a generated CSV of BENCH_CSV_ROWS rows (default
+1,000,000) of 101 one-digit integer cells (202 MB for a million rows; made
+once, in .build/bench-csv) read whole process against whole process, the
+median of BENCH_CSV_RUNS runs (default 3): `trainer check` on a config whose
+data.train is the file (check loads the data), pandas.read_csv and
+numpy.loadtxt; seconds, ns per cell, peak RSS, and each tool's time over
+trainer's. BENCH_CSV_ROWS=0 skips it.
+
+Timing of MNIST covers the training passes only: both tools train on data.train, and
 the test accuracy is measured after training (`trainer eval`, and numpy's
 own forward pass), outside the timed epochs. The kernels are verified
 against the naive product before anything is timed.
@@ -19,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAINER = os.path.join(ROOT, ".build", "release", "trainer")
@@ -39,6 +48,72 @@ def run_measured(command):
             errors.seek(0)
             sys.exit(f"bench: {' '.join(command)} failed ({process.returncode}):\n{errors.read()}")
     return stdout, usage.ru_maxrss / 1024
+
+
+CSV_ROWS = int(os.environ.get("BENCH_CSV_ROWS", "1000000"))
+CSV_RUNS = int(os.environ.get("BENCH_CSV_RUNS", "3"))
+CSV_COLUMNS = 101
+
+
+def csv_file(rows):
+    """The benchmark CSV of `rows` rows (made once): a header, then one-digit cells."""
+    folder = os.path.join(ROOT, ".build", "bench-csv")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"rows-{rows}.csv")
+    if not os.path.exists(path):
+        import numpy
+        cells = numpy.random.default_rng(1).integers(0, 10, size=(rows, CSV_COLUMNS), dtype=numpy.uint8)
+        header = ",".join([f"x{i}" for i in range(CSV_COLUMNS - 1)] + ["y"])
+        with open(path + ".part", "w") as f:
+            f.write(header + "\n")
+            for start in range(0, rows, 100_000):
+                block = cells[start:start + 100_000] + ord("0")
+                lines = numpy.full((len(block), 2 * CSV_COLUMNS), ord(","), dtype=numpy.uint8)
+                lines[:, 0::2] = block
+                lines[:, -1] = ord("\n")
+                f.write(lines.tobytes().decode("ascii"))
+        os.rename(path + ".part", path)
+    return path
+
+
+def timed(command):
+    """The median wall seconds of CSV_RUNS runs of `command`, and its largest peak RSS."""
+    seconds, peaks = [], []
+    for _ in range(CSV_RUNS):
+        start = time.monotonic()
+        _, rss = run_measured(command)
+        seconds.append(time.monotonic() - start)
+        peaks.append(rss)
+    return statistics.median(seconds), max(peaks)
+
+
+def csv_bench():
+    path = csv_file(CSV_ROWS)
+    cells = CSV_ROWS * CSV_COLUMNS
+    size = os.path.getsize(path)
+    with tempfile.TemporaryDirectory() as folder:
+        config = os.path.join(folder, "csv.json")
+        with open(config, "w") as f:
+            json.dump({"network": {"layers": [CSV_COLUMNS - 1, 8, 1], "activation": "sigmoid"},
+                       "training": {"loss": "mse", "learning_rate": 0.1, "epochs": 1, "batch_size": 100, "precision": "float32"},
+                       "data": {"train": {"csv": path}}}, f)
+        stdout, _ = run_measured([TRAINER, "check", config])
+        if f"data.train: {CSV_ROWS} samples" not in stdout:
+            sys.exit(f"bench: trainer check did not load the CSV:\n{stdout}")
+        tools = [
+            ("trainer", [TRAINER, "check", config]),
+            ("pandas", [sys.executable, "-c", f"import pandas; pandas.read_csv({path!r})"]),
+            ("numpy", [sys.executable, "-c", f"import numpy; numpy.loadtxt({path!r}, delimiter=',', skiprows=1)"]),
+        ]
+        print(f"CSV ingestion: {CSV_ROWS:,} rows x {CSV_COLUMNS} one-digit cells ({size / 1e6:.0f} MB), whole process, "
+              f"median of {CSV_RUNS} runs")
+        print(f"{'tool':<8} {'seconds':>8} {'ns/cell':>8} {'peak RSS':>9}  vs trainer")
+        own = None
+        for name, command in tools:
+            seconds, rss = timed(command)
+            own = own or seconds
+            print(f"{name:<8} {seconds:>8.2f} {seconds / cells * 1e9:>8.1f} {rss:>6.0f} MB  {seconds / own:.2f}x the time")
+        print()
 
 
 def trainer_run(hidden, threads, precision, folder):
@@ -75,6 +150,8 @@ def numpy_run(hidden, threads, precision):
 
 
 def main():
+    if CSV_ROWS > 0:
+        csv_bench()
     if not os.path.exists(os.path.join(MNIST, "train-images-idx3-ubyte")):
         sys.exit("bench: no MNIST in data/mnist; run 'make mnist' first")
     if os.path.exists(KERNEL_BENCH):
