@@ -56,6 +56,11 @@ enum CSVDataLoader {
         // new, so the peak of a load (and the memory estimate's error) would
         // depend on where the count falls between powers of two. A stream,
         // which cannot be counted first, grows them.
+        // The inputs are kept as bytes while every one is a whole number
+        // 0…255 (a quarter of float32's memory; the same numbers to the
+        // network), and turned into numbers at the first that is not.
+        var inputBytes: [UInt8] = []
+        var asBytes = true
         var inputValues: [S] = []
         var targetValues: [S] = []
         var labelTexts: [String] = []
@@ -65,7 +70,7 @@ enum CSVDataLoader {
             // Asked for first (MemoryProbe), so that they never grow past
             // what can be allocated.
             try reserve(records, samplesOf: numbersPerSample, as: S.self, file: file)
-            inputValues.reserveCapacity(records * columns.inputs.count)
+            inputBytes.reserveCapacity(records * columns.inputs.count)
             lines.reserveCapacity(records)
             if columns.label != nil {
                 labelTexts.reserveCapacity(records)
@@ -113,6 +118,28 @@ enum CSVDataLoader {
             try readRecord(line: firstLine)
         }
 
+        /// Turns the inputs kept as bytes into numbers, sized for every
+        /// record when they were counted: bytes and numbers are held
+        /// together for that moment (docs/memory.md).
+        func switchToValues() throws(TrainerError) {
+            asBytes = false
+            let known = MemoryEstimate.times(records ?? 0, columns.inputs.count)
+            let capacity = max(known, inputBytes.count + inputValues.count)
+            try MemoryProbe.require(capacity, of: S.self, place: file, "for the inputs", expected: "a higher limit or less data")
+            var values: [S] = []
+            values.reserveCapacity(capacity)
+            values.append(contentsOf: inputBytes.lazy.map { S($0) })
+            values.append(contentsOf: inputValues)
+            inputValues = values
+            inputBytes = []
+        }
+        if let bytes = CSVRecordParser.wholeBytes(inputValues) {
+            inputBytes.append(contentsOf: bytes)
+            inputValues = []
+        } else {
+            try switchToValues()
+        }
+
         let plan = CSVColumnPlan(width: width, inputs: columns.inputs, targets: columns.targets, label: columns.label)
         let parser = CSVParallelParser<S>(plan: plan, file: file, threads: threads)
         /// Appends `source` to `array`, growing it (after asking MemoryProbe)
@@ -128,7 +155,7 @@ enum CSVDataLoader {
             array.append(contentsOf: source)
         }
         while true {
-            for piece in parser.parse(block, from: blockStart) {
+            for piece in parser.parse(block, from: blockStart, wantsBytes: asBytes) {
                 if let failure = piece.failure {
                     // Read again as it always was, for the error it gives.
                     var reader = CSVReader(bytes: block, file: file, line: line + failure.line, offset: failure.offset)
@@ -136,7 +163,17 @@ enum CSVDataLoader {
                     try readRecord(line: recordLine)
                     throw TrainerError(place: "\(file):\(recordLine)", "the record could not be read")
                 }
-                try append(piece.inputs, to: &inputValues, what: "the inputs")
+                if asBytes, let bytes = piece.inputBytes {
+                    try append(bytes, to: &inputBytes, what: "the inputs")
+                } else {
+                    if asBytes { try switchToValues() }
+                    if let bytes = piece.inputBytes {
+                        // A piece parsed before an earlier one ended the bytes.
+                        try append(bytes.map { S($0) }, to: &inputValues, what: "the inputs")
+                    } else {
+                        try append(piece.inputs, to: &inputValues, what: "the inputs")
+                    }
+                }
                 try append(piece.targets, to: &targetValues, what: "the targets")
                 try append(piece.labels, to: &labelTexts, what: "the labels")
                 try append(piece.lines.map { $0 + line }, to: &lines, what: "the line numbers")
@@ -150,7 +187,6 @@ enum CSVDataLoader {
             throw TrainerError.file(file, "no samples; the file has only a header row")
         }
         let count = lines.count
-        let inputs = Matrix(rows: count, columns: shape.inputSize, elements: inputValues)
         var targets: Matrix<S>
         var classNames: [String]?
         if let labelColumn = columns.label {
@@ -165,9 +201,14 @@ enum CSVDataLoader {
         } else {
             targets = Matrix(rows: count, columns: shape.outputSize, elements: targetValues)
         }
+        if asBytes {
+            return Dataset(
+                name: source.path, integers: inputBytes, inputSize: shape.inputSize, targets: targets, classNames: classNames,
+                locator: .lines(file: file, lines: lines))
+        }
         return Dataset(
-            name: source.path, inputs: inputs, targets: targets, classNames: classNames,
-            locator: .lines(file: file, lines: lines))
+            name: source.path, inputs: Matrix(rows: count, columns: shape.inputSize, elements: inputValues), targets: targets,
+            classNames: classNames, locator: .lines(file: file, lines: lines))
     }
 
     /// Whether a first row is a header when the file does not say: a row of

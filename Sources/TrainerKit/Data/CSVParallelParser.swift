@@ -26,15 +26,15 @@ final class CSVParallelParser<S: Scalar> {
     deinit { pool?.shutdown() }
 
     /// Parses `block[start...]`, whole records, into one result a piece, in
-    /// order.
-    func parse(_ block: [UInt8], from start: Int) -> [CSVPieceResult<S>] {
+    /// order; `wantsBytes` as ``CSVRecordParser/parse(_:range:plan:file:wantsBytes:)``.
+    func parse(_ block: [UInt8], from start: Int, wantsBytes: Bool) -> [CSVPieceResult<S>] {
         let cuts = pieces(of: block, from: start)
         let plan = self.plan, file = self.file
         guard let pool, cuts.count > 2 else {
-            return [CSVRecordParser.parse(block, range: start..<block.count, plan: plan, file: file)]
+            return [CSVRecordParser.parse(block, range: start..<block.count, plan: plan, file: file, wantsBytes: wantsBytes)]
         }
         let jobs = Jobs(count: cuts.count - 1) { part in
-            CSVRecordParser.parse(block, range: cuts[part]..<cuts[part + 1], plan: plan, file: file)
+            CSVRecordParser.parse(block, range: cuts[part]..<cuts[part + 1], plan: plan, file: file, wantsBytes: wantsBytes)
         }
         let context = Unmanaged.passRetained(jobs)
         pool.run(parts: cuts.count - 1, context: UnsafeRawPointer(context.toOpaque())) { context, part in

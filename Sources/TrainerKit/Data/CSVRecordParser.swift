@@ -35,6 +35,10 @@ struct CSVColumnPlan: Sendable {
 /// the loader then reports by reading that record again as it always has).
 final class CSVPieceResult<S: Scalar>: @unchecked Sendable {
     var inputs: [S] = []
+    /// The inputs as bytes, instead of `inputs`, when asked for and every
+    /// one is a whole number 0…255 written in digits (not `-0`, whose sign
+    /// a byte would lose).
+    var inputBytes: [UInt8]?
     var targets: [S] = []
     var labels: [String] = []
     /// Each record's line, counted from the piece's first line as 0.
@@ -66,16 +70,31 @@ enum CSVRecordParser {
     }
 
     /// Parses the records of `block[range]`.
+    /// - Parameter wantsBytes: whether to give the inputs as bytes instead
+    ///   (``CSVPieceResult/inputBytes``), when they all are whole numbers
+    ///   0…255 written in digits.
     /// - Precondition: `range` starts where a record or blank line starts
     ///   and ends where one ends (a cut of ``CSVScanner``) or at the end of
     ///   the input; `block` holds the records whole.
-    static func parse<S: Scalar>(_ block: [UInt8], range: Range<Int>, plan: CSVColumnPlan, file: String) -> CSVPieceResult<S> {
+    static func parse<S: Scalar>(
+        _ block: [UInt8], range: Range<Int>, plan: CSVColumnPlan, file: String, wantsBytes: Bool = false
+    ) -> CSVPieceResult<S> {
         let result = CSVPieceResult<S>()
         let places = plan.inputCount + plan.targetCount
         // Sized for the densest records (a byte and a comma a cell), so
         // that appending never reallocates.
         let most = range.count / max(2 * plan.width, 1) + 1
-        result.inputs.reserveCapacity(most * plan.inputCount)
+        // While every input is a whole number 0…255 written in digits, the
+        // inputs are kept as bytes only; at the first that is not, the
+        // piece's bytes so far become numbers.
+        var allBytes = wantsBytes
+        var inputBytes: [UInt8] = []
+        if allBytes {
+            inputBytes.reserveCapacity(most * plan.inputCount)
+        } else {
+            result.inputs.reserveCapacity(most * plan.inputCount)
+        }
+        var rowBytes = [UInt8](repeating: 0, count: max(plan.inputCount, 1))
         result.targets.reserveCapacity(most * plan.targetCount)
         result.lines.reserveCapacity(most)
         var row = [S](repeating: 0, count: max(places, 1))
@@ -94,6 +113,7 @@ enum CSVRecordParser {
                         }
                         guard i < end else { break records }
                         let recordStart = i, recordLine = line
+                        var rowIsBytes = allBytes
                         var column = 0
                         var label: String?
                         var fast = true
@@ -143,12 +163,21 @@ enum CSVRecordParser {
                                 if place >= 0 {
                                     if let whole {
                                         row[place] = whole
+                                        if rowIsBytes, place < plan.inputCount {
+                                            if !negative, mantissa <= 255 {
+                                                rowBytes[place] = UInt8(truncatingIfNeeded: mantissa)
+                                            } else {
+                                                rowIsBytes = false
+                                            }
+                                        }
                                     } else if let value = DecimalBytes.value(bytes, from: cellStart, to: i, as: S.self) {
                                         row[place] = value
+                                        if place < plan.inputCount { rowIsBytes = false }
                                     } else if let value: S = number(
                                         String(decoding: UnsafeBufferPointer(rebasing: bytes[cellStart..<i]), as: UTF8.self))
                                     {
                                         row[place] = value
+                                        if place < plan.inputCount { rowIsBytes = false }
                                     } else {
                                         result.failure = (recordStart, recordLine)
                                         break records
@@ -183,14 +212,30 @@ enum CSVRecordParser {
                                 row[place] = value
                             }
                             label = plan.label.map { fields[$0] }
+                            rowIsBytes = false
                             i = reader.offset
                             line = reader.line
                         } else if column != plan.width {
                             result.failure = (recordStart, recordLine)
                             break records
                         }
-                        for copy in plan.copies { row[copy.to] = row[copy.from] }
-                        result.inputs.append(contentsOf: row[0..<plan.inputCount])
+                        for copy in plan.copies {
+                            row[copy.to] = row[copy.from]
+                            if copy.to < plan.inputCount {
+                                if copy.from < plan.inputCount { rowBytes[copy.to] = rowBytes[copy.from] } else { rowIsBytes = false }
+                            }
+                        }
+                        if allBytes, rowIsBytes {
+                            inputBytes.append(contentsOf: rowBytes[0..<plan.inputCount])
+                        } else {
+                            if allBytes {
+                                allBytes = false
+                                result.inputs.reserveCapacity(most * plan.inputCount)
+                                result.inputs.append(contentsOf: inputBytes.lazy.map { S($0) })
+                                inputBytes = []
+                            }
+                            result.inputs.append(contentsOf: row[0..<plan.inputCount])
+                        }
                         result.targets.append(contentsOf: row[plan.inputCount..<places])
                         if let label { result.labels.append(label) }
                         result.lines.append(recordLine)
@@ -199,7 +244,19 @@ enum CSVRecordParser {
             }
         }
         result.lineCount = line
+        if allBytes { result.inputBytes = inputBytes }
         return result
+    }
+
+    /// `values` as bytes when every one is a whole number 0…255 (and not
+    /// −0), else nil: for the loader's first row, read the old way.
+    static func wholeBytes<S: Scalar>(_ values: [S]) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: values.count)
+        for (i, value) in values.enumerated() {
+            guard value >= 0, value <= 255, value.sign == .plus, value == value.rounded(.towardZero) else { return nil }
+            bytes[i] = UInt8(value)
+        }
+        return bytes
     }
 
     /// A cell's number by the String path (``DecimalSyntax``, then `S(text)`

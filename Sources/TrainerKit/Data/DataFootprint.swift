@@ -17,6 +17,11 @@ public struct DataFootprint: Equatable, Sendable {
     public var outputs: Int
     /// Whether the targets are classes, whose index each sample keeps.
     public var classes: Bool
+    /// Whether a CSV file's inputs will be held as bytes: every cell after
+    /// the header a whole number 0…99 (``SmallNumberText``); the loader
+    /// keeps all whole numbers 0…255 as bytes, so this never counts less
+    /// than it takes.
+    public var byteInputs = false
     /// The file's bytes: the CSV text (read a block at a time), or the IDX
     /// image and label files (held whole while read).
     public var fileBytes: Int
@@ -34,7 +39,7 @@ public struct DataFootprint: Equatable, Sendable {
     /// The set as held: its inputs (IDX pixels as bytes until scaled), its
     /// targets, each sample's class and, for CSV, its line number.
     func storageBytes(size: Int, scaled: Bool) -> Int {
-        let inputBytes = form == .idx && !scaled ? 1 : size
+        let inputBytes = holdsBytes && !scaled ? 1 : size
         var perSample = MemoryEstimate.plus(MemoryEstimate.times(inputs, inputBytes), MemoryEstimate.times(outputs, size))
         if classes { perSample = MemoryEstimate.plus(perSample, 8) }
         if form == .csv { perSample = MemoryEstimate.plus(perSample, 8) }
@@ -44,14 +49,15 @@ public struct DataFootprint: Equatable, Sendable {
     /// Held besides the set while it is read. A CSV file is read a block
     /// at a time (``CSVDataLoader/blockSize``), never whole: about five
     /// blocks of text (the one read, the one parsed, the stream's buffers)
-    /// and the numbers of one block before they are appended (at most a
-    /// number every two bytes), and its class labels as text (16 bytes
+    /// and the inputs of one block before they are appended (at most one
+    /// every two bytes, a byte each when held as bytes), and its class labels as text (16 bytes
     /// each). An IDX image file's pixels are the set's inputs in place (the
     /// header cut off, nothing copied), so only the rest of its files counts.
     func readingBytes(size: Int) -> Int {
         switch form {
         case .csv:
-            let blocks = MemoryEstimate.times(min(fileBytes, CSVDataLoader.blockSize), 5 + size / 2)
+            let block = min(fileBytes, CSVDataLoader.blockSize)
+            let blocks = MemoryEstimate.plus(MemoryEstimate.times(block, 5), MemoryEstimate.times(block, byteInputs ? 1 : size) / 2)
             return classes ? MemoryEstimate.plus(blocks, MemoryEstimate.times(samples, 16)) : blocks
         case .idx: return max(0, fileBytes - MemoryEstimate.times(samples, inputs))
         default: return fileBytes
@@ -69,9 +75,13 @@ public struct DataFootprint: Equatable, Sendable {
         MemoryEstimate.times(MemoryEstimate.times(samples, inputs), size)
     }
 
+    /// Whether the inputs are held as bytes until scaled: IDX pixels, and a
+    /// CSV file's small whole numbers.
+    var holdsBytes: Bool { form == .idx || byteInputs }
+
     /// `200,000 samples of 99 float32 inputs`.
     func describe(precision: String, scaled: Bool) -> String {
-        "\(MemoryEstimate.grouped(samples)) sample\(samples == 1 ? "" : "s") of \(inputs) \(form == .idx && !scaled ? "byte" : precision) input\(inputs == 1 ? "" : "s")"
+        "\(MemoryEstimate.grouped(samples)) sample\(samples == 1 ? "" : "s") of \(inputs) \(holdsBytes && !scaled ? "byte" : precision) input\(inputs == 1 ? "" : "s")"
     }
 }
 
@@ -88,10 +98,12 @@ extension DataFootprint {
                 name: data.path, form: .inline, samples: data.inputs.count, inputs: shape.inputSize, outputs: shape.outputSize,
                 classes: data.labels != nil, fileBytes: 0)
         case .csv(let csv):
-            guard let (records, hasHeader, size) = surveyCSV(csv) else { return nil }
-            return DataFootprint(
+            guard let (records, hasHeader, size, small) = surveyCSV(csv) else { return nil }
+            var footprint = DataFootprint(
                 name: csv.path, form: .csv, samples: max(records - (hasHeader ? 1 : 0), 0), inputs: shape.inputSize,
                 outputs: shape.outputSize, classes: csv.label != nil, fileBytes: size)
+            footprint.byteInputs = small
+            return footprint
         case .idx(let idx):
             guard let (images, imageSize) = idxHeader(idx.images.path, rank: 3), let (_, labelSize) = idxHeader(idx.labels.path, rank: 1),
                 MemoryEstimate.times(images[1], images[2]) == shape.inputSize
@@ -119,8 +131,9 @@ extension DataFootprint {
     }
 
     /// A regular CSV file's records, whether the first is a header (as the
-    /// loader decides it), and its size; nil for a stream.
-    private static func surveyCSV(_ source: CSVSource) -> (records: Int, hasHeader: Bool, size: Int)? {
+    /// loader decides it), its size, and whether its data cells are all
+    /// small whole numbers (``SmallNumberText``); nil for a stream.
+    private static func surveyCSV(_ source: CSVSource) -> (records: Int, hasHeader: Bool, size: Int, small: Bool)? {
         guard FileReading.isRegularFile(source.file.path),
             let (descriptor, status) = try? FileReading.open(source.file.path, display: source.file.display)
         else { return nil }
@@ -133,6 +146,10 @@ extension DataFootprint {
         // to 16 MiB), to tell a header as the loader does.
         var opening: [UInt8] = []
         var first = true
+        // Checked from the end of the first line (the header's, when there
+        // is one; the first line itself is checked below when it is data).
+        var small = SmallNumberText()
+        var pastFirstLine = false
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
@@ -144,6 +161,16 @@ extension DataFootprint {
             let skip = first && chunk[0..<count].starts(with: CSVReader.byteOrderMark) ? 3 : 0
             first = false
             chunk.withUnsafeBufferPointer { _ = scanner.scan(UnsafeBufferPointer(rebasing: $0[skip..<count])) }
+            var from = skip
+            if !pastFirstLine {
+                if let newline = chunk[skip..<count].firstIndex(of: 0x0A) {
+                    pastFirstLine = true
+                    from = newline + 1
+                } else {
+                    from = count
+                }
+            }
+            if small.holds { chunk.withUnsafeBufferPointer { small.check(UnsafeBufferPointer(rebasing: $0[from..<count])) } }
         }
         var hasHeader = source.header ?? false
         if source.header == nil {
@@ -151,7 +178,12 @@ extension DataFootprint {
             var fields: [String] = []
             if (try? reader.next(into: &fields)) != nil { hasHeader = CSVDataLoader.isRowOfNames(fields) }
         }
-        return (scanner.records, hasHeader, size)
+        if !hasHeader {
+            let start = opening.starts(with: CSVReader.byteOrderMark) ? 3 : 0
+            let end = opening[start...].firstIndex(of: 0x0A) ?? opening.count
+            opening.withUnsafeBufferPointer { small.check(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        }
+        return (scanner.records, hasHeader, size, small.holds)
     }
 
     /// The dimensions and file size of a well-formed IDX file of unsigned

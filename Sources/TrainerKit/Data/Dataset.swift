@@ -7,13 +7,17 @@ import TrainerCSupport
 /// each standing for p/255 (correctly rounded): a quarter of the
 /// memory of float32 (docs/performance.md, "IDX images as bytes"),
 /// and a quarter of the memory traffic when an epoch gathers its shuffled
-/// batches. Both give the same numbers to the network.
+/// batches; or, for a CSV file whose inputs are all whole numbers 0…255,
+/// as those numbers in bytes. All give the same numbers to the network.
 public struct Dataset<S: Scalar>: Sendable {
     /// How the inputs are held.
     enum InputStorage: Sendable {
         case values(Matrix<S>)
         /// Row-major bytes, `byte / 255` being the input value.
         case bytes([UInt8])
+        /// Row-major bytes, each the input value itself (a CSV file's
+        /// whole numbers 0…255).
+        case integers([UInt8])
     }
 
     /// The config path it came from: `data.train`, `data.test`.
@@ -42,6 +46,14 @@ public struct Dataset<S: Scalar>: Sendable {
         self.init(name: name, storage: .bytes(bytes), inputSize: inputSize, targets: targets, classNames: classNames, locator: locator)
     }
 
+    /// Inputs held as bytes (`inputSize` per sample), each the input value
+    /// itself.
+    init(name: String, integers: [UInt8], inputSize: Int, targets: Matrix<S>, classNames: [String]? = nil, locator: SampleLocator) {
+        precondition(integers.count == inputSize * targets.rows)
+        self.init(
+            name: name, storage: .integers(integers), inputSize: inputSize, targets: targets, classNames: classNames, locator: locator)
+    }
+
     private init(name: String, storage: InputStorage, inputSize: Int, targets: Matrix<S>, classNames: [String]?, locator: SampleLocator) {
         self.name = name
         self.inputStorage = storage
@@ -63,6 +75,8 @@ public struct Dataset<S: Scalar>: Sendable {
                 elements.withMutableElementPointer { S.unitBytes(b, $0, count: bytes.count) }
             }
             return Matrix(rows: count, columns: inputSize, elements: elements)
+        case .integers(let bytes):
+            return Matrix(rows: count, columns: inputSize, elements: bytes.map { S($0) })
         }
     }
 
@@ -83,6 +97,13 @@ public struct Dataset<S: Scalar>: Sendable {
                     S.unitBytes(b + sample * width + columns.lowerBound, destination + row * count, count: count)
                 }
             }
+        case .integers(let bytes):
+            bytes.withElementPointer { b in
+                for (row, sample) in samples.enumerated() {
+                    let source = b + sample * width + columns.lowerBound, target = destination + row * count
+                    for k in 0..<count { target[k] = S(source[k]) }
+                }
+            }
         }
     }
 
@@ -96,7 +117,11 @@ public struct Dataset<S: Scalar>: Sendable {
     /// will copy).
     @inline(__always)
     func prefetchInputs(of samples: some Collection<Int>, columns: Range<Int>? = nil) {
-        guard case .bytes(let bytes) = inputStorage else { return }
+        let bytes: [UInt8]
+        switch inputStorage {
+        case .bytes(let held), .integers(let held): bytes = held
+        case .values: return
+        }
         let width = inputSize, columns = columns ?? 0..<width
         guard !columns.isEmpty else { return }
         bytes.withElementPointer { b in
@@ -208,7 +233,7 @@ extension Dataset {
         let inputBytes: Int
         switch inputStorage {
         case .values: inputBytes = MemoryLayout<S>.stride
-        case .bytes: inputBytes = 1
+        case .bytes, .integers: inputBytes = 1
         }
         // The data is in memory, so these sizes are far from overflowing.
         try MemoryProbe.require(

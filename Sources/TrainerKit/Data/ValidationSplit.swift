@@ -30,6 +30,10 @@ extension Dataset {
             return Dataset(
                 name: name, bytes: rows(of: bytes, width: inputSize, indices), inputSize: inputSize, targets: subsetTargets,
                 classNames: classNames, locator: subsetLocator)
+        case .integers(let bytes):
+            return Dataset(
+                name: name, integers: rows(of: bytes, width: inputSize, indices), inputSize: inputSize, targets: subsetTargets,
+                classNames: classNames, locator: subsetLocator)
         }
     }
 

@@ -196,7 +196,7 @@ public struct MemoryEstimate: Equatable, Sendable {
         // data.normalize: fitted to the training inputs (made numbers from
         // bytes for it), then each set's inputs scaled into a new copy.
         if plan.normalizes, let train {
-            if train.form == .idx {
+            if train.holdsBytes {
                 var data = [
                     part(
                         train, scaled: false, extra: train.inputNumbers(size: size), while: "; its inputs as numbers to fit data.normalize")
@@ -206,7 +206,7 @@ public struct MemoryEstimate: Equatable, Sendable {
             }
             for (k, set) in plan.data.enumerated() {
                 var data = plan.data[..<k].map { part($0, scaled: true) }
-                let copies = set.form == .idx ? 2 : 1
+                let copies = set.holdsBytes ? 2 : 1
                 data.append(
                     part(set, scaled: false, extra: times(set.inputNumbers(size: size), copies), while: "; its inputs scaled into a copy"))
                 data += plan.data[(k + 1)...].map { part($0, scaled: false) }

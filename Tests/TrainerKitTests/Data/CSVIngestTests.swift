@@ -263,6 +263,77 @@ extension CSVReader {
     }
 }
 
+extension CSVIngestTests {
+    /// Whole numbers 0…255 are kept as bytes, the numbers the network gets
+    /// unchanged; a later cell that is not one (256, -0, 1.5, a quoted 7)
+    /// turns them into numbers wherever it falls among the blocks and pieces.
+    @Test(arguments: [(1, 7), (2, 1 << 12), (3, 1 << 16)])
+    func smallWholeNumbersAreHeldAsBytes(threads: Int, blockSize: Int) throws {
+        let directory = TemporaryDirectory()
+        var random = SplitMix(seed: 11)
+        var rows = (0..<4_000).map { _ in (0..<5).map { _ in String(random.next() % 256) } }
+        let shape = DataShape(inputSize: 4, outputSize: 1, configFile: "c.json")
+        func load(_ rows: [[String]]) throws -> Dataset<Float> {
+            let file = directory.write("x.csv", "a,b,c,d,y\n" + rows.map { $0.joined(separator: ",") }.joined(separator: "\n"))
+            let source = CSVSource(path: "data.train", file: FilePath(path: file, origin: "c.json: data.train.csv"))
+            return try CSVDataLoader.load(source, shape: shape, trainingClasses: nil, threads: threads, blockSize: blockSize)
+        }
+        func expectSame(_ data: Dataset<Float>, _ rows: [[String]]) {
+            let expected = rows.map { $0.prefix(4).map { Float($0.replacingOccurrences(of: "\"", with: ""))! } }
+            #expect(data.inputs.rowArrays == expected)
+            // The batches copy the same numbers, bit for bit (-0 included).
+            var copied = [Float](repeating: 7, count: 3 * 4)
+            copied.withUnsafeMutableBufferPointer { data.copyInputs(of: [3_999, 0, 1_234], columns: 0..<4, to: $0.baseAddress!) }
+            let wanted = [3_999, 0, 1_234].flatMap { expected[$0] }
+            #expect(copied.map(\.bitPattern) == wanted.map(\.bitPattern))
+        }
+        let bytes = try load(rows)
+        guard case .integers = bytes.inputStorage else {
+            Issue.record("whole numbers 0…255 not held as bytes")
+            return
+        }
+        expectSame(bytes, rows)
+        // A target of 300 does not matter: only the inputs are bytes.
+        rows[17][4] = "300"
+        #expect(try load(rows).targets[17, 0] == 300)
+        for (row, cell) in [(3_990, "256"), (2_000, "-0"), (1, "1.5"), (3_000, "\"7\"")] {
+            var changed = rows
+            changed[row][2] = cell
+            let values = try load(changed)
+            guard case .values = values.inputStorage else {
+                Issue.record("\(cell) on row \(row) left the inputs as bytes")
+                continue
+            }
+            expectSame(values, changed)
+        }
+    }
+
+    /// SmallNumberText against a byte-by-byte reading of its rule, on
+    /// random texts cut into chunks of every size up to 20.
+    @Test func smallNumberTextFollowsItsRule() {
+        var random = SplitMix(seed: 12)
+        let pieces = ["1", "12", "123", "0", ",", "\n", "\r\n", "-", ".", "a", "\"", "99"]
+        for _ in 0..<300 {
+            let text = Array((0..<Int(random.next() % 12 + 1)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined().utf8)
+            // The rule: digits, commas, CR, LF only, never three digits in a row.
+            var run = 0
+            var expected = true
+            for byte in text {
+                let digit = (0x30...0x39).contains(byte)
+                run = digit ? run + 1 : 0
+                if run >= 3 || !(digit || byte == UInt8(ascii: ",") || byte == 0x0A || byte == 0x0D) { expected = false }
+            }
+            for chunkSize in 1...20 {
+                var check = SmallNumberText()
+                for start in stride(from: 0, to: text.count, by: chunkSize) {
+                    text[start..<min(start + chunkSize, text.count)].withUnsafeBufferPointer { check.check($0) }
+                }
+                #expect(check.holds == expected, "\(String(decoding: text, as: UTF8.self).debugDescription) in chunks of \(chunkSize)")
+            }
+        }
+    }
+}
+
 /// A small deterministic generator for the tests' cells.
 private struct SplitMix {
     var state: UInt64

@@ -141,11 +141,11 @@ func digitRows(_ rows: Int, width: Int, seed: UInt64 = 1) -> String {
     /// Reproduces: over the limit, the error blamed network.layers for a
     /// run whose memory was data ("network.layers: 890 parameters need ≈
     /// 51 MiB"). Now it names data.train, and the parts largest first.
-    /// Expected numbers (docs/memory.md's model): 60,000 rows of 99 float64
-    /// inputs and a class of 10 hold 60,000 × (99 × 8 + 10 × 8 + 8 + 8) =
-    /// 53,280,000 bytes, and while read a block of text (1 MiB) × (5 + 8 / 2)
-    /// and 16 bytes a label: 63,677,184 bytes (61 MiB); with the runtime's
-    /// 11 MiB and the 890 weights' 7,120 bytes, 75,218,640 (72 MiB).
+    /// Expected numbers (docs/memory.md's model): 60,000 rows of 99 one-digit
+    /// inputs, held as bytes, and a class of 10 hold 60,000 × (99 + 10 × 8 +
+    /// 8 + 8) = 11,700,000 bytes, and while read a block of text (1 MiB) ×
+    /// (5 + 1 / 2) and 16 bytes a label: 18,427,168 bytes (18 MiB); with the
+    /// runtime's 11 MiB and the 890 weights' 7,120 bytes, 29,968,624 (29 MiB).
     @Test("11: over --max-memory, the error blames data.train, its largest part, and lists the parts")
     func errorBlamesTheData() throws {
         let directory = TemporaryDirectory()
@@ -153,8 +153,8 @@ func digitRows(_ rows: Int, width: Int, seed: UInt64 = 1) -> String {
         Self.config("big.csv", in: directory)
         try expectBadInput(
             ["check", "c.json", "--max-memory", "20M"], in: directory, runner: .binary,
-            "trainer: error: c.json: data.train: the run needs ≈ 72 MiB at its peak, while data.train is read: "
-                + "data.train 61 MiB (60,000 samples of 99 float64 inputs; 11 MiB of CSV text read in blocks), runtime 11 MiB, "
+            "trainer: error: c.json: data.train: the run needs ≈ 29 MiB at its peak, while data.train is read: "
+                + "data.train 18 MiB (60,000 samples of 99 byte inputs; 11 MiB of CSV text read in blocks), runtime 11 MiB, "
                 + "network 7.0 KiB (890 float64 parameters); limit is 20 MiB (set --max-memory)\n")
     }
 

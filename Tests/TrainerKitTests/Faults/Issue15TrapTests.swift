@@ -387,8 +387,9 @@ private func expectRefused(
 
     /// Reproduces the same for a CSV file read whole but parsed into more
     /// than the limit: 4,000,000 lines of `1,0` (16 MB) are 4,000,000
-    /// samples of 2 float64 numbers and a line number, 24 bytes each:
-    /// 122 MiB. Before, the arrays grew until one could not (exit 134).
+    /// samples of a byte input (a small whole number), a float64 target and
+    /// a line number, 17 bytes each, and 8 bytes each for the epoch's order:
+    /// 95 MiB. Before, the arrays grew until one could not (exit 134).
     /// Now the memory estimate refuses it; predict, which streams, reads it
     /// whole under the same limit.
     @Test("a CSV whose samples need more than ulimit -v leaves is refused before parsing")
@@ -400,7 +401,7 @@ private func expectRefused(
         for command in ["check", "run"] {
             try expectRefused(
                 { try runLimited([command, "c.json"], in: directory) }, in: directory,
-                "trainer: error: c.json: data.train: the run needs ≈ ", "data.train 122 MiB (4,000,000 samples",
+                "trainer: error: c.json: data.train: the run needs ≈ ", "data.train 95 MiB (4,000,000 samples",
                 "; \(Self.limitText)", " in use); expected less data or a higher limit\n")
         }
         // predict streams the same file as its input rows, in constant memory.
