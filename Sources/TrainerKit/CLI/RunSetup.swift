@@ -161,8 +161,13 @@ struct RunSetup {
             try DataLoader.load(source, shape: shape, classes: train.classNames, footprint: footprints[footprints.count - 1])
         }
         let counts = [train.count] + [test?.count, validation?.count].compactMap { $0 }
+        let integerInputs = [train.holdsIntegerBytes] + [test?.holdsIntegerBytes, validation?.holdsIntegerBytes].compactMap { $0 }
         for index in footprints.indices where footprints[index] == nil {
-            footprints[index] = DataFootprint.loaded(sources[index], count: counts[index], shape: shape)
+            var footprint = DataFootprint.loaded(sources[index], count: counts[index], shape: shape)
+            // A stream's inputs, known once read: bytes when they all were
+            // small whole numbers.
+            footprint.byteInputs = integerInputs[index]
+            footprints[index] = footprint
         }
         if let fraction = training.validationSplit {
             // Both parts are copies (MemoryProbe).

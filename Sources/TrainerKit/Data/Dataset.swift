@@ -146,6 +146,13 @@ public struct Dataset<S: Scalar>: Sendable {
         }
     }
 
+    /// Whether the inputs are held as bytes that are the values themselves
+    /// (a CSV file's whole numbers 0…255).
+    var holdsIntegerBytes: Bool {
+        if case .integers = inputStorage { return true }
+        return false
+    }
+
     public var count: Int { targets.rows }
     public var outputSize: Int { targets.columns }
 

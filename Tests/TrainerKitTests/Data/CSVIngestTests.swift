@@ -334,6 +334,24 @@ extension CSVIngestTests {
     }
 }
 
+extension CSVIngestTests {
+    /// A stream cannot be surveyed; once read, its estimate counts the
+    /// inputs as the loader holds them: 1,000 samples of 3 byte inputs and a
+    /// float64 target, with their line numbers and the epoch's order while
+    /// training, 1,000 × (3 + 8 + 8 + 8) = 27,000 bytes ("26 KiB"), not
+    /// 1,000 × (3 × 8 + 8 + 8 + 8) = 48,000 (47 KiB).
+    @Test func aStreamsByteInputsAreEstimatedAsBytes() throws {
+        let directory = TemporaryDirectory()
+        directory.write(
+            "c.json",
+            #"{"network": {"layers": [3, 1]}, "training": {"learning_rate": 0.5, "epochs": 1}, "data": {"train": {"csv": "/dev/stdin"}}}"#)
+        directory.write("data.csv", "a,b,c,y\n" + String(repeating: "1,2,255,0.5\n", count: 1_000))
+        let result = try TrainerProcess(in: directory.path, shell: #"cat data.csv | "$TRAINER" check c.json"#).wait()
+        #expect(result.code == 0, "\(result)")
+        #expect(result.stdout.contains("data.train 26 KiB (1,000 samples of 3 byte inputs)"), "\(result.stdout)")
+    }
+}
+
 /// A small deterministic generator for the tests' cells.
 private struct SplitMix {
     var state: UInt64
