@@ -45,7 +45,7 @@ struct RunCommand {
 
     func train<S: Scalar>(_ setup: RunSetup, as: S.Type) throws -> Int32 {
         let threads = try threadCount()
-        let prepared = try setup.prepare(as: S.self)
+        let prepared = try setup.prepare(as: S.self, threads: threads)
         let plan = outputPlan(setup)
         if !arguments.has("--quiet") { prepared.notes.forEach(context.note) }
         try plan.check(inputs: setup.inputFiles)

@@ -115,15 +115,16 @@ struct RunSetup {
 
     /// The config's network, data and checks for a run in `S`; an error
     /// about a value `--set` gave names that `--set` argument.
-    func prepare<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
+    /// - Parameter threads: threads parsing CSV data (`--threads` for `run`).
+    func prepare<S: Scalar>(as: S.Type, threads: Int = HostProcess.availableProcessors) throws(TrainerError) -> Prepared<S> {
         do {
-            return try prepareFromConfig(as: S.self)
+            return try prepareFromConfig(as: S.self, threads: threads)
         } catch {
             throw ConfigOverride.attribute(error, to: overrides, file: config.file)
         }
     }
 
-    private func prepareFromConfig<S: Scalar>(as: S.Type) throws(TrainerError) -> Prepared<S> {
+    private func prepareFromConfig<S: Scalar>(as: S.Type, threads: Int) throws(TrainerError) -> Prepared<S> {
         let spec = try config.resolveNetwork(initFrom: initFrom)
         let training = config.training
         let shape = DataShape(inputSize: spec.layers[0], outputSize: spec.layers[spec.layers.count - 1], configFile: config.file)
@@ -153,12 +154,13 @@ struct RunSetup {
         let network: Network<S> = try spec.build(using: &generator)
         if spec.resumedFrom == nil { progress.generator = generator }  // shuffling continues the stream
 
-        var train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape, footprint: footprints[0])
+        var train: Dataset<S> = try DataLoader.load(config.data.train, shape: shape, footprint: footprints[0], threads: threads)
         var test: Dataset<S>? = try config.data.test.map { source throws(TrainerError) in
-            try DataLoader.load(source, shape: shape, classes: train.classNames, footprint: footprints[1])
+            try DataLoader.load(source, shape: shape, classes: train.classNames, footprint: footprints[1], threads: threads)
         }
         var validation: Dataset<S>? = try config.data.validation.map { source throws(TrainerError) in
-            try DataLoader.load(source, shape: shape, classes: train.classNames, footprint: footprints[footprints.count - 1])
+            try DataLoader.load(
+                source, shape: shape, classes: train.classNames, footprint: footprints[footprints.count - 1], threads: threads)
         }
         let counts = [train.count] + [test?.count, validation?.count].compactMap { $0 }
         let integerInputs = [train.holdsIntegerBytes] + [test?.holdsIntegerBytes, validation?.holdsIntegerBytes].compactMap { $0 }

@@ -22,13 +22,16 @@ public enum DataLoader {
     ///     file's arrays are sized from its count of samples instead of
     ///     counting again (a count that no longer fits, the file having
     ///     changed, only costs the arrays growing).
+    ///   - threads: threads parsing a CSV file.
     public static func load<S: Scalar>(
-        _ source: DataSource, shape: DataShape, classes: [String]? = nil, footprint: DataFootprint? = nil, as: S.Type = S.self
+        _ source: DataSource, shape: DataShape, classes: [String]? = nil, footprint: DataFootprint? = nil,
+        threads: Int = HostProcess.availableProcessors, as: S.Type = S.self
     ) throws(TrainerError) -> Dataset<S> {
         switch source {
         case .inline(let data): return try loadInline(data, shape: shape)
         case .csv(let csv):
-            return try CSVDataLoader.load(csv, shape: shape, trainingClasses: classes, records: footprint.map { $0.samples + 1 })
+            return try CSVDataLoader.load(
+                csv, shape: shape, trainingClasses: classes, records: footprint.map { $0.samples + 1 }, threads: threads)
         case .idx(let idx): return try IDXDataLoader.load(idx, shape: shape)
         }
     }
