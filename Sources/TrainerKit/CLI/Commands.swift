@@ -34,6 +34,7 @@ public enum Commands {
             OptionSpec("--weights-out", value: "PATH", help: "the weights file, overriding output.weights"),
             OptionSpec("--threads", value: "N", help: "worker threads (default: all cores; more are clamped)"),
             OptionSpec("--train-seconds", help: "add a train_seconds column: each epoch's training alone"),
+            OptionSpec("--progress", value: "N", help: "a progress line every N epochs ('epoch': each), with samples/s and time left"),
             OptionSpec("--quiet", short: "-q", help: "nothing on stderr but errors"),
         ],
         details: """

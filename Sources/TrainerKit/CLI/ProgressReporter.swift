@@ -6,8 +6,9 @@ import Glibc
 /// over its samples, samples per second, elapsed and remaining time, the
 /// running loss), at most five times a second, then a summary line per epoch.
 /// Without a terminal (CI, a redirected stderr): no bar, and at most about a
-/// dozen epoch lines, evenly spread, so logs stay short. `--quiet` writes
-/// nothing but errors.
+/// dozen epoch lines, evenly spread, so logs stay short. `--progress N` (or
+/// `epoch`, 1) writes a line every N epochs instead, anywhere, with the
+/// samples per second and the time left. `--quiet` writes nothing but errors.
 final class ProgressReporter {
     private let context: CommandContext
     private let quiet: Bool
@@ -16,6 +17,12 @@ final class ProgressReporter {
     /// The number of this run's last epoch.
     private var lastEpoch: Int { firstEpoch - 1 + epochs }  // at most 2^63 - 1 (RunSetup.checkCounters)
     private let stride: Int
+    /// `--progress N`: a line every N epochs (and the last), with rate and time left.
+    private let every: Int?
+    /// Training samples in an epoch.
+    private let samplesPerEpoch: Int
+    /// Samples done in the first epoch before this run (a resumed run).
+    private let startSamples: Int
     private let clock = ContinuousClock()
     private var epochStarted: ContinuousClock.Instant
     private var lastDrawn: ContinuousClock.Instant
@@ -28,12 +35,21 @@ final class ProgressReporter {
 
     /// - Parameter epochStartSamples: samples already done in the first
     ///   epoch (a resumed run starts part-way into it).
-    init(context: CommandContext, quiet: Bool, firstEpoch: Int, epochs: Int, epochStartSamples: Int) {
+    /// - Parameters:
+    ///   - every: `--progress N`, nil for the default choice of lines.
+    ///   - samplesPerEpoch: the training samples, for the rate.
+    init(
+        context: CommandContext, quiet: Bool, firstEpoch: Int, epochs: Int, epochStartSamples: Int, every: Int? = nil,
+        samplesPerEpoch: Int = 0
+    ) {
         self.context = context
         self.quiet = quiet
         self.firstEpoch = firstEpoch
         self.epochs = epochs
         self.epochStartSamples = epochStartSamples
+        self.startSamples = epochStartSamples
+        self.every = every
+        self.samplesPerEpoch = samplesPerEpoch
         self.stride = max(1, epochs / 10)
         epochStarted = clock.now
         lastDrawn = clock.now
@@ -83,16 +99,29 @@ final class ProgressReporter {
             barShown = false
         }
         let index = record.epoch - firstEpoch + 1
+        if let every {
+            guard index % every == 0 || index == epochs else { return }
+            let samples = index * samplesPerEpoch - startSamples
+            let rate = record.seconds > 0 ? Double(samples) / record.seconds : 0
+            let left = Double(epochs - index) * record.seconds / Double(index)
+            context.note(
+                ProgressReporter.describe(record, lastEpoch: lastEpoch, rate: rate, left: index == epochs ? nil : left))
+            return
+        }
         // A terminal shows every epoch; a log file about a dozen.
         guard context.stderrIsTerminal || index == 1 || index == epochs || index % stride == 0 else { return }
         context.note(ProgressReporter.describe(record, lastEpoch: lastEpoch))
     }
 
     /// `epoch 10/30: loss 0.0123, accuracy 0.95, test_loss 0.0150, test_accuracy 0.94 (2.1 s)`.
-    static func describe(_ record: EpochRecord, lastEpoch: Int) -> String {
+    /// With a rate (`--progress`): `… (2.1 s, 285,714 samples/s, 4.2 s left)`.
+    static func describe(_ record: EpochRecord, lastEpoch: Int, rate: Double? = nil, left: Double? = nil) -> String {
         let columns = ["loss", "accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy"]
         let parts = columns.compactMap { column in record.value(of: column).map { "\(column) \(short($0))" } }
-        return "epoch \(record.epoch)/\(lastEpoch): " + parts.joined(separator: ", ") + " (\(seconds(record.seconds)))"
+        var timing = seconds(record.seconds)
+        if let rate { timing += ", \(MemoryEstimate.grouped(Int(rate.rounded()))) samples/s" }
+        if let left { timing += ", \(seconds(left)) left" }
+        return "epoch \(record.epoch)/\(lastEpoch): " + parts.joined(separator: ", ") + " (\(timing))"
     }
 
     /// The last line of a run: how far it trained and, when early stopping

@@ -43,8 +43,21 @@ struct RunCommand {
         return OutputPlan(weights: weights, log: log)
     }
 
+    /// `--progress N` or `--progress epoch` (1); nil without it.
+    var progressEvery: Int? {
+        get throws(TrainerError) {
+            guard let text = arguments.value("--progress") else { return nil }
+            if text == "epoch" { return 1 }
+            guard let every = Int(text), every >= 1 else {
+                throw TrainerError.usage("--progress", "expected a whole number of epochs ≥ 1 or 'epoch', found \"\(text)\"")
+            }
+            return every
+        }
+    }
+
     func train<S: Scalar>(_ setup: RunSetup, as: S.Type) throws -> Int32 {
         let threads = try threadCount()
+        let progressEvery = try self.progressEvery
         let prepared = try setup.prepare(as: S.self, threads: threads)
         let plan = outputPlan(setup)
         if !arguments.has("--quiet") { prepared.notes.forEach(context.note) }
@@ -91,7 +104,7 @@ struct RunCommand {
         let reporter = ProgressReporter(
             context: context, quiet: arguments.has("--quiet"),
             firstEpoch: prepared.progress.epochsCompleted + 1, epochs: schedule.epochs,
-            epochStartSamples: prepared.progress.samplesIntoEpoch)
+            epochStartSamples: prepared.progress.samplesIntoEpoch, every: progressEvery, samplesPerEpoch: train.count)
         let logIsStdout = plan.log == nil
         let observer = TrainingObserver(
             epochFinished: { (record: EpochRecord) throws(TrainerError) -> Bool in

@@ -2,65 +2,55 @@ import Foundation
 import Testing
 @testable import TrainerKit
 
-/// The progress display: a bar on a terminal stderr, none when stderr is a
-/// file or pipe, and stdout the same either way.
+/// `run --progress N` and the run's last line (issue 18, item 4).
 @Suite struct ProgressTests {
-    static let config = """
-        {"network": {"layers": [2, 3, 1]}, "training": {"learning_rate": 0.5, "epochs": 3, "batch_size": 1, "seed": 1},
-         "data": {"train": {"inputs": [[0,0],[0,1],[1,0],[1,1]], "targets": [[0],[1],[1],[0]]}}}
-        """
-
-    /// The bar's text for known numbers: 6,000 of 60,000 samples in 0.5 s is
-    /// 12,000 samples/s, so 4.5 s are left; loss sum 12 over 6,000 samples.
-    @Test func barText() {
-        let text = ProgressReporter.bar(
-            epoch: 3, lastEpoch: 30, samplesDone: 6000, samples: 60000, startSamples: 0, elapsed: 0.5, lossSum: 12)
-        #expect(text == "epoch 3/30 [##------------------]  10%  6,000/60,000  12,000/s  0.50 s, 4.50 s left  loss 0.002")
+    /// A line every N epochs and the last, each with samples/s and (but the
+    /// last) the time left; the rate is the samples trained over the
+    /// line's own elapsed seconds.
+    @Test func progressEveryNEpochs() throws {
+        let directory = TemporaryDirectory()
+        let outputs = ["--log", directory.file("l.csv"), "--weights-out", directory.file("w.json")]
+        let result = runCLI(["run", "--example", "xor", "--epochs", "5", "--progress", "2"] + outputs)
+        #expect(result.code == 0)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(lines)")
+        for (line, epoch) in zip(lines, [2, 4, 5]) {
+            #expect(line.hasPrefix("epoch \(epoch)/5: loss "), "\(line)")
+            let timing = try #require(line.split(separator: "(").last).dropLast()
+            let parts = timing.split(separator: ", ").map(String.init)
+            let seconds = try #require(Double(parts[0].dropLast(2)))
+            let rate = try #require(Double(parts[1].dropLast(10).replacingOccurrences(of: ",", with: "")))
+            #expect(parts[1].hasSuffix(" samples/s"))
+            // 4 samples an epoch; the seconds shown are rounded to 0.01 s.
+            if seconds >= 0.01 { #expect(abs(rate - Double(4 * epoch) / seconds) / rate < 1) }
+            #expect(parts.count == (epoch == 5 ? 2 : 3), "\(line)")
+            if epoch < 5 { #expect(parts[2].hasSuffix(" s left")) }
+        }
+        #expect(lines.last!.hasPrefix("trained to epoch 5; final loss "))
+        let each = runCLI(["run", "--example", "xor", "--epochs", "3", "--progress", "epoch"] + outputs)
+        #expect(each.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 3)
+        let bad = runCLI(["run", "--example", "xor", "--progress", "0"])
+        #expect(
+            bad.code == 2 && bad.stderr == "trainer: error: --progress: expected a whole number of epochs ≥ 1 or 'epoch', found \"0\"\n")
     }
 
-    /// In-process with a fake terminal: the bar (carriage return, erase line)
-    /// and one summary line per epoch on stderr; stdout holds only the log.
-    @Test func terminalGetsTheBarPipeDoesNot() throws {
+    /// After early stopping the last line names the epoch whose weights
+    /// were saved, not only the last epoch trained.
+    @Test func lastLineNamesTheSavedEpoch() throws {
         let directory = TemporaryDirectory()
-        let config = directory.write("c.json", Self.config)
-        func run(terminal: Bool) -> (stdout: String, stderr: String, code: Int32) {
-            let stdout = BufferOutput(), stderr = BufferOutput()
-            let context = CommandContext(stdout: stdout, stderr: stderr, stderrIsTerminal: terminal)
-            let code = CLI.run(["run", config, "--log", "-", "--weights-out", directory.file("w.json")], context: context)
-            return (stdout.text, stderr.text, code)
-        }
-        let terminal = run(terminal: true), piped = run(terminal: false)
-        #expect(terminal.code == 0 && piped.code == 0)
-        #expect(terminal.stderr.contains("\r\u{1B}[Kepoch 1/3 ["))
-        #expect(terminal.stderr.contains("epoch 3/3: loss "))
-        #expect(!piped.stderr.contains("\r"))
-        #expect(!piped.stderr.contains("["))
-        // The log on stdout is the same but for the seconds column.
-        func withoutSeconds(_ text: String) -> [String] {
-            text.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
-        }
-        #expect(withoutSeconds(terminal.stdout) == withoutSeconds(piped.stdout))
-        #expect(!terminal.stdout.contains("\u{1B}"))
-    }
-
-    /// The real executable under a pseudo-terminal (`script`): the bar
-    /// reaches it; with stderr redirected to a file there is no bar.
-    @Test func binaryUnderAPseudoTerminal() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
-            withKnownIssue("not run: script(1) is not installed") { Issue.record("no /usr/bin/script") }
-            return
-        }
-        let directory = TemporaryDirectory()
-        directory.write("c.json", Self.config)
-        let underTerminal = try runShell(
-            #"script -qec "\"$TRAINER\" run c.json --log out.csv --weights-out w.json" /dev/null > tty.txt"#, in: directory.path)
-        #expect(underTerminal.code == 0)
-        let typescript = directory.read("tty.txt") ?? ""
-        #expect(typescript.contains("\u{1B}[Kepoch 1/3 ["))
-        let redirected = try runShell(#""$TRAINER" run c.json --log out.csv --weights-out w.json 2> err.txt"#, in: directory.path)
-        #expect(redirected.code == 0)
-        let errors = directory.read("err.txt") ?? ""
-        #expect(errors.contains("epoch 3/3: loss "))
-        #expect(!errors.contains("\u{1B}"))
+        let config = directory.write(
+            "c.json",
+            """
+            {"network": {"layers": [2, 3, 1]}, "training": {"learning_rate": 2.0, "epochs": 50, "seed": 1,
+             "early_stopping": {"monitor": "loss", "patience": 1, "min_delta": 1}},
+             "data": {"train": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}}}
+            """)
+        let result = runCLI(["run", config, "--weights-out", directory.file("w.json"), "--log", directory.file("l.csv")])
+        #expect(result.code == 0)
+        // No epoch improves on the first by min_delta 1: it stops after epoch 2 and keeps epoch 1.
+        #expect(
+            result.stderr.contains("trainer: early stopping after epoch 2: loss did not improve for 1 epoch; saved the weights of epoch 1"))
+        #expect(result.stderr.contains("trained to epoch 2; final loss "))
+        #expect(result.stderr.contains("; weights of epoch 1 in \(directory.file("w.json"))"), "\(result.stderr)")
     }
 }
