@@ -338,6 +338,8 @@ public enum Commands {
             OptionSpec("--log-scale", help: "a log10 y axis; values <= 0 are left out (with a note on stderr)"),
             OptionSpec("--width", value: "N", help: "the terminal chart's width in characters (default 72, at least 30)"),
             OptionSpec("--height", value: "N", help: "the terminal chart's height in lines (default 20, at least 6)"),
+            OptionSpec("--color", value: "auto|always|never", help: "colour the lines (auto: on a terminal, unless NO_COLOR is set)"),
+            OptionSpec("--follow", help: "redraw as rows arrive, until the input ends (a file: until interrupted)"),
         ],
         details: """
             Plots the columns of a loss log against its epoch column, one line per

@@ -38,25 +38,50 @@ struct SVGChart {
     /// The SVG document, ending in a newline.
     /// - Precondition: at least one series has a point.
     func render() -> String {
+        Self.document(title: title, panels: [data])
+    }
+
+    /// One document holding a chart per element of `panels`, one under the
+    /// other (losses above accuracies, so that neither squashes the other),
+    /// each with its own axes and legend, under one title.
+    /// - Precondition: every panel has a series with a point.
+    static func document(title: String, panels: [ChartData]) -> String {
+        var body = ""
+        var top = plotTop
+        for data in panels {
+            let (svg, end) = SVGChart(data: data, title: title).panel(top: top)
+            body += svg
+            top = end + plotTop - 6
+        }
+        let height = top - plotTop + 6
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" \
+            viewBox="0 0 \(n(width)) \(n(height))" font-family="sans-serif" font-size="12">
+            <title>\(escape(title))</title>
+            <rect class="background" x="0" y="0" width="\(n(width))" height="\(n(height))" fill="white"/>
+            <text class="title" x="\(n(plotLeft + plotWidth / 2))" y="26" text-anchor="middle" font-size="15">\(escape(title))</text>
+
+            """ + body + "</svg>\n"
+    }
+
+    /// Line dash patterns, in series order (`stroke-dasharray`), so that the
+    /// lines are told apart without colour too; the first is solid.
+    static let dashes = ["", "7 4", "2 3", "9 3 2 3", "4 6"]
+
+    /// A chart whose plot area starts `top` px down: its SVG, and the y of
+    /// its bottom edge (below the legend).
+    private func panel(top: Double) -> (svg: String, end: Double) {
         let xAxis = Self.linearAxis(data.xRange!, wholeSteps: data.series.allSatisfy { $0.points.allSatisfy { $0.x == $0.x.rounded() } })
         let yAxis = data.scale == .log10 ? Self.logAxis(data.yRange!) : Self.linearAxis(data.yRange!, wholeSteps: false)
-        let (left, top, plotWidth, plotHeight) = (Self.plotLeft, Self.plotTop, Self.plotWidth, Self.plotHeight)
+        let (left, top, plotWidth, plotHeight) = (Self.plotLeft, top, Self.plotWidth, Self.plotHeight)
         let bottom = top + plotHeight, right = left + plotWidth
         let (t0, t1) = (data.scale.transform(yAxis.low), data.scale.transform(yAxis.high))
         func px(_ x: Double) -> Double { left + (x - xAxis.low) / (xAxis.high - xAxis.low) * plotWidth }
         func py(_ value: Double) -> Double { top + (t1 - data.scale.transform(value)) / (t1 - t0) * plotHeight }
 
         let legend = legendLayout(top: bottom + 62)
-        let height = (legend.last?.y ?? bottom + 62) + 22
-        var svg = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(n(Self.width))" height="\(n(height))" \
-            viewBox="0 0 \(n(Self.width)) \(n(height))" font-family="sans-serif" font-size="12">
-            <title>\(Self.escape(title))</title>
-            <rect class="background" x="0" y="0" width="\(n(Self.width))" height="\(n(height))" fill="white"/>
-            <text class="title" x="\(n(left + plotWidth / 2))" y="26" text-anchor="middle" font-size="15">\(Self.escape(title))</text>
-
-            """
+        var svg = ""
         // Grid lines and tick marks with their labels.
         svg += "<g class=\"grid\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n"
         for tick in xAxis.ticks { svg += "  <line x1=\"\(n(px(tick)))\" y1=\"\(n(top))\" x2=\"\(n(px(tick)))\" y2=\"\(n(bottom))\"/>\n" }
@@ -96,7 +121,8 @@ struct SVGChart {
             for (number, point) in series.points.enumerated() {
                 d += (number == 0 ? "M" : " L") + n(px(point.x)) + " " + n(py(point.y))
             }
-            svg += "  <path class=\"series\" data-column=\"\(Self.escape(series.name))\" stroke=\"\(colour(index))\" d=\"\(d)\"/>\n"
+            svg +=
+                "  <path class=\"series\" data-column=\"\(Self.escape(series.name))\" stroke=\"\(colour(index))\"\(dash(index)) d=\"\(d)\"/>\n"
         }
         svg += "</g>\n"
 
@@ -104,14 +130,20 @@ struct SVGChart {
         svg += "<g class=\"legend\">\n"
         for (index, entry) in legend.enumerated() {
             svg +=
-                "  <line x1=\"\(n(entry.x))\" y1=\"\(n(entry.y))\" x2=\"\(n(entry.x + 24))\" y2=\"\(n(entry.y))\" stroke=\"\(colour(index))\" stroke-width=\"2.5\"/>\n"
+                "  <line x1=\"\(n(entry.x))\" y1=\"\(n(entry.y))\" x2=\"\(n(entry.x + 24))\" y2=\"\(n(entry.y))\" stroke=\"\(colour(index))\"\(dash(index)) stroke-width=\"2.5\"/>\n"
             svg += "  <text x=\"\(n(entry.x + 30))\" y=\"\(n(entry.y))\" dy=\"0.35em\">\(Self.escape(data.series[index].name))</text>\n"
         }
-        svg += "</g>\n</svg>\n"
-        return svg
+        svg += "</g>\n"
+        return (svg, (legend.last?.y ?? bottom + 62) + 22)
     }
 
     private func colour(_ index: Int) -> String { Self.colours[index % Self.colours.count] }
+
+    /// ` stroke-dasharray="7 4"`, or nothing for the solid first series.
+    private func dash(_ index: Int) -> String {
+        let pattern = Self.dashes[index % Self.dashes.count]
+        return pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
+    }
 
     /// Where each legend entry's line starts: left to right in rows of 20 px,
     /// a new row when the next entry would pass the plot's right edge

@@ -19,8 +19,9 @@
 /// round((x - first) / (last - first) · (2·columns - 1)). Consecutive points
 /// of a series are joined by straight lines, across rows where its cell is
 /// empty. With colour, each series has its own ANSI colour (a cell takes the
-/// colour of the last series drawn through it); without it, the series are
-/// told apart by the legend's order only.
+/// colour of the last series drawn through it); without it, each has its
+/// own dash pattern (solid, dashed, dotted, dash-dot, …), drawn in the
+/// legend too, so that the lines are told apart on any terminal and on paper.
 struct TerminalChart {
     /// The narrowest and lowest charts drawn (`--width`, `--height`).
     static let minimumWidth = 30
@@ -33,6 +34,12 @@ struct TerminalChart {
     static let colours = [34, 31, 32, 33, 35, 36]
     /// The legend's sample of a line.
     static let marker = "⣀⣀"
+    /// Dash patterns by series (without colour), a dot drawn where true,
+    /// counted along each line from its first point.
+    static let dashes: [[Bool]] = [
+        [true], [true, true, true, false, false], [true, false, false], [true, true, false, true, false, false],
+        [true, false, false, false, false, false],
+    ]
 
     var data: ChartData
     /// Characters per line, the y labels included.
@@ -82,9 +89,16 @@ struct TerminalChart {
         for (index, series) in data.series.enumerated() {
             let dots = series.points.map { (dotColumn($0.x), dotRow(data.scale.transform($0.y))) }
             guard var previous = dots.first else { continue }
+            let pattern = colour ? [true] : Self.dashes[index % Self.dashes.count]
+            var step = 0
             set(previous.0, previous.1, index)
             for dot in dots.dropFirst() {
-                Self.line(from: previous, to: dot) { set($0, $1, index) }
+                Self.line(from: previous, to: dot) { x, y in
+                    // The shared end of two segments is counted once.
+                    if (x, y) == previous, step > 0 { return }
+                    if pattern[step % pattern.count] { set(x, y, index) }
+                    step += 1
+                }
                 previous = dot
             }
         }
@@ -152,7 +166,10 @@ struct TerminalChart {
     private func legendLines(indent: String) -> [String] {
         var entries = ["x: epoch"]
         for (index, series) in data.series.enumerated() {
-            let marker = colour ? "\u{1B}[\(Self.colours[index % Self.colours.count])m\(Self.marker)\u{1B}[0m" : Self.marker
+            let marker =
+                colour
+                ? "\u{1B}[\(Self.colours[index % Self.colours.count])m\(Self.marker)\u{1B}[0m"
+                : Self.sample(Self.dashes[index % Self.dashes.count])
             entries.append(marker + " " + series.name)
         }
         if data.scale == .log10 { entries.append("(y: log scale)") }
@@ -173,6 +190,19 @@ struct TerminalChart {
         }
         lines.append(line)
         return lines
+    }
+
+    /// A legend's line in a dash pattern: its first 4 dots along the cells'
+    /// bottom row, 2 characters (`⣀⣀` solid, `⣀⡀` dashed, `⡀⢀` dotted,
+    /// `⣀⢀` dash-dot), as wide as ``marker``.
+    static func sample(_ pattern: [Bool]) -> String {
+        var text = ""
+        for cell in 0..<2 {
+            var bits: UInt8 = 0
+            for x in 0..<2 where pattern[(2 * cell + x) % pattern.count] { bits |= bit(x: x, y: 3) }
+            text += String(UnicodeScalar(0x2800 + UInt32(bits))!)
+        }
+        return text
     }
 
     /// Characters on screen, leaving out ANSI escapes.

@@ -144,8 +144,9 @@ import Testing
 
     /// The snapshot, checked by eye: loss falls from the top-left corner
     /// (1.2 is test_loss's first value, the largest) to the bottom-right
-    /// (0.0625, the smallest); test_loss joins epochs 2 and 4 across the
-    /// empty cell; ticks at epochs 1, 3, 5 and values 1.2, (1.2+0.0625)/2, 0.0625.
+    /// (0.0625, the smallest); test_loss, dashed (no colour) as its legend
+    /// sample shows, joins epochs 2 and 4 across the empty cell; ticks at
+    /// epochs 1, 3, 5 and values 1.2, (1.2+0.0625)/2, 0.0625.
     @Test func terminalChartSnapshot() {
         let directory = TemporaryDirectory()
         let result = runCLI(["plot", directory.write("loss.csv", Self.log), "--width", "44", "--height", "10"])
@@ -153,16 +154,16 @@ import Testing
         #expect(result.stderr == "")
         #expect(
             result.stdout == """
-                   1.2 ┤⠑⠢⢄⡀
-                       │⠢⢄ ⠈⠑⠢⢄⡀
-                       │  ⠉⠢⢄  ⠈⠑⠒⠤⠤⣀⡀
-                 0.631 ┤     ⠉⠢⢄     ⠈⠉⠑⠒⠤⠤⣀⡀
-                       │        ⠉⠒⠤⢄⣀       ⠈⠉⠑⠒⠤⠤⣀⣀⣀
-                       │             ⠉⠑⠒⠤⢄⣀⡀         ⠉⠉⠉⠉⠑⠒⠒
+                   1.2 ┤⠑⠂⢀⡀
+                       │⠢⢄ ⠈ ⠢⠄
+                       │  ⠉⠢⢄  ⠈⠑ ⠤⠄⢀⡀
+                 0.631 ┤     ⠉⠢⢄     ⠈ ⠑⠂⠠⠤ ⡀
+                       │        ⠉⠒⠤⢄⣀       ⠈⠁⠐⠒ ⠤⡀⢀⣀
+                       │             ⠉⠑⠒⠤⢄⣀⡀          ⠉⠁⠈⠑ ⠒
                 0.0625 ┤                   ⠈⠉⠉⠑⠒⠒⠢⠤⠤⠤⠤⠤⣀⣀⣀⣀⣀
                        └┬─────────────────┬────────────────┬
                         1                 3                5
-                        x: epoch   ⣀⣀ loss   ⣀⣀ test_loss
+                        x: epoch   ⣀⣀ loss   ⣀⡀ test_loss
 
                 """)
         for line in result.stdout.split(separator: "\n") { #expect(line.count <= 44) }
@@ -222,8 +223,20 @@ import Testing
         #expect(!plain.contains("\u{1B}"))
         #expect(run(terminal: true, environment: ["NO_COLOR": "1"]) == plain)
         #expect(run(terminal: true, environment: ["TERM": "dumb"]) == plain)
-        // The same dots either way.
-        #expect(coloured.replacingOccurrences(of: "\u{1B}\\[[0-9]+m", with: "", options: .regularExpression) == plain)
+        // Without colour the second line is dashed, in the legend too.
+        #expect(plain.contains("⣀⣀ loss   ⣀⡀ test_loss"))
+        // --color always and never win over the terminal test and NO_COLOR.
+        func run(_ option: String, terminal: Bool, environment: [String: String]) -> String {
+            let stdout = BufferOutput(), stderr = BufferOutput()
+            let context = CommandContext(stdout: stdout, stderr: stderr, stdoutIsTerminal: terminal, environment: environment)
+            #expect(CLI.run(["plot", path, "--color", option], context: context) == 0)
+            return stdout.text
+        }
+        #expect(run("always", terminal: false, environment: ["NO_COLOR": "1"]) == coloured)
+        #expect(run("never", terminal: true, environment: [:]) == plain)
+        #expect(run("auto", terminal: true, environment: ["NO_COLOR": "1"]) == plain)
+        let bad = runCLI(["plot", path, "--color", "sometimes"])
+        #expect(bad.code == 2 && bad.stderr == "trainer: error: --color: expected auto, always or never, found \"sometimes\"\n")
     }
 
     /// `-` reads stdin (through the binary, whose stdin is a pipe).
@@ -297,31 +310,38 @@ import Testing
     /// Reads an SVG written by plot and maps every path point back to
     /// (epoch, value) by inverting the documented mapping with the numbers
     /// the file records on <g class="plot">.
+    /// Every series read back through the mapping its panel's `<g
+    /// class="plot">` records (a path belongs to the group before it).
     static func readBack(_ svg: String) throws -> (document: XMLElements, series: [String: [ChartPoint]]) {
         let document = try XMLElements.parse(svg)
-        let plot = try #require(document.all("g").first { $0.attributes["class"] == "plot" })
-        func number(_ key: String) throws -> Double {
-            let text = try #require(plot.attributes[key], "\(key)")
-            return try #require(Double(text))
-        }
-        let (left, top, width, height) = (
-            try number("data-left"), try number("data-top"), try number("data-width"), try number("data-height")
-        )
-        let (xMin, xMax, yMin, yMax) = (
-            try number("data-x-min"), try number("data-x-max"), try number("data-y-min"), try number("data-y-max")
-        )
-        let log = plot.attributes["data-y-scale"] == "log10"
-        let t: (Double) -> Double = log ? { Foundation.log10($0) } : { $0 }
         var series: [String: [ChartPoint]] = [:]
-        for path in document.all("path") {
-            #expect(path.attributes["class"] == "series")
-            let name = try #require(path.attributes["data-column"])
-            series[name] = try points(path.attributes["d"] ?? "").map { point in
-                // x = left + (epoch - xMin)/(xMax - xMin)·width; y = top + (t(yMax) - t(v))/(t(yMax) - t(yMin))·height
-                let epoch = xMin + (point.x - left) / width * (xMax - xMin)
-                let position = t(yMax) - (point.y - top) / height * (t(yMax) - t(yMin))
-                return ChartPoint(x: epoch, y: log ? pow(10, position) : position)
+        var map: ((ChartPoint) -> ChartPoint)?
+        for element in document.elements {
+            if element.name == "g", element.attributes["class"] == "plot" {
+                func number(_ key: String) throws -> Double {
+                    let text = try #require(element.attributes[key], "\(key)")
+                    return try #require(Double(text))
+                }
+                let (left, top, width, height) = (
+                    try number("data-left"), try number("data-top"), try number("data-width"), try number("data-height")
+                )
+                let (xMin, xMax, yMin, yMax) = (
+                    try number("data-x-min"), try number("data-x-max"), try number("data-y-min"), try number("data-y-max")
+                )
+                let log = element.attributes["data-y-scale"] == "log10"
+                let t: (Double) -> Double = log ? { Foundation.log10($0) } : { $0 }
+                map = { point in
+                    // x = left + (epoch - xMin)/(xMax - xMin)·width; y = top + (t(yMax) - t(v))/(t(yMax) - t(yMin))·height
+                    let epoch = xMin + (point.x - left) / width * (xMax - xMin)
+                    let position = t(yMax) - (point.y - top) / height * (t(yMax) - t(yMin))
+                    return ChartPoint(x: epoch, y: log ? pow(10, position) : position)
+                }
             }
+            guard element.name == "path" else { continue }
+            #expect(element.attributes["class"] == "series")
+            let name = try #require(element.attributes["data-column"])
+            let mapping = try #require(map, "a path before any <g class=\"plot\">")
+            series[name] = try points(element.attributes["d"] ?? "").map { mapping(ChartPoint(x: $0.x, y: $0.y)) }
         }
         return (document, series)
     }
