@@ -161,7 +161,8 @@ public enum Commands {
         arguments: [configArgument],
         options: configOptions + [
             OptionSpec("--full", help: "write every number, however large the network"),
-            formatOption,
+            OptionSpec("--format", value: "text|json|svg", help: "text (default), json, or svg: the network drawn with every number"),
+            OptionSpec("--output", short: "-o", value: "PATH", help: "write to PATH (replaced atomically) instead of stdout"),
         ],
         details: """
             Runs the first step of 'trainer run' (the first batch of the first
@@ -301,7 +302,8 @@ public enum Commands {
             ArgumentSpec("CONFIG.json", help: "the config whose data.test (else data.train) is evaluated"),
         ],
         options: [
-            formatOption
+            formatOption,
+            OptionSpec("--svg", value: "OUT.svg", help: "also draw the confusion matrix as an SVG heat map ('-': only it, on stdout)"),
         ],
         details: """
             Runs the saved network forward over the config's data.test (or

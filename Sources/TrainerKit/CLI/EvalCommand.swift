@@ -7,6 +7,10 @@ struct EvalCommand {
     func execute() throws -> Int32 {
         let weightsPath = arguments.positionals[0]
         let format = try OutputFormat(arguments.value("--format"))
+        if let svg = arguments.value("--svg") {
+            guard !svg.isEmpty else { throw TrainerError.usage("--svg", "expected a file path (or '-' for stdout), found an empty string") }
+            if svg != "-" { try OutputPlan.checkWritable(FilePath(path: svg)) }
+        }
         let config = try Config.load(path: arguments.positionals[1])
         let weightsFile = FilePath(path: weightsPath)
         // The network comes from the weights file, checked against the config.
@@ -38,6 +42,25 @@ struct EvalCommand {
         var evaluator = Evaluator(network: network)
         let result = evaluator.evaluate(network, on: data, loss: config.training.loss)
         let names = data.classNames ?? classes
+        if let svg = arguments.value("--svg") {
+            guard let confusion = result.confusion else {
+                throw TrainerError.usage(
+                    "--svg",
+                    "a confusion matrix needs one-hot classes, and \(data.name) of \(config.file) has none; expected a classifier's data")
+            }
+            let labels = names ?? confusion.indices.map(String.init)
+            let accuracy = result.accuracy.map { ", accuracy \(ProgressReporter.short($0))" } ?? ""
+            let picture = ConfusionSVG(
+                counts: confusion, classNames: labels, title: "confusion matrix of \(Paths.fileName(of: weightsPath))",
+                subtitle: "\(data.name) of \(config.file): \(DataLoader.plural(data.count, "sample"))\(accuracy)"
+            ).render()
+            if svg == "-" {
+                try context.stdout.write(picture)
+                return ExitCode.success
+            }
+            try OutputPlan.createFolder(for: FilePath(path: svg))
+            try AtomicFile.write(picture, to: svg, display: svg)
+        }
         switch format {
         case .json:
             try context.stdout.write(

@@ -6,16 +6,34 @@ struct ExplainCommand {
 
     func execute() throws -> Int32 {
         // The format is checked first: a bad flag is reported before any file is read.
-        let format = try OutputFormat(arguments.value("--format"))
+        let svg = arguments.value("--format") == "svg"
+        let format = svg ? .text : try OutputFormat(arguments.value("--format"))
+        let path = arguments.value("--output")
+        if let path, path != "-" { try OutputPlan.checkWritable(FilePath(path: path)) }
         let setup = try RunSetup(arguments: arguments)
         let full = arguments.has("--full")
         let output: String
         switch setup.config.training.precision {
-        case .float64: output = Self.render(try Self.firstStep(setup, as: Double.self), format: format, full: full)
-        case .float32: output = Self.render(try Self.firstStep(setup, as: Float.self), format: format, full: full)
+        case .float64:
+            output = try Self.render(try Self.firstStep(setup, as: Double.self), format: format, svg: svg, full: full, setup: setup)
+        case .float32:
+            output = try Self.render(try Self.firstStep(setup, as: Float.self), format: format, svg: svg, full: full, setup: setup)
         }
-        try context.stdout.write(output)
+        if let path, path != "-" {
+            try OutputPlan.createFolder(for: FilePath(path: path))
+            try AtomicFile.write(output, to: path, display: path)
+        } else {
+            try context.stdout.write(output)
+        }
         return ExitCode.success
+    }
+
+    static func render<S: Scalar>(
+        _ step: ExplainedStep<S>, format: OutputFormat, svg: Bool, full: Bool, setup: RunSetup
+    ) throws(TrainerError) -> String {
+        guard svg else { return render(step, format: format, full: full) }
+        try StepSVG<S>.check(step.sizes)
+        return StepSVG(step: step).render(title: "trainer explain \(setup.config.file): the first step of 'trainer run'")
     }
 
     static func render<S: Scalar>(_ step: ExplainedStep<S>, format: OutputFormat, full: Bool) -> String {

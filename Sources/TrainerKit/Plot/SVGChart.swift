@@ -238,3 +238,24 @@ private func n(_ value: Double) -> String {
     if text.last == "." { text.removeLast() }
     return text == "-0" ? "0" : text
 }
+
+/// What every picture trainer draws shares with ``SVGChart``: the numbers in
+/// coordinates and the escaping of text.
+enum SVGText {
+    /// A coordinate with 6 decimals at most, without trailing zeros.
+    static func number(_ value: Double) -> String { n(value) }
+    /// Text for an element or an attribute.
+    static func escape(_ text: String) -> String { SVGChart.escape(text) }
+    /// The document's start: the XML declaration, the `<svg>` element of
+    /// `width` × `height` px, the title, and the white background.
+    static func header(width: Double, height: Double, title: String) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" \
+        viewBox="0 0 \(n(width)) \(n(height))" font-family="sans-serif" font-size="12">
+        <title>\(escape(title))</title>
+        <rect class="background" x="0" y="0" width="\(n(width))" height="\(n(height))" fill="white"/>
+
+        """
+    }
+}

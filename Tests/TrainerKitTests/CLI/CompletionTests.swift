@@ -78,7 +78,7 @@ import Testing
         #expect(try complete("run", "-").contains("--quiet"))
         #expect(try complete("run", "-").contains("-q"))
         #expect(try !complete("run", "--f").contains("--format"))
-        #expect(try complete("explain", "--format", "") == ["text", "json"])
+        #expect(try complete("explain", "--format", "") == ["text", "json", "svg"])
         #expect(try complete("eval", "--format", "=", "j") == ["json"])  // --format=j, as bash splits it
         #expect(try complete("eval", "--format", "=") == ["text", "json"])
         #expect(try complete("run", "--example", "") == Examples.all.map(\.name))

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import TrainerKit
+
+/// The pictures of issue 19: `explain --format svg` and `eval --svg`,
+/// parsed as XML and checked for the numbers the text reports.
+@Suite struct PicturesTests {
+    typealias XML = PlotTests.XMLElements
+
+    static func texts(_ document: XML) -> [String] {
+        document.elements.filter { $0.name == "text" || $0.name == "tspan" }.map(\.text)
+    }
+
+    /// The worked 2-2-2 example: the tutorials' numbers (docs and
+    /// WorkedExampleTests: z = 0.3775, a = 0.593270, W[1][0][0] 0.4 →
+    /// 0.358916, ∂E/∂W[1][0][0] = 0.0821670, E = 0.298371) in the picture.
+    @Test func explainDrawsTheWorkedExample() throws {
+        let directory = TemporaryDirectory()
+        let result = runCLI([
+            "explain", repositoryDirectory + "/configs/worked-2-2-2.json", "--format", "svg", "-o", directory.file("step.svg"),
+        ])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        let svg = try #require(directory.read("step.svg"))
+        let document = try XML.parse(svg)
+        let texts = Self.texts(document).joined(separator: "\n")
+        for expected in [
+            "z[0][0] = 0.3775", "a[1][0] = 0.593270", "a[0][0] = 0.05", "δ[1][0] = 0.138499", "W[1][0][0]: 0.4 → 0.358916",
+            "∂E/∂W = 0.0821670", "E = 0.298371 (sse)", "t = [0.01, 0.99]", "b[1][0]: 0.6 → 0.530751",
+        ] {
+            #expect(texts.contains(expected), "\(expected) is not in the picture")
+        }
+        #expect(document.elements.filter { $0.name == "line" && $0.attributes["class"] == "weight" }.count == 8)
+        #expect(document.elements.filter { $0.name == "g" && $0.attributes["class"] == "neuron" }.count == 6)
+    }
+
+    @Test func explainRefusesWideLayers() {
+        let result = runCLI(["explain", "--example", "xor", "--set", "network.layers=[2,31,1]", "--format", "svg"])
+        #expect(result.code == 2)
+        #expect(
+            result.stderr
+                == "trainer: error: --format: svg draws networks of up to 30 neurons a layer, and layer 1 has 31; use --format text or json\n"
+        )
+    }
+
+    /// The heat map holds one square per pair, each with the count the text
+    /// report prints.
+    @Test func evalDrawsTheConfusionMatrix() throws {
+        let directory = TemporaryDirectory()
+        let config = repositoryDirectory + "/configs/iris.json"
+        let run = runCLI([
+            "run", config, "--quiet", "--epochs", "20", "--weights-out", directory.file("w.json"), "--log", directory.file("l.csv"),
+        ])
+        #expect(run.code == 0, "\(run.stderr)")
+        let result = runCLI(["eval", directory.file("w.json"), config, "--format", "json", "--svg", directory.file("cm.svg")])
+        #expect(result.code == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let confusion = try #require(report["confusion"] as? [[Int]])
+        let document = try XML.parse(try #require(directory.read("cm.svg")))
+        let cells = document.elements.filter { $0.name == "rect" && $0.attributes["class"] == "cell" }
+        #expect(cells.count == 9)
+        for cell in cells {
+            let actual = Int(cell.attributes["data-actual"]!)!, predicted = Int(cell.attributes["data-predicted"]!)!
+            #expect(Int(cell.attributes["data-count"]!) == confusion[actual][predicted])
+        }
+        let texts = Self.texts(document)
+        for name in ["setosa", "versicolor", "virginica", "predicted class", "actual class"] { #expect(texts.contains(name)) }
+        let regression = runCLI(["eval", directory.file("w.json"), repositoryDirectory + "/configs/linear-regression.json", "--svg", "-"])
+        #expect(regression.code == 2)
+    }
+}
