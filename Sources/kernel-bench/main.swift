@@ -1,10 +1,13 @@
 // kernel-bench: times the three products for the MNIST shapes at every kernel
 // level this CPU runs, after checking each result against the naive kernel.
 //
-//   swift build -c release && .build/release/kernel-bench [--quick] [--level v3] [--double]
+//   swift build -c release && .build/release/kernel-bench [--quick] [--big] [--level v3] [--double]
 //
 // Prints µs per call (best of several runs, all data in cache as in training)
-// and GFLOP/s counting 2·m·k·n operations per product.
+// and GFLOP/s counting 2·m·k·n operations per product. `--big` times the
+// products of 784-1000-1000-10 and 784-1000-10 instead, at m = 1, 10, 100
+// and 1000 (their naive kernels are checked against but not timed); `--m
+// 16,32` at those batch sizes instead.
 
 import TrainerKernels
 
@@ -17,11 +20,20 @@ import TrainerKernels
 var quick = false
 var onlyLevel: KernelLevel?
 var includeDouble = false
+var big = false
+var bigBatches = [1, 10, 100, 1000]
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--quick": quick = true
     case "--double": includeDouble = true
+    case "--big": big = true
+    case "--m":
+        guard let list = arguments.popFirst().map({ $0.split(separator: ",").compactMap { Int($0) } }), !list.isEmpty else {
+            print("kernel-bench: --m needs batch sizes, as 10,100")
+            exit(2)
+        }
+        (big, bigBatches) = (true, list)
     case "--level":
         guard let name = arguments.popFirst(), let level = KernelLevel(name: name) else {
             print("kernel-bench: --level needs baseline, v3 or v4")
@@ -29,7 +41,7 @@ while let argument = arguments.popFirst() {
         }
         onlyLevel = level
     default:
-        print("usage: kernel-bench [--quick] [--double] [--level baseline|v3|v4]")
+        print("usage: kernel-bench [--quick] [--big] [--m M,...] [--double] [--level baseline|v3|v4]")
         exit(2)
     }
 }
@@ -169,22 +181,40 @@ func format(_ value: Double, _ decimals: Int) -> String {
 
 var failures = 0
 
+/// One product's inputs with its naive result and error bound, computed once
+/// for every level checked against them.
+struct Reference<S: BenchScalar> {
+    let product: Product
+    let m: Int, k: Int, n: Int
+    let a: [S], b: [S], c0: [S], naive: [S], bound: [S]
+    let alpha: S = 0.37
+
+    init(_ product: Product, m: Int, k: Int, n: Int) {
+        (self.product, self.m, self.k, self.n) = (product, m, k, n)
+        let (sa, sb, sc) = sizes(product, m: m, k: k, n: n)
+        var random = SeededGenerator(state: 42)
+        a = (0..<sa).map { _ in random.unit() }
+        b = (0..<sb).map { _ in random.unit() }
+        c0 = (0..<sc).map { _ in random.unit() }
+        var naive = c0, bound = c0.map { abs($0) }
+        let absA = a.map { abs($0) }, absB = b.map { abs($0) }
+        let (a, b, alpha) = (self.a, self.b, self.alpha)
+        naive.withUnsafeMutableBufferPointer { S.naive(product, a, b, $0.baseAddress!, m: m, k: k, n: n, alpha: alpha) }
+        bound.withUnsafeMutableBufferPointer { S.naive(product, absA, absB, $0.baseAddress!, m: m, k: k, n: n, alpha: alpha) }
+        (self.naive, self.bound) = (naive, bound)
+    }
+}
+
 /// Checks the fast kernel against the naive one: |fast − naive| must be at most
 /// 4·ε·√s·(|C₀| + Σ|products|) elementwise, s the summed length.
-@MainActor func verify<S: BenchScalar>(
-    _ type: S.Type, _ product: Product, m: Int, k: Int, n: Int, level: KernelLevel, pool: KernelThreadPool?
-) -> Double {
-    let (sa, sb, sc) = sizes(product, m: m, k: k, n: n)
-    var random = SeededGenerator(state: 42)
-    let a: [S] = (0..<sa).map { _ in random.unit() }
-    let b: [S] = (0..<sb).map { _ in random.unit() }
-    let c0: [S] = (0..<sc).map { _ in random.unit() }
-    let alpha: S = 0.37
-    var fast = c0, naive = c0, bound = c0.map { abs($0) }
-    let absA = a.map { abs($0) }, absB = b.map { abs($0) }
-    fast.withUnsafeMutableBufferPointer { S.fast(product, a, b, $0.baseAddress!, m: m, k: k, n: n, alpha: alpha, level: level, pool: pool) }
-    naive.withUnsafeMutableBufferPointer { S.naive(product, a, b, $0.baseAddress!, m: m, k: k, n: n, alpha: alpha) }
-    bound.withUnsafeMutableBufferPointer { S.naive(product, absA, absB, $0.baseAddress!, m: m, k: k, n: n, alpha: alpha) }
+@MainActor func verify<S: BenchScalar>(_ reference: Reference<S>, level: KernelLevel, pool: KernelThreadPool?) -> Double {
+    let (product, m, k, n) = (reference.product, reference.m, reference.k, reference.n)
+    let (a, b, naive, bound) = (reference.a, reference.b, reference.naive, reference.bound)
+    let sc = naive.count
+    var fast = reference.c0
+    fast.withUnsafeMutableBufferPointer {
+        S.fast(product, a, b, $0.baseAddress!, m: m, k: k, n: n, alpha: reference.alpha, level: level, pool: pool)
+    }
     let tolerance = 4 * S.ulpOfOne * S(Double(summed(product, m: m, k: k, n: n)).squareRoot())
     var worst = 0.0
     for i in 0..<sc {
@@ -241,11 +271,21 @@ var failures = 0
 
 // MARK: - Main
 
-let shapes: [(Product, Int, Int, Int)] = [
+let mnistShapes: [(Product, Int, Int, Int)] = [
     (.forward, 10, 784, 30), (.forward, 10, 784, 100), (.forward, 10, 30, 10), (.forward, 10, 100, 10),
     (.gradient, 10, 784, 30), (.gradient, 10, 784, 100), (.gradient, 10, 30, 10), (.gradient, 10, 100, 10),
     (.transposedB, 10, 30, 10), (.transposedB, 10, 100, 10),
 ]
+/// The products of a step of 784-1000-1000-10 and 784-1000-10 (the first
+/// layer's delta is never computed).
+let bigShapes: [(Product, Int, Int, Int)] = bigBatches.flatMap { m in
+    [
+        (.forward, m, 784, 1000), (.forward, m, 1000, 1000), (.forward, m, 1000, 10),
+        (.gradient, m, 784, 1000), (.gradient, m, 1000, 1000), (.gradient, m, 1000, 10),
+        (.transposedB, m, 1000, 1000), (.transposedB, m, 1000, 10),
+    ] as [(Product, Int, Int, Int)]
+}
+let shapes = big ? bigShapes : mnistShapes
 let levels = onlyLevel.map { [$0] } ?? KernelLevel.supported
 let pool = KernelThreadPool(threads: 2, minimumOperations: 0)
 print(
@@ -254,26 +294,27 @@ print(
 print("shape is m×k×n of the kernel call (forward/gradient: A is m×k, W/G is k×n; delta: Δ is m×n, W is k×n)")
 print("")
 print(
-    pad("product", 22) + pad("shape", 12) + pad("type", 5) + pad("level", 9)
+    pad("product", 22) + pad("shape", 15) + pad("type", 5) + pad("level", 9)
         + padLeft("µs", 9) + padLeft("GFLOP/s", 9) + padLeft("2 thr µs", 10) + padLeft("naive µs", 10) + padLeft("err/tol", 9))
 
 @MainActor func run<S: BenchScalar>(_ type: S.Type) {
     for (product, m, k, n) in shapes {
         let flops = 2.0 * Double(m * k * n)
-        let naive = time(S.self, product, m: m, k: k, n: n, level: nil, pool: nil)
+        let naive = big ? nil : time(S.self, product, m: m, k: k, n: n, level: nil, pool: nil)
+        let reference = Reference<S>(product, m: m, k: k, n: n)
         for level in levels {
-            var worst = verify(S.self, product, m: m, k: k, n: n, level: level, pool: nil)
+            var worst = verify(reference, level: level, pool: nil)
             let single = time(S.self, product, m: m, k: k, n: n, level: level, pool: nil)
-            var line = pad(product.name, 22) + pad("\(m)×\(k)×\(n)", 12) + pad(S.typeName, 5) + pad(level.description, 9)
+            var line = pad(product.name, 22) + pad("\(m)×\(k)×\(n)", 15) + pad(S.typeName, 5) + pad(level.description, 9)
             line += padLeft(format(single, 2), 9) + padLeft(format(flops / single / 1000, 1), 9)
             if product != .transposedB {
-                worst = max(worst, verify(S.self, product, m: m, k: k, n: n, level: level, pool: pool))
+                worst = max(worst, verify(reference, level: level, pool: pool))
                 let split = time(S.self, product, m: m, k: k, n: n, level: level, pool: pool)
                 line += padLeft(format(split, 2), 10)
             } else {
                 line += padLeft("-", 10)
             }
-            line += padLeft(format(naive, 2), 10) + padLeft(format(worst, 3), 9)
+            line += padLeft(naive.map { format($0, 2) } ?? "-", 10) + padLeft(format(worst, 3), 9)
             print(line)
         }
     }
@@ -333,6 +374,7 @@ print(
 
 run(Float.self)
 if includeDouble { run(Double.self) }
+if big { finish() }
 print("")
 print("training step 784-h-10, f32, m = 10 (kernels + weight update + input copy; µs per step, ×6000 for an epoch):")
 let splitting = KernelThreadPool(threads: 2)  // the default threshold, as the trainer would use it
@@ -347,8 +389,13 @@ for hidden in [30, 100] {
     }
 }
 splitting.shutdown()
-pool.shutdown()
-if failures > 0 {
-    print("\(failures) verification failure(s)")
-    exit(1)
+finish()
+
+@MainActor func finish() -> Never {
+    pool.shutdown()
+    if failures > 0 {
+        print("\(failures) verification failure(s)")
+        exit(1)
+    }
+    exit(0)
 }
