@@ -21,10 +21,15 @@ import TrainerKernelsV4
 /// `baseline`, and the naive kernels) twice. One exception, for speed: the
 /// float32 weight gradient at v3/v4 adds a block's even- and odd-numbered
 /// samples in two chains and then the two sums (a chain of m dependent FMAs
-/// per output is what bounded it: 8.5 → 8.0 µs for 10×784×100). So results
-/// do not depend on the thread count (a ``KernelThreadPool`` splits only
-/// output rows), and the forward and delta products not on v3 versus v4;
-/// `baseline` equals the naive kernels bit for bit.
+/// per output is what bounded it: 8.5 → 8.0 µs for 10×784×100). Another:
+/// the float32 delta product at v3/v4 with long rows (n ≥ 4 vectors, m ≤ 64:
+/// wide hidden layers, never the reference configs' n = 10) runs along the
+/// rows of W instead of packing Wᵀ every call, each output summed in one
+/// partial sum per vector lane, added pairwise at the end (10×1000×1000:
+/// 820 → 265 µs; docs/performance.md). So results do not depend on the
+/// thread count (a ``KernelThreadPool`` splits only output rows), and the
+/// forward and delta products not on v3 versus v4 (but for those long-row
+/// deltas); `baseline` equals the naive kernels bit for bit.
 /// Double never uses FMA (its v3 and v4 kernels are `Unfused`), so float64
 /// results equal the naive kernels on every CPU: the teaching examples and the
 /// Python reference come out the same everywhere. Float32, the fast path, may
@@ -92,6 +97,34 @@ extension Kernels {
         m: Int, n: Int, k: Int, level: KernelLevel = .active
     ) {
         S.table(level).multiplyTransposedB(a, n, b, n, c, k, m, n, k)
+    }
+}
+
+extension Kernels {
+    /// The backward delta and float32's delta-rule update of one layer in one
+    /// pass over W: `D[m×k] = Δ[m×n]·W[k×n]ᵀ` with W before the update, then
+    /// `W += A[m×k]ᵀ·Δs[m×n]`. The same bits as ``multiplyTransposedB``
+    /// followed by ``multiplyTransposedAAdd`` (alpha 1) into W; with long rows
+    /// (where the delta runs in dot-product tiles) a block of rows of W at a
+    /// time, so W is read from memory once instead of twice. A pool splits
+    /// rows of W (each thread owns its rows and its columns of D: no
+    /// reduction), so the bits do not depend on the thread count.
+    @inlinable
+    public static func multiplyTransposedBUpdating<S: KernelScalar>(
+        _ delta: UnsafePointer<S>, scaled: UnsafePointer<S>, _ a: UnsafePointer<S>, _ w: UnsafeMutablePointer<S>,
+        _ out: UnsafeMutablePointer<S>, m: Int, n: Int, k: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
+    ) {
+        let table = S.table(level)
+        splitByRows(k, operations: 2 * m, k, n, pool: pool) { p0, rows in  // rows of W = columns of D
+            table.multiplyTransposedBUpdating(delta, scaled, n, a + p0, k, w + p0 * n, n, out + p0, k, m, n, rows)
+        }
+    }
+
+    /// Whether ``multiplyTransposedBUpdating(_:scaled:_:_:_:m:n:k:level:pool:)``
+    /// reads W once (float32 with FMA, rows of at least 64 weights, at most
+    /// 64 samples): where the engine takes it instead of the two products.
+    public static func fusesDeltaAndUpdate(m: Int, n: Int) -> Bool {
+        KernelLevel.active.runnable != .baseline && n >= 64 && m <= 64
     }
 }
 

@@ -46,6 +46,14 @@ public enum LevelKernels {
             a, lda: lda, b, ldb: ldb, w, ldw: ldw, scratch: scratch, m: m, k: k, n: n, divisor: divisor, rate: rate)
     }
 
+    @inline(never) static func multiplyTransposedBUpdating<S: LevelScalar>(
+        _ delta: UnsafePointer<S>, _ scaled: UnsafePointer<S>, ldd: Int, _ a: UnsafePointer<S>, lda: Int,
+        _ w: UnsafeMutablePointer<S>, ldw: Int, _ out: UnsafeMutablePointer<S>, ldo: Int, m: Int, n: Int, k: Int
+    ) {
+        KernelDriver<S.Vector, S.Policy>.multiplyTransposedBUpdating(
+            delta, scaled, ldd: ldd, a, lda: lda, w, ldw: ldw, out, ldo: ldo, m: m, n: n, k: k)
+    }
+
     @inline(never) static func divide<S: LevelScalar>(_ x: UnsafeMutablePointer<S>, count: Int, by d: S) {
         Elementwise<S.Vector>.divide(x, count: count, by: d)
     }
@@ -118,10 +126,12 @@ extension LevelKernels {
     /// This level's kernels, for TrainerKernels' dispatch.
     public static let floatTable = KernelTable<Float>(
         multiplyAdd: multiplyAdd, multiplyTransposedAAdd: multiplyTransposedAAdd, multiplyTransposedB: multiplyTransposedB,
-        divide: divide, subtractScaled: subtractScaled, deltaRuleStep: deltaRuleStep)
+        divide: divide, subtractScaled: subtractScaled, deltaRuleStep: deltaRuleStep,
+        multiplyTransposedBUpdating: multiplyTransposedBUpdating)
 
     /// This level's kernels, for TrainerKernels' dispatch.
     public static let doubleTable = KernelTable<Double>(
         multiplyAdd: multiplyAdd, multiplyTransposedAAdd: multiplyTransposedAAdd, multiplyTransposedB: multiplyTransposedB,
-        divide: divide, subtractScaled: subtractScaled, deltaRuleStep: deltaRuleStep)
+        divide: divide, subtractScaled: subtractScaled, deltaRuleStep: deltaRuleStep,
+        multiplyTransposedBUpdating: multiplyTransposedBUpdating)
 }

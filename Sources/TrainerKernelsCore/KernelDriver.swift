@@ -58,6 +58,10 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         m: Int, n: Int, k: Int
     ) {
         if m <= 0 || k <= 0 { return }
+        if P.fused && n >= dotMinimumLength && m <= dotMaximumRows {
+            dotProduct(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, n: n, k: k)
+            return
+        }
         for i in 0..<m {
             let row = c + i * ldc
             for j in 0..<k { row[j] = 0 }
@@ -78,6 +82,107 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                     rows: m, columns: width, count: n, shapes: WideTiles.self)
                 j0 += width
             }
+        }
+    }
+
+    /// The backward delta and the update of a layer in one pass over W:
+    /// `D[m×k] = Δ[m×n]·W[k×n]ᵀ` with W before the update, then `W +=
+    /// A[m×k]ᵀ·Δs[m×n]` (Δs the scaled δ of the float32 delta rule). Where the
+    /// delta runs in ``DotKernel`` tiles, a block of rows of W at a time (in
+    /// L1/L2 between the two products); elsewhere the two products one after
+    /// the other. Either way the same bits as ``multiplyTransposedB`` followed
+    /// by ``multiplyTransposedAAdd`` with alpha 1: each row's numbers do not
+    /// depend on how the rows are blocked.
+    @inlinable
+    public static func multiplyTransposedBUpdating(
+        _ delta: UnsafePointer<S>, _ scaled: UnsafePointer<S>, ldd: Int, _ a: UnsafePointer<S>, lda: Int,
+        _ w: UnsafeMutablePointer<S>, ldw: Int, _ out: UnsafeMutablePointer<S>, ldo: Int, m: Int, n: Int, k: Int
+    ) {
+        if m <= 0 || k <= 0 { return }
+        guard P.fused && n >= dotMinimumLength && m <= dotMaximumRows else {
+            multiplyTransposedB(delta, lda: ldd, w, ldb: ldw, out, ldc: ldo, m: m, n: n, k: k)
+            streamProduct(a, rowStride: 1, sumStride: lda, scaled, ldb: ldd, w, ldc: ldw, rows: k, columns: n, count: m)
+            return
+        }
+        var j0 = 0
+        while j0 < k {
+            let rows = min(fusedBlockRows, k - j0)
+            dotProduct(delta, lda: ldd, w + j0 * ldw, ldb: ldw, out + j0, ldc: ldo, m: m, n: n, k: rows)
+            streamProduct(a + j0, rowStride: 1, sumStride: lda, scaled, ldb: ldd, w + j0 * ldw, ldc: ldw, rows: rows, columns: n, count: m)
+            j0 += rows
+        }
+    }
+
+    /// Rows of W per block of ``multiplyTransposedBUpdating``.
+    @inlinable @inline(__always) static var fusedBlockRows: Int { 16 }
+
+    /// From this many summed elements (n) the float32 delta product with FMA
+    /// runs along the rows of W (``DotKernel``) instead of packing Wᵀ; the
+    /// reference configs' deltas (n = 10) keep their bits.
+    @inlinable @inline(__always) static var dotMinimumLength: Int { 4 * V.laneCount }
+    /// Up to this many rows of A (samples) the dot-product tiles win.
+    @inlinable @inline(__always) static var dotMaximumRows: Int { 64 }
+
+    /// `C[m×k] = A[m×n]·B[k×n]ᵀ` in ``DotKernel`` tiles: blocks of rows of B
+    /// (J at a time, in L1) each against every block of rows of A.
+    @inlinable
+    static func dotProduct(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, _ c: UnsafeMutablePointer<S>, ldc: Int,
+        m: Int, n: Int, k: Int
+    ) {
+        let lanes = V.laneCount
+        withUnsafeTemporaryAllocation(of: S.self, capacity: 2 * lanes) { table in
+            let mask = table.baseAddress!
+            for l in 0..<lanes {
+                mask[l] = 0
+                mask[lanes + l] = 1
+            }
+            let rowBlocks = (m + dotRows - 1) / dotRows
+            var j0 = 0
+            while j0 < k {
+                let columns = min(dotColumns, k - j0)
+                var r0 = 0
+                for block in 0..<rowBlocks {
+                    let rows = balancedShare(m, parts: rowBlocks, index: block)
+                    dotTile(
+                        rows: rows, columns: columns, a + r0 * lda, lda: lda, b + j0 * ldb, ldb: ldb, c + r0 * ldc + j0, ldc: ldc,
+                        length: n, mask: mask)
+                    r0 += rows
+                }
+                j0 += columns
+            }
+        }
+    }
+
+    /// The most rows of A and of B in one ``DotKernel`` tile.
+    @inlinable @inline(__always) static var dotRows: Int { 5 }
+    @inlinable @inline(__always) static var dotColumns: Int { 4 }
+
+    @inlinable @inline(__always)
+    static func dotTile(
+        rows: Int, columns: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, _ c: UnsafeMutablePointer<S>,
+        ldc: Int, length: Int, mask: UnsafePointer<S>
+    ) {
+        switch columns {
+        case 1: dotTile(Count<1>.self, rows: rows, a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        case 2: dotTile(Count<2>.self, rows: rows, a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        case 3: dotTile(Count<3>.self, rows: rows, a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        default: dotTile(Count<4>.self, rows: rows, a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func dotTile<let J: Int>(
+        _: Count<J>.Type, rows: Int, _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, _ c: UnsafeMutablePointer<S>,
+        ldc: Int, length: Int, mask: UnsafePointer<S>
+    ) {
+        typealias K<let R: Int> = DotKernel<R, J, V, P>
+        switch rows {
+        case 1: K<1>.run(a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        case 2: K<2>.run(a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        case 3: K<3>.run(a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        case 4: K<4>.run(a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
+        default: K<5>.run(a, lda: lda, b, ldb: ldb, c, ldc: ldc, length: length, mask: mask)
         }
     }
 

@@ -19,12 +19,23 @@ public struct KernelTable<S>: Sendable {
     public let divide: @Sendable (UnsafeMutablePointer<S>, Int, S) -> Void
     public let subtractScaled: @Sendable (UnsafeMutablePointer<S>, UnsafePointer<S>, S, Int) -> Void
     public let deltaRuleStep: DeltaRuleStep
+    /// `(delta, scaled, ldd, a, lda, w, ldw, out, ldo, m, n, k)`.
+    public let multiplyTransposedBUpdating:
+        @Sendable (
+            UnsafePointer<S>, UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, UnsafeMutablePointer<S>, Int,
+            Int, Int, Int
+        ) -> Void
 
     public init(
         multiplyAdd: @escaping Product, multiplyTransposedAAdd: @escaping ScaledProduct, multiplyTransposedB: @escaping Product,
         divide: @escaping @Sendable (UnsafeMutablePointer<S>, Int, S) -> Void,
         subtractScaled: @escaping @Sendable (UnsafeMutablePointer<S>, UnsafePointer<S>, S, Int) -> Void,
-        deltaRuleStep: @escaping DeltaRuleStep
+        deltaRuleStep: @escaping DeltaRuleStep,
+        multiplyTransposedBUpdating:
+            @escaping @Sendable (
+                UnsafePointer<S>, UnsafePointer<S>, Int, UnsafePointer<S>, Int, UnsafeMutablePointer<S>, Int, UnsafeMutablePointer<S>, Int,
+                Int, Int, Int
+            ) -> Void
     ) {
         self.multiplyAdd = multiplyAdd
         self.multiplyTransposedAAdd = multiplyTransposedAAdd
@@ -32,5 +43,6 @@ public struct KernelTable<S>: Sendable {
         self.divide = divide
         self.subtractScaled = subtractScaled
         self.deltaRuleStep = deltaRuleStep
+        self.multiplyTransposedBUpdating = multiplyTransposedBUpdating
     }
 }

@@ -26,6 +26,9 @@ public protocol KernelVector: BitwiseCopyable {
     func divided(by d: Self) -> Self
     /// `self − x·y` lane by lane, rounded twice (never fused).
     func subtracting(_ x: Self, times y: Self) -> Self
+    /// The sum of the lanes, added pairwise: halves first (a tree, not the
+    /// lanes' order).
+    func sum() -> Scalar
 }
 
 extension Float: KernelVector {
@@ -38,6 +41,7 @@ extension Float: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: Float, times y: Float, fused: Bool) -> Float {
         fused ? addingProduct(x, y) : self + x * y
     }
+    @inlinable @inline(__always) public func sum() -> Float { self }
     @inlinable @inline(__always) public func divided(by d: Float) -> Float { self / d }
     @inlinable @inline(__always) public func subtracting(_ x: Float, times y: Float) -> Float {
         let product = x * y
@@ -55,6 +59,7 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: Double, times y: Double, fused: Bool) -> Double {
         fused ? addingProduct(x, y) : self + x * y
     }
+    @inlinable @inline(__always) public func sum() -> Double { self }
     @inlinable @inline(__always) public func divided(by d: Double) -> Double { self / d }
     @inlinable @inline(__always) public func subtracting(_ x: Double, times y: Double) -> Double {
         let product = x * y
@@ -81,6 +86,12 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: FloatX16, times y: FloatX16, fused: Bool) -> FloatX16 {
         FloatX16(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
     }
+    @inlinable @inline(__always) public func sum() -> Float {
+        let h8 = lanes.lowHalf + lanes.highHalf
+        let h4 = h8.lowHalf + h8.highHalf
+        let h2 = h4.lowHalf + h4.highHalf
+        return h2[0] + h2[1]
+    }
     @inlinable @inline(__always) public func divided(by d: FloatX16) -> FloatX16 { FloatX16(lanes: lanes / d.lanes) }
     @inlinable @inline(__always) public func subtracting(_ x: FloatX16, times y: FloatX16) -> FloatX16 {
         let product = x.lanes * y.lanes
@@ -104,6 +115,11 @@ extension Double: KernelVector {
     }
     @inlinable @inline(__always) public func adding(_ x: FloatX8, times y: FloatX8, fused: Bool) -> FloatX8 {
         FloatX8(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
+    }
+    @inlinable @inline(__always) public func sum() -> Float {
+        let h4 = lanes.lowHalf + lanes.highHalf
+        let h2 = h4.lowHalf + h4.highHalf
+        return h2[0] + h2[1]
     }
     @inlinable @inline(__always) public func divided(by d: FloatX8) -> FloatX8 { FloatX8(lanes: lanes / d.lanes) }
     @inlinable @inline(__always) public func subtracting(_ x: FloatX8, times y: FloatX8) -> FloatX8 {
@@ -129,6 +145,10 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: FloatX4, times y: FloatX4, fused: Bool) -> FloatX4 {
         FloatX4(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
     }
+    @inlinable @inline(__always) public func sum() -> Float {
+        let h2 = lanes.lowHalf + lanes.highHalf
+        return h2[0] + h2[1]
+    }
     @inlinable @inline(__always) public func divided(by d: FloatX4) -> FloatX4 { FloatX4(lanes: lanes / d.lanes) }
     @inlinable @inline(__always) public func subtracting(_ x: FloatX4, times y: FloatX4) -> FloatX4 {
         let product = x.lanes * y.lanes
@@ -152,6 +172,11 @@ extension Double: KernelVector {
     }
     @inlinable @inline(__always) public func adding(_ x: DoubleX8, times y: DoubleX8, fused: Bool) -> DoubleX8 {
         DoubleX8(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
+    }
+    @inlinable @inline(__always) public func sum() -> Double {
+        let h4 = lanes.lowHalf + lanes.highHalf
+        let h2 = h4.lowHalf + h4.highHalf
+        return h2[0] + h2[1]
     }
     @inlinable @inline(__always) public func divided(by d: DoubleX8) -> DoubleX8 { DoubleX8(lanes: lanes / d.lanes) }
     @inlinable @inline(__always) public func subtracting(_ x: DoubleX8, times y: DoubleX8) -> DoubleX8 {
@@ -177,6 +202,10 @@ extension Double: KernelVector {
     @inlinable @inline(__always) public func adding(_ x: DoubleX4, times y: DoubleX4, fused: Bool) -> DoubleX4 {
         DoubleX4(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
     }
+    @inlinable @inline(__always) public func sum() -> Double {
+        let h2 = lanes.lowHalf + lanes.highHalf
+        return h2[0] + h2[1]
+    }
     @inlinable @inline(__always) public func divided(by d: DoubleX4) -> DoubleX4 { DoubleX4(lanes: lanes / d.lanes) }
     @inlinable @inline(__always) public func subtracting(_ x: DoubleX4, times y: DoubleX4) -> DoubleX4 {
         let product = x.lanes * y.lanes
@@ -200,6 +229,10 @@ extension Double: KernelVector {
     }
     @inlinable @inline(__always) public func adding(_ x: DoubleX2, times y: DoubleX2, fused: Bool) -> DoubleX2 {
         DoubleX2(lanes: fused ? lanes.addingProduct(x.lanes, y.lanes) : lanes + x.lanes * y.lanes)
+    }
+    @inlinable @inline(__always) public func sum() -> Double {
+        let h2 = lanes
+        return h2[0] + h2[1]
     }
     @inlinable @inline(__always) public func divided(by d: DoubleX2) -> DoubleX2 { DoubleX2(lanes: lanes / d.lanes) }
     @inlinable @inline(__always) public func subtracting(_ x: DoubleX2, times y: DoubleX2) -> DoubleX2 {

@@ -174,3 +174,47 @@ extension StreamKernel {
         }
     }
 }
+
+/// The dot-product tile, for `C = Â·Bᵀ` with long rows (the backward delta
+/// of a wide layer, `D[m×k] = Δ[m×n]·W[k×n]ᵀ`, without transposing W):
+/// `C(r, j) = Σ_p a[r·lda + p]·b[j·ldb + p]` for R rows of A and J rows of B,
+/// both read along their rows. Each of the R·J accumulators holds
+/// `laneCount` partial sums (lane l sums p ≡ l modulo the lane count, in
+/// increasing p, with FMA), added pairwise at the end (``KernelVector/sum()``):
+/// a different order from the naive kernel, within the same tolerance. The
+/// last `length mod laneCount` elements are summed in a vector that ends at
+/// `length`, its A lanes before them multiplied by zero (`mask`: `laneCount`
+/// zeros, then `laneCount` ones). Needs `length ≥ laneCount`; C is overwritten.
+public enum DotKernel<let R: Int, let J: Int, V: KernelVector, P: KernelPolicy> {
+    @inlinable @inline(never)
+    public static func run(
+        _ a: UnsafePointer<V.Scalar>, lda: Int, _ b: UnsafePointer<V.Scalar>, ldb: Int,
+        _ c: UnsafeMutablePointer<V.Scalar>, ldc: Int, length: Int, mask: UnsafePointer<V.Scalar>
+    ) {
+        let lanes = V.laneCount
+        var acc = InlineArray<R, InlineArray<J, V>>(repeating: InlineArray(repeating: V(broadcast: 0)))
+        var p = 0
+        while p + lanes <= length {
+            var x = InlineArray<R, V>(repeating: V(broadcast: 0))
+            for r in 0..<R { x[r] = V.load(a + r * lda + p) }
+            for j in 0..<J {
+                let y = V.load(b + j * ldb + p)
+                for r in 0..<R { acc[r][j] = acc[r][j].adding(x[r], times: y, fused: P.fused) }
+            }
+            p += lanes
+        }
+        if p < length {
+            // lanes before p (summed already) times 0, the rest times 1: exact
+            let keep = V.load(mask + (length - p)), zero = V(broadcast: 0), start = length - lanes
+            var x = InlineArray<R, V>(repeating: zero)
+            for r in 0..<R { x[r] = zero.adding(V.load(a + r * lda + start), times: keep, fused: P.fused) }
+            for j in 0..<J {
+                let y = V.load(b + j * ldb + start)
+                for r in 0..<R { acc[r][j] = acc[r][j].adding(x[r], times: y, fused: P.fused) }
+            }
+        }
+        for r in 0..<R {
+            for j in 0..<J { c[r * ldc + j] = acc[r][j].sum() }
+        }
+    }
+}

@@ -153,15 +153,21 @@ public struct Backpropagation<S: Scalar>: Sendable {
     /// layer from the last, δ[k-1] from W[k] before its update, then
     /// ∂E/∂b[k], then `updateWeights(&pass, &network, k)` updates W[k] from
     /// δ[k], then `b[k] -= η · ∂E/∂b[k]`.
+    ///
+    /// Where `fusesDelta(k)` says so (k > 0), `updateWeights` also writes
+    /// `δ[k]·W[k]ᵀ` (with W[k] before its update) into `deltas[k-1]`, in the
+    /// same pass over W[k], and f'(z[k-1]) is applied after it.
     mutating func backwardUpdating(
-        _ network: inout Network<S>, loss: Loss, learningRate eta: S,
+        _ network: inout Network<S>, loss: Loss, learningRate eta: S, fusesDelta: (_ layer: Int) -> Bool = { _ in false },
         updatingWeights updateWeights: (_ pass: inout Self, _ network: inout Network<S>, _ layer: Int) -> Void
     ) {
         computeOutputDelta(network, loss: loss)
         for k in stride(from: network.layerCount - 1, through: 0, by: -1) {
-            if k > 0 { propagateDelta(to: k - 1, network: network) }  // with W[k] before its update
+            let fused = k > 0 && fusesDelta(k)
+            if k > 0 && !fused { propagateDelta(to: k - 1, network: network) }  // with W[k] before its update
             computeBiasGradient(layer: k, n: network.layerSizes[k + 1])
             updateWeights(&self, &network, k)
+            if fused { applyDerivative(to: k - 1, network: network) }
             stepBiases(&network, layer: k, learningRate: eta)
         }
     }
@@ -233,8 +239,12 @@ public struct Backpropagation<S: Scalar>: Sendable {
                 }
             }
         }
-        // δ[k-1] = ∂E/∂a[k] ⊙ f'(z[k-1])
+        applyDerivative(to: previous, network: network)
+    }
+
+    /// `δ[k-1] = ∂E/∂a[k] ⊙ f'(z[k-1])`, in place in `deltas[k-1]`.
+    private mutating func applyDerivative(to previous: Int, network: Network<S>) {
         network.activations[previous].backward(
-            &deltas[previous], activation: activations[k], weightedInput: weightedInputs[previous])
+            &deltas[previous], activation: activations[previous + 1], weightedInput: weightedInputs[previous])
     }
 }

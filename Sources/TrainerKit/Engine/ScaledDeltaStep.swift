@@ -83,10 +83,16 @@ struct ScaledDeltaStep<S: Scalar> {
     /// for the next ``forward(_:loadingInputHalves:)`` to update
     /// (``updatePending``); ``finishFirstLayerUpdate(_:)`` does it at once.
     mutating func backwardUpdating(_ network: inout Network<S>, loss: Loss, learningRate eta: S, deferringFirstLayer: Bool = false) {
-        let inHalves = halves != nil
-        pass.backwardUpdating(&network, loss: loss, learningRate: eta) { pass, network, k in
+        let inHalves = halves != nil, m = pass.batchSize, sizes = network.layerSizes
+        // A wide hidden layer's δ[k-1] and W[k]'s update in one pass over W[k].
+        let fusesDelta = { (k: Int) in S.self == Float.self && Kernels.fusesDeltaAndUpdate(m: m, n: sizes[k + 1]) }
+        pass.backwardUpdating(&network, loss: loss, learningRate: eta, fusesDelta: fusesDelta) { pass, network, k in
             let m = pass.batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1], pool = pass.pool
             let scale = -eta / S(m)
+            if k > 0 && fusesDelta(k) {
+                Self.propagateDeltaUpdating(&pass, &network, layer: k, scale: scale)
+                return
+            }
             pass.deltas[k].elements.withUnsafeMutableBufferPointer { d in
                 for i in 0..<m * n { d[i] *= scale }
             }
@@ -103,6 +109,32 @@ struct ScaledDeltaStep<S: Scalar> {
         guard inHalves else { return }
         halves!.updatePending = true
         if !deferringFirstLayer { finishFirstLayerUpdate(&network) }
+    }
+
+    /// `δ[k-1]·… = δ[k]·W[k]ᵀ` (before f'), and `W[k] += a[k]ᵀ·((−η/m)·δ[k])`,
+    /// in one pass over W[k] (``Kernels/multiplyTransposedBUpdating(_:scaled:_:_:_:m:n:k:level:pool:)``):
+    /// the same bits as the two products one after the other. δ[k] is left
+    /// scaled, as on the other path.
+    private static func propagateDeltaUpdating(_ pass: inout Backpropagation<S>, _ network: inout Network<S>, layer k: Int, scale: S) {
+        let m = pass.batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1], pool = pass.pool
+        withUnsafeTemporaryAllocation(of: S.self, capacity: m * n) { scaled in
+            let s = scaled.baseAddress!
+            pass.deltas[k].withElementPointer { d in
+                for i in 0..<m * n { s[i] = d[i] * scale }
+            }
+            network.weights[k].withMutableElementPointer { w in
+                pass.activations[k].withElementPointer { a in
+                    pass.deltas[k].withElementPointer { d in
+                        pass.deltas[k - 1].withMutableElementPointer { out in
+                            Kernels.multiplyTransposedBUpdating(d, scaled: s, a, w, out, m: m, n: n, k: inputs, pool: pool)
+                        }
+                    }
+                }
+            }
+            pass.deltas[k].elements.withUnsafeMutableBufferPointer { d in
+                d.baseAddress!.update(from: s, count: m * n)
+            }
+        }
     }
 
     /// Does a pending update of W[0] (``updatePending``) now.
