@@ -73,10 +73,22 @@ extension Kernels {
         m: Int, k: Int, n: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
     ) {
         let table = S.table(level)
+        if n >= m && n >= minimumColumnSplit {
+            // A wide layer: each thread reads only its columns of W (the
+            // same bits: an element's sum does not depend on its neighbours).
+            splitByColumns(n, operations: m, k, n, pool: pool) { c0, columns in
+                table.multiplyAdd(a, k, b + c0, n, c + c0, n, m, k, columns)
+            }
+            return
+        }
         splitByRows(m, operations: m, k, n, pool: pool) { r0, rows in  // rows of C = samples
             table.multiplyAdd(a + r0 * k, k, b, n, c + r0 * n, n, rows, k, n)
         }
     }
+
+    /// From this many outputs (and at least as many as the samples), a split
+    /// forward product gives each thread columns of W instead of samples.
+    public static let minimumColumnSplit = 128
 
     /// `C[k×n] += alpha · A[m×k]ᵀ · B[m×n]`.
     @inlinable
@@ -334,6 +346,25 @@ extension Float: KernelScalar {
 
 extension Double: KernelScalar {
     public static var kernelTables: [KernelTable<Double>] { doubleTables }
+}
+
+/// Like ``splitByRows(_:operations:_:_:pool:_:)``, with the parts' edges on
+/// multiples of 16 columns (whole vectors at every level).
+@inlinable @inline(__always)
+func splitByColumns(
+    _ columns: Int, operations m: Int, _ k: Int, _ n: Int, pool: KernelThreadPool?,
+    _ body: (_ firstColumn: Int, _ count: Int) -> Void
+) {
+    guard let pool, pool.threadCount > 1, columns > 16, 2 * m * k * n >= pool.minimumOperations else {
+        body(0, columns)
+        return
+    }
+    let parts = pool.threadCount
+    pool.run { part in
+        let c0 = part == 0 ? 0 : columns * part / parts / 16 * 16
+        let c1 = part == parts - 1 ? columns : columns * (part + 1) / parts / 16 * 16
+        if c1 > c0 { body(c0, c1 - c0) }
+    }
 }
 
 /// Runs `body` over all `rows` on this thread, or split by rows across

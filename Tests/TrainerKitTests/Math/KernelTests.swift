@@ -194,6 +194,8 @@ func usesDotTiles(_ test: KernelCase) -> Bool {
             KernelCase(product: .forward, m: 10, k: 784, n: 30), KernelCase(product: .forward, m: 3, k: 50, n: 17),
             KernelCase(product: .forward, m: 1, k: 9, n: 40), KernelCase(product: .gradient, m: 10, k: 784, n: 30),
             KernelCase(product: .gradient, m: 10, k: 101, n: 33, alpha: 0.1), KernelCase(product: .gradient, m: 4, k: 1, n: 8),
+            // Wide enough for the forward product to split columns of W.
+            KernelCase(product: .forward, m: 4, k: 30, n: 300), KernelCase(product: .forward, m: 1, k: 7, n: 129),
         ]
         for test in tests {
             var random = RandomGenerator(seed: 99)
