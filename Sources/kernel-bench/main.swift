@@ -372,6 +372,16 @@ print(
     return best / 1000
 }
 
+/// Stops the pool and exits, with status 1 after a verification failure.
+@MainActor func finish() -> Never {
+    pool.shutdown()
+    if failures > 0 {
+        print("\(failures) verification failure(s)")
+        exit(1)
+    }
+    exit(0)
+}
+
 run(Float.self)
 if includeDouble { run(Double.self) }
 if big { finish() }
@@ -390,12 +400,3 @@ for hidden in [30, 100] {
 }
 splitting.shutdown()
 finish()
-
-@MainActor func finish() -> Never {
-    pool.shutdown()
-    if failures > 0 {
-        print("\(failures) verification failure(s)")
-        exit(1)
-    }
-    exit(0)
-}

@@ -24,7 +24,8 @@ struct FirstLayerHalves<S: Scalar> {
     var updatePending = false
     /// Whether the halves use the pool's second thread (when there is a pool)
     /// or run one after the other on the caller; the same bits either way.
-    private var onThreads = true
+    /// ``ScaledDeltaStep`` gives the step's other products the pool by it too.
+    private(set) var onThreads = true
     /// With two threads or more: the choice of ``onThreads``, timed as training goes.
     private var threadChoice: HalvesThreadChoice?
     private let clock = ContinuousClock()

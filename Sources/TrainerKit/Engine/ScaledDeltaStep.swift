@@ -8,7 +8,8 @@ import TrainerKernels
 ///
 /// From 128 inputs the first layer runs in two halves of its inputs
 /// (``FirstLayerHalves``), and W[0]'s update may wait for the next step's
-/// forward pass (``updatePending``).
+/// forward pass (``updatePending``); with a pool, the halves' timed thread
+/// choice decides for the whole step whether the pool is used.
 struct ScaledDeltaStep<S: Scalar> {
     /// The buffers, and the last step's trace (with the first layer in
     /// halves, `activations[0]` is not written). The weight gradients are not
@@ -16,6 +17,9 @@ struct ScaledDeltaStep<S: Scalar> {
     var pass: Backpropagation<S>
     /// The first layer in halves of its inputs, or nil (fewer than 128 inputs).
     private(set) var halves: FirstLayerHalves<S>?
+    /// The engine's pool, which `pass.pool` holds while the halves' timed
+    /// choice says threads pay, and lets go of while it says they do not.
+    private let threadPool: KernelThreadPool?
 
     /// - Parameter splittingFirstLayer: whether the first layer runs in halves
     ///   (``TrainingEngine/splitsFirstLayer(_:)``); with a pool of two threads
@@ -23,6 +27,7 @@ struct ScaledDeltaStep<S: Scalar> {
     init(network: Network<S>, batchCapacity: Int, splittingFirstLayer: Bool, pool: KernelThreadPool?) {
         pass = Backpropagation(network: network, batchCapacity: batchCapacity)
         pass.pool = pool
+        threadPool = pool
         if splittingFirstLayer {
             halves = FirstLayerHalves(network: network, batchCapacity: batchCapacity, choosingThreads: (pool?.threadCount ?? 1) > 1)
         }
@@ -42,6 +47,10 @@ struct ScaledDeltaStep<S: Scalar> {
             return result
         }
         halves!.chooseThreads()
+        // The whole step follows the halves' choice: with a wide layer the
+        // split products are most of the step, and on a busy machine (or
+        // far-apart vCPUs) a second thread may cost more than it brings.
+        pass.pool = halves!.onThreads ? threadPool : nil
         if samples.count != pass.batchSize { finishFirstLayerUpdate(&network) }
         pass.setBatchSize(samples.count)
         data.copyTargets(samples: samples, into: &pass)
