@@ -102,13 +102,17 @@ extension Kernels {
         }
     }
 
-    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`. (Small in backpropagation: never split.)
+    /// `C[m×k] = A[m×n] · B[k×n]ᵀ`. A pool splits the columns of C (rows of
+    /// B), from the same size as the other products: the same bits.
     @inlinable
     public static func multiplyTransposedB<S: KernelScalar>(
         _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ c: UnsafeMutablePointer<S>,
-        m: Int, n: Int, k: Int, level: KernelLevel = .active
+        m: Int, n: Int, k: Int, level: KernelLevel = .active, pool: KernelThreadPool? = nil
     ) {
-        S.table(level).multiplyTransposedB(a, n, b, n, c, k, m, n, k)
+        let table = S.table(level)
+        splitByRows(k, operations: m, k, n, pool: pool) { p0, rows in  // rows of B = columns of C
+            table.multiplyTransposedB(a, n, b + p0 * n, n, c + p0, k, m, n, rows)
+        }
     }
 }
 

@@ -79,7 +79,7 @@ extension Float: BenchScalar {
         switch product {
         case .forward: Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
         case .gradient: Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
-        case .transposedB: Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
+        case .transposedB: Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level, pool: pool)
         }
     }
     static func naive(
@@ -103,7 +103,7 @@ extension Double: BenchScalar {
         switch product {
         case .forward: Kernels.multiplyAdd(a, b, c, m: m, k: k, n: n, level: level, pool: pool)
         case .gradient: Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
-        case .transposedB: Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
+        case .transposedB: Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level, pool: pool)
         }
     }
     static func naive(
@@ -307,13 +307,9 @@ print(
             let single = time(S.self, product, m: m, k: k, n: n, level: level, pool: nil)
             var line = pad(product.name, 22) + pad("\(m)×\(k)×\(n)", 15) + pad(S.typeName, 5) + pad(level.description, 9)
             line += padLeft(format(single, 2), 9) + padLeft(format(flops / single / 1000, 1), 9)
-            if product != .transposedB {
-                worst = max(worst, verify(reference, level: level, pool: pool))
-                let split = time(S.self, product, m: m, k: k, n: n, level: level, pool: pool)
-                line += padLeft(format(split, 2), 10)
-            } else {
-                line += padLeft("-", 10)
-            }
+            worst = max(worst, verify(reference, level: level, pool: pool))
+            let split = time(S.self, product, m: m, k: k, n: n, level: level, pool: pool)
+            line += padLeft(format(split, 2), 10)
             line += padLeft(naive.map { format($0, 2) } ?? "-", 10) + padLeft(format(worst, 3), 9)
             print(line)
         }

@@ -235,7 +235,7 @@ public struct Backpropagation<S: Scalar>: Sendable {
             network.weights[k].withElementPointer { w in
                 deltas[previous].withMutableElementPointer { out in
                     // ∂E/∂a[k] = δ[k]·W[k]ᵀ
-                    Kernels.multiplyTransposedB(d, w, out, m: m, n: n, k: width)
+                    Kernels.multiplyTransposedB(d, w, out, m: m, n: n, k: width, pool: pool)
                 }
             }
         }

@@ -84,7 +84,7 @@ extension Float: KernelTestScalar {
             case (.gradient, let level?):
                 Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
             case (.gradient, nil): Kernels.multiplyTransposedAAddNaive(alpha: alpha, a, b, c, m: m, k: k, n: n)
-            case (.transposedB, let level?): Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
+            case (.transposedB, let level?): Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level, pool: pool)
             case (.transposedB, nil): Kernels.multiplyTransposedBNaive(a, b, c, m: m, n: n, k: k)
             }
         }
@@ -102,7 +102,7 @@ extension Double: KernelTestScalar {
             case (.gradient, let level?):
                 Kernels.multiplyTransposedAAdd(alpha: alpha, a, b, c, m: m, k: k, n: n, level: level, pool: pool)
             case (.gradient, nil): Kernels.multiplyTransposedAAddNaive(alpha: alpha, a, b, c, m: m, k: k, n: n)
-            case (.transposedB, let level?): Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level)
+            case (.transposedB, let level?): Kernels.multiplyTransposedB(a, b, c, m: m, n: n, k: k, level: level, pool: pool)
             case (.transposedB, nil): Kernels.multiplyTransposedBNaive(a, b, c, m: m, n: n, k: k)
             }
         }
@@ -196,6 +196,8 @@ func usesDotTiles(_ test: KernelCase) -> Bool {
             KernelCase(product: .gradient, m: 10, k: 101, n: 33, alpha: 0.1), KernelCase(product: .gradient, m: 4, k: 1, n: 8),
             // Wide enough for the forward product to split columns of W.
             KernelCase(product: .forward, m: 4, k: 30, n: 300), KernelCase(product: .forward, m: 1, k: 7, n: 129),
+            KernelCase(product: .transposedB, m: 10, k: 37, n: 100), KernelCase(product: .transposedB, m: 70, k: 21, n: 80),
+            KernelCase(product: .transposedB, m: 3, k: 40, n: 10),
         ]
         for test in tests {
             var random = RandomGenerator(seed: 99)
