@@ -138,18 +138,25 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                 mask[lanes + l] = 1
             }
             let rowBlocks = (m + dotRows - 1) / dotRows
-            var j0 = 0
-            while j0 < k {
-                let columns = min(dotColumns, k - j0)
+            var b0 = 0
+            while b0 < k {
+                // A block of rows of W (in L2) against each block of rows of
+                // A in turn (in L1 while it meets the whole block).
+                let blockEnd = min(k, b0 + fusedBlockRows)
                 var r0 = 0
                 for block in 0..<rowBlocks {
                     let rows = balancedShare(m, parts: rowBlocks, index: block)
-                    dotTile(
-                        rows: rows, columns: columns, a + r0 * lda, lda: lda, b + j0 * ldb, ldb: ldb, c + r0 * ldc + j0, ldc: ldc,
-                        length: n, mask: mask)
+                    var j0 = b0
+                    while j0 < blockEnd {
+                        let columns = min(dotColumns, blockEnd - j0)
+                        dotTile(
+                            rows: rows, columns: columns, a + r0 * lda, lda: lda, b + j0 * ldb, ldb: ldb, c + r0 * ldc + j0, ldc: ldc,
+                            length: n, mask: mask)
+                        j0 += columns
+                    }
                     r0 += rows
                 }
-                j0 += columns
+                b0 = blockEnd
             }
         }
     }
