@@ -391,3 +391,16 @@ func splitByRows(
         if r1 > r0 { body(r0, r1 - r0) }
     }
 }
+
+extension Kernels {
+    /// Float32 multiply-adds in twelve independent vector chains at `level`
+    /// (``KernelsBaseline/multiplyAddChains(iterations:seed:)``): what one
+    /// core retires at most, the floor `kernel-bench --peak` reports.
+    public static func multiplyAddChains(iterations: Int, seed: Float, level: KernelLevel = .active) -> (flops: Int, sum: Float) {
+        switch level.runnable {
+        case .baseline: KernelsBaseline.multiplyAddChains(iterations: iterations, seed: seed)
+        case .v3: KernelsV3.multiplyAddChains(iterations: iterations, seed: seed)
+        case .v4: KernelsV4.multiplyAddChains(iterations: iterations, seed: seed)
+        }
+    }
+}

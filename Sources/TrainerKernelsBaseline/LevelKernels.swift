@@ -62,6 +62,36 @@ public enum LevelKernels {
         Elementwise<S.Vector>.subtractScaled(w, g, scale: scale, count: count)
     }
 
+    /// Twelve independent chains of `c + a·b` on this level's float vectors,
+    /// `iterations` steps each: as many multiply-adds as a core retires, the
+    /// floor `kernel-bench --peak` measures the kernels against
+    /// (2 · 12 · lanes · iterations flops). Returns a sum of the chains, so
+    /// that none is left out.
+    @inline(never) public static func multiplyAddChains(iterations: Int, seed: Float) -> (flops: Int, sum: Float) {
+        let a = FloatVector(broadcast: 1.0000001), b = FloatVector(broadcast: seed)
+        var c0 = FloatVector(broadcast: 0), c1 = FloatVector(broadcast: 1), c2 = FloatVector(broadcast: 2)
+        var c3 = FloatVector(broadcast: 3), c4 = FloatVector(broadcast: 4), c5 = FloatVector(broadcast: 5)
+        var c6 = FloatVector(broadcast: 6), c7 = FloatVector(broadcast: 7), c8 = FloatVector(broadcast: 8)
+        var c9 = FloatVector(broadcast: 9), c10 = FloatVector(broadcast: 10), c11 = FloatVector(broadcast: 11)
+        let fused = FloatPolicy.fused
+        for _ in 0..<iterations {
+            c0 = c0.adding(a, times: b, fused: fused)
+            c1 = c1.adding(a, times: b, fused: fused)
+            c2 = c2.adding(a, times: b, fused: fused)
+            c3 = c3.adding(a, times: b, fused: fused)
+            c4 = c4.adding(a, times: b, fused: fused)
+            c5 = c5.adding(a, times: b, fused: fused)
+            c6 = c6.adding(a, times: b, fused: fused)
+            c7 = c7.adding(a, times: b, fused: fused)
+            c8 = c8.adding(a, times: b, fused: fused)
+            c9 = c9.adding(a, times: b, fused: fused)
+            c10 = c10.adding(a, times: b, fused: fused)
+            c11 = c11.adding(a, times: b, fused: fused)
+        }
+        let total = [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11].reduce(Float(0)) { $0 + $1.sum() }
+        return (2 * 12 * FloatVector.laneCount * iterations, total)
+    }
+
     @inline(never) public static func logistic(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int) {
         Elementwise<FloatVector>.logistic(z, a, count: count)
     }

@@ -21,6 +21,7 @@ var quick = false
 var onlyLevel: KernelLevel?
 var includeDouble = false
 var big = false
+var peak = false
 var bigBatches = [1, 10, 100, 1000]
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -28,6 +29,8 @@ while let argument = arguments.popFirst() {
     case "--quick": quick = true
     case "--double": includeDouble = true
     case "--big": big = true
+    case "--peak":
+        peak = true
     case "--m":
         guard let list = arguments.popFirst().map({ $0.split(separator: ",").compactMap { Int($0) } }), !list.isEmpty else {
             print("kernel-bench: --m needs batch sizes, as 10,100")
@@ -41,9 +44,32 @@ while let argument = arguments.popFirst() {
         }
         onlyLevel = level
     default:
-        print("usage: kernel-bench [--quick] [--big] [--m M,...] [--double] [--level baseline|v3|v4]")
+        print("usage: kernel-bench [--quick] [--big] [--m M,...] [--double] [--level baseline|v3|v4] [--peak]")
         exit(2)
     }
+}
+
+// MARK: - The FMA floor
+
+/// `--peak`: the best of 5 runs of 12 independent multiply-add chains at the
+/// level (one core), the floor `make bench` states the kernels against.
+/// Printed as `peak GFLOP/s LEVEL …`.
+if peak {
+    let level = onlyLevel ?? KernelLevel.active
+    var best = 0.0
+    for run in 0..<5 {
+        let start = ContinuousClock.now
+        let result = Kernels.multiplyAddChains(iterations: 20_000_000, seed: 0.999_999 + Float(run) * 1e-7, level: level)
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        guard result.sum.isFinite else {
+            print("kernel-bench: the peak probe's sum is not finite")
+            exit(1)
+        }
+        best = max(best, Double(result.flops) / seconds / 1e9)
+    }
+    print("peak \(format(best, 1)) GFLOP/s \(level) (float32 multiply-adds, 12 chains, one core)")
+    exit(0)
 }
 
 // MARK: - Products under test
