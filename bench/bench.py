@@ -55,23 +55,32 @@ CSV_RUNS = int(os.environ.get("BENCH_CSV_RUNS", "3"))
 CSV_COLUMNS = 101
 
 
+GENERATE_CSV = """
+import sys, numpy
+path, rows, columns = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+cells = numpy.random.default_rng(1).integers(0, 10, size=(rows, columns), dtype=numpy.uint8)
+header = ",".join([f"x{i}" for i in range(columns - 1)] + ["y"])
+with open(path, "w") as f:
+    f.write(header + "\\n")
+    for start in range(0, rows, 100_000):
+        block = cells[start:start + 100_000] + ord("0")
+        lines = numpy.full((len(block), 2 * columns), ord(","), dtype=numpy.uint8)
+        lines[:, 0::2] = block
+        lines[:, -1] = ord("\\n")
+        f.write(lines.tobytes().decode("ascii"))
+"""
+
+
 def csv_file(rows):
-    """The benchmark CSV of `rows` rows (made once): a header, then one-digit cells."""
+    """The benchmark CSV of `rows` rows (made once): a header, then one-digit
+    cells. Made by a child process: Linux reports a child's peak RSS as at
+    least its parent's at the fork, so this process must stay small for the
+    peaks measured after it."""
     folder = os.path.join(ROOT, ".build", "bench-csv")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"rows-{rows}.csv")
     if not os.path.exists(path):
-        import numpy
-        cells = numpy.random.default_rng(1).integers(0, 10, size=(rows, CSV_COLUMNS), dtype=numpy.uint8)
-        header = ",".join([f"x{i}" for i in range(CSV_COLUMNS - 1)] + ["y"])
-        with open(path + ".part", "w") as f:
-            f.write(header + "\n")
-            for start in range(0, rows, 100_000):
-                block = cells[start:start + 100_000] + ord("0")
-                lines = numpy.full((len(block), 2 * CSV_COLUMNS), ord(","), dtype=numpy.uint8)
-                lines[:, 0::2] = block
-                lines[:, -1] = ord("\n")
-                f.write(lines.tobytes().decode("ascii"))
+        subprocess.run([sys.executable, "-c", GENERATE_CSV, path + ".part", str(rows), str(CSV_COLUMNS)], check=True)
         os.rename(path + ".part", path)
     return path
 

@@ -7,8 +7,9 @@ Networks 784-30-10, 784-100-10, 784-300-10, 784-1000-10 and 784-1000-1000-10
 100 and 1000, on the first GRID_SAMPLES MNIST training images (default
 6,000), GRID_EPOCHS epochs (default 3). Per row: seconds per epoch (the median
 of the epochs' training time: trainer's `train_seconds` column, the peers'
-own timers around the training loop alone), GFLOP/s counting 6 flops per
-weight per sample (forward, δ and gradient products: 2·m·k·n each), the
+own timers around the training loop alone), GFLOP/s counting the products'
+2·m·k·n flops (forward and gradient for every layer, δ for every layer but
+the first, which needs none), the
 multiple of the FMA floor (the time the flops would take at this core's
 peak, `kernel-bench --peak`; 1.0 would be every cycle two full FMAs), and
 the ratio to numpy's time on one thread.
@@ -35,7 +36,11 @@ LEARNING_RATE = 0.1
 
 
 def flops_per_sample(layers):
-    return 6 * sum(m * n for m, n in zip(layers, layers[1:]))
+    """The multiply-adds of one sample's step, ×2: the forward and the weight
+    gradient products for every layer (2·k·n each), and the delta product
+    for every layer but the first (the inputs need no δ)."""
+    products = [m * n for m, n in zip(layers, layers[1:])]
+    return 4 * sum(products) + 2 * sum(products[1:])
 
 
 def fma_peak():

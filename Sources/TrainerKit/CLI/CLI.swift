@@ -61,6 +61,7 @@ public enum CLI {
         case "eval": return try EvalCommand(arguments: parsed, context: context).execute()
         case "export": return try ExportCommand(arguments: parsed, context: context).execute()
         case "plot": return try PlotCommand(arguments: parsed, context: context).execute()
+        case "show": return try ShowCommand(arguments: parsed, context: context).execute()
         case "grid": return try GridCommand(arguments: parsed, context: context).execute()
         case "summarize": return try SummarizeCommand(arguments: parsed, context: context).execute()
         case "example": return try ExampleCommand.execute(parsed, context: context)

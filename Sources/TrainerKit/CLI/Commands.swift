@@ -384,6 +384,35 @@ public enum Commands {
                 "A log read from stdin: five epochs of MNIST (after 'make mnist'), drawn when they are done."),
         ])
 
+    public static let show = CommandSpec(
+        name: "show",
+        summary: "what a weights file holds: a summary, or drawn as SVG",
+        arguments: [weightsArgument],
+        options: [
+            OptionSpec("--svg", value: "OUT.svg", help: "draw the weights: image tiles of layer 0, a heat map per layer ('-': stdout)"),
+            OptionSpec("--image", value: "WxH", help: "the inputs are WxH images (default: 28x28 for 784 inputs)"),
+        ],
+        details: """
+            Without --svg: the network's shape, how it was trained, and each
+            weight matrix's size, smallest, largest, mean and standard deviation.
+
+            With --svg: for image inputs, the first layer as one tile per neuron
+            of layer 1, its incoming weights laid out as the image; then a heat
+            map of every weight matrix (in blocks of means above 200 a side).
+            Blue is positive, red negative, each tile and map scaled to its
+            largest |w|.
+            """,
+        exitStatus: [
+            ExitStatusSpec("0", "the summary or the picture was written"),
+            outputFailed,
+            ExitStatusSpec("2", "not a weights file, or --image does not match the inputs"),
+            outputClosed,
+        ],
+        examples: [
+            ExampleSpec("trainer show configs/out/mnist.weights.json --svg mnist.svg", "MNIST's 30 hidden neurons as 28×28 tiles."),
+            ExampleSpec("trainer show out/xor.weights.json", "XOR's network and its weights in numbers."),
+        ])
+
     public static let grid = CommandSpec(
         name: "grid",
         summary: "print one run command per combination of varied config values",
@@ -532,6 +561,6 @@ public enum Commands {
         ])
 
     public static let all: [CommandSpec] = [
-        run, check, explain, gradcheck, predict, eval, export, plot, grid, summarize, example, completion, help,
+        run, check, explain, gradcheck, predict, eval, export, plot, show, grid, summarize, example, completion, help,
     ]
 }
