@@ -359,16 +359,7 @@ func splitByColumns(
     _ columns: Int, operations m: Int, _ k: Int, _ n: Int, pool: KernelThreadPool?,
     _ body: (_ firstColumn: Int, _ count: Int) -> Void
 ) {
-    guard let pool, pool.threadCount > 1, columns > 16, 2 * m * k * n >= pool.minimumOperations else {
-        body(0, columns)
-        return
-    }
-    let parts = pool.threadCount
-    pool.run { part in
-        let c0 = part == 0 ? 0 : columns * part / parts / 16 * 16
-        let c1 = part == parts - 1 ? columns : columns * (part + 1) / parts / 16 * 16
-        if c1 > c0 { body(c0, c1 - c0) }
-    }
+    splitInParts(columns, alignment: 16, operations: 2 * m * k * n, pool: pool, body)
 }
 
 /// Runs `body` over all `rows` on this thread, or split by rows across
@@ -381,14 +372,26 @@ func splitByRows(
     _ rows: Int, operations m: Int, _ k: Int, _ n: Int, pool: KernelThreadPool?,
     _ body: (_ firstRow: Int, _ count: Int) -> Void
 ) {
-    guard let pool, pool.threadCount > 1, rows > 1, 2 * m * k * n >= pool.minimumOperations else {
-        body(0, rows)
+    splitInParts(rows, alignment: 1, operations: 2 * m * k * n, pool: pool, body)
+}
+
+/// `body(start, count)` over `0..<count` on this thread, or in one part per
+/// thread of `pool` when there are more than `alignment` items and
+/// `operations` reach the pool's threshold; inner edges on multiples of
+/// `alignment`.
+@inlinable @inline(__always)
+func splitInParts(
+    _ count: Int, alignment: Int, operations: Int, pool: KernelThreadPool?, _ body: (_ start: Int, _ count: Int) -> Void
+) {
+    guard let pool, pool.threadCount > 1, count > alignment, operations >= pool.minimumOperations else {
+        body(0, count)
         return
     }
     let parts = pool.threadCount
     pool.run { part in
-        let r0 = rows * part / parts, r1 = rows * (part + 1) / parts
-        if r1 > r0 { body(r0, r1 - r0) }
+        let start = part == 0 ? 0 : count * part / parts / alignment * alignment
+        let end = part == parts - 1 ? count : count * (part + 1) / parts / alignment * alignment
+        if end > start { body(start, end - start) }
     }
 }
 

@@ -24,7 +24,7 @@ import Testing
     /// Random cells: whole numbers and decimals of 1 to 20 digits with
     /// exponents from -30 to 30, so that both paths are taken often.
     static func randomCells(count: Int, seed: UInt64) -> [String] {
-        var random = SplitMix(seed: seed)
+        var random = RandomGenerator(seed: seed)
         return (0..<count).map { _ in
             let digits = Int(random.next() % 20) + 1
             var text = random.next() % 4 == 0 ? "-" : ""
@@ -73,7 +73,7 @@ import Testing
     /// the text of each number; `wide` adds numbers of up to 20 digits and
     /// exponents up to ±30 (outside float32's range).
     static func table(rows: Int, columns: Int, seed: UInt64, wide: Bool = true) -> (text: String, values: [[String]]) {
-        var random = SplitMix(seed: seed)
+        var random = RandomGenerator(seed: seed)
         var text = (0..<columns).map { "c\($0)" }.joined(separator: ",") + "\n"
         var values: [[String]] = []
         for row in 0..<rows {
@@ -220,7 +220,7 @@ extension CSVIngestTests {
     /// fields and CRs (scanned a byte at a time), cut into chunks of every
     /// size, so that either path picks up where the other stopped.
     @Test func scannerCountsAndCutsAsTheReaderReads() throws {
-        var random = SplitMix(seed: 3)
+        var random = RandomGenerator(seed: 3)
         let tokens = ["12", "7", ",", ",", "\n", "\n", "\n\n", "\r\n", "\r", "\"a,\nb\"", "\"\"", "x"]
         for _ in 0..<60 {
             let text = Array((0..<Int(random.next() % 40 + 1)).map { _ in tokens[Int(random.next() % UInt64(tokens.count))] }.joined().utf8)
@@ -270,7 +270,7 @@ extension CSVIngestTests {
     @Test(arguments: [(1, 7), (2, 1 << 12), (3, 1 << 16)])
     func smallWholeNumbersAreHeldAsBytes(threads: Int, blockSize: Int) throws {
         let directory = TemporaryDirectory()
-        var random = SplitMix(seed: 11)
+        var random = RandomGenerator(seed: 11)
         var rows = (0..<4_000).map { _ in (0..<5).map { _ in String(random.next() % 256) } }
         let shape = DataShape(inputSize: 4, outputSize: 1, configFile: "c.json")
         func load(_ rows: [[String]]) throws -> Dataset<Float> {
@@ -311,7 +311,7 @@ extension CSVIngestTests {
     /// SmallNumberText against a byte-by-byte reading of its rule, on
     /// random texts cut into chunks of every size up to 20.
     @Test func smallNumberTextFollowsItsRule() {
-        var random = SplitMix(seed: 12)
+        var random = RandomGenerator(seed: 12)
         let pieces = ["1", "12", "123", "0", ",", "\n", "\r\n", "-", ".", "a", "\"", "99"]
         for _ in 0..<300 {
             let text = Array((0..<Int(random.next() % 12 + 1)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined().utf8)
@@ -349,18 +349,5 @@ extension CSVIngestTests {
         let result = try TrainerProcess(in: directory.path, shell: #"cat data.csv | "$TRAINER" check c.json"#).wait()
         #expect(result.code == 0, "\(result)")
         #expect(result.stdout.contains("data.train 26 KiB (1,000 samples of 3 byte inputs)"), "\(result.stdout)")
-    }
-}
-
-/// A small deterministic generator for the tests' cells.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
