@@ -35,7 +35,23 @@ struct FirstLayerHalves<S: Scalar> {
         split = sizes[0] / 2
         inputs = [S](repeating: 0, count: m * sizes[0])
         secondHalfProducts = [S](repeating: 0, count: m * sizes[1])
-        if choosingThreads { threadChoice = HalvesThreadChoice() }
+        if choosingThreads { threadChoice = Self.threadChoice(layerSizes: sizes, batch: m) }
+    }
+
+    /// The trial for a step of this size. Its default length (20 steps to
+    /// warm up and 100 timed, each way) is a few milliseconds on MNIST's
+    /// nets; a step of millions of multiply-adds takes a millisecond, and
+    /// then a trial on two threads where they do not pay (the hypervisor's
+    /// placement of the two vCPUs at times gives the second nothing:
+    /// 784-1000-1000-10 at batch 10 ran epochs of 0.41 s or 0.68–0.75 s on
+    /// two threads against 0.64 s on one, by the minute) cost a tenth of a
+    /// 600-step epoch. So from 2 million multiply-adds a step the trial is
+    /// shortened in proportion, to at least 4 + 8 steps each way.
+    static func threadChoice(layerSizes sizes: [Int], batch m: Int) -> HalvesThreadChoice {
+        let operations = m * zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 }
+        guard operations > 2_000_000 else { return HalvesThreadChoice() }
+        let scale = 2_000_000 / Double(operations)
+        return HalvesThreadChoice(warmUpSteps: max(4, Int(20 * scale)), trialSteps: max(8, Int(100 * scale)))
     }
 
     /// Before each step: whether its halves run on two threads.

@@ -66,6 +66,8 @@ import Testing
         let directory = TemporaryDirectory()
         let log = directory.write("l.csv", "epoch,loss,seconds\n1,0.5,0.1\n2,0.25,0.2\n")
         let plot = try TrainerProcess(["plot", log, "--follow", "--svg", directory.file("p.svg")], in: directory.path)
+        // A failed expectation below must not leave it following the file.
+        defer { if plot.isRunning { plot.send(SIGKILL) } }
         func xMax() -> String? {
             guard let svg = directory.read("p.svg"), let range = svg.range(of: "data-x-max=\"") else { return nil }
             return String(svg[range.upperBound...].prefix { $0 != "\"" })
