@@ -7,7 +7,7 @@ struct ExplainCommand {
     func execute() throws -> Int32 {
         // The format is checked first: a bad flag is reported before any file is read.
         let svg = arguments.value("--format") == "svg"
-        let format = svg ? .text : try OutputFormat(arguments.value("--format"))
+        let format = svg ? .text : try OutputFormat(arguments.value("--format"), others: ["svg"])
         let path = arguments.value("--output")
         if let path, path != "-" { try OutputPlan.checkWritable(FilePath(path: path)) }
         let setup = try RunSetup(arguments: arguments)

@@ -312,10 +312,11 @@ import Testing
     // MARK: - The command line
 
     @Test(arguments: [
-        ("yaml", "trainer: error: --format: unknown format \"yaml\"; expected text or json\n"),
-        ("jsn", "trainer: error: --format: unknown format \"jsn\"; expected text or json (did you mean json?)\n"),
-        ("txt", "trainer: error: --format: unknown format \"txt\"; expected text or json (did you mean text?)\n"),
-        ("", "trainer: error: --format: unknown format \"\"; expected text or json\n"),
+        ("yaml", "trainer: error: --format: unknown format \"yaml\"; expected text, json or svg\n"),
+        ("jsn", "trainer: error: --format: unknown format \"jsn\"; expected text, json or svg (did you mean json?)\n"),
+        ("txt", "trainer: error: --format: unknown format \"txt\"; expected text, json or svg (did you mean text?)\n"),
+        ("svf", "trainer: error: --format: unknown format \"svf\"; expected text, json or svg (did you mean svg?)\n"),
+        ("", "trainer: error: --format: unknown format \"\"; expected text, json or svg\n"),
     ])
     func unknownFormatIsAUsageError(format: String, message: String) {
         // Reported before the config is read: the file need not exist.
