@@ -54,12 +54,8 @@ struct EvalCommand {
                 counts: confusion, classNames: labels, title: "confusion matrix of \(Paths.fileName(of: weightsPath))",
                 subtitle: "\(data.name) of \(config.file): \(DataLoader.plural(data.count, "sample"))\(accuracy)"
             ).render()
-            if svg == "-" {
-                try context.stdout.write(picture)
-                return ExitCode.success
-            }
-            try OutputPlan.createFolder(for: FilePath(path: svg))
-            try AtomicFile.write(picture, to: svg, display: svg)
+            try OutputPlan.write(picture, to: svg, stdout: context.stdout)
+            if svg == "-" { return ExitCode.success }
         }
         switch format {
         case .json:

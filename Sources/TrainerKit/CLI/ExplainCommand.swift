@@ -19,12 +19,7 @@ struct ExplainCommand {
         case .float32:
             output = try Self.render(try Self.firstStep(setup, as: Float.self), format: format, svg: svg, full: full, setup: setup)
         }
-        if let path, path != "-" {
-            try OutputPlan.createFolder(for: FilePath(path: path))
-            try AtomicFile.write(output, to: path, display: path)
-        } else {
-            try context.stdout.write(output)
-        }
+        try OutputPlan.write(output, to: path ?? "-", stdout: context.stdout)
         return ExitCode.success
     }
 

@@ -140,9 +140,6 @@ enum ShellQuoting {
         let plain = word.unicodeScalars.allSatisfy { scalar in
             scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_./=,:+@%".unicodeScalars.contains(scalar)
         }
-        if plain && !word.isEmpty { return word }
-        var quoted = "'"
-        for character in word { quoted += character == "'" ? #"'\''"# : String(character) }
-        return quoted + "'"
+        return plain && !word.isEmpty ? word : Completion.shellQuoted(word)
     }
 }

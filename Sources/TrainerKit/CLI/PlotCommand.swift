@@ -36,7 +36,7 @@ struct PlotCommand {
             // at the end.
             guard (try? LossLogTable.parse(bytes, file: display))?.rows.isEmpty == false else { return }
             guard ended || svgPath != nil || context.stdoutIsTerminal else { return }
-            if svgPath == nil, context.stdoutIsTerminal, let lines = lastDrawnLines {
+            if svgPath == nil, context.stdoutIsTerminal, let lines = drawn.lines {
                 // Up to the previous chart's first line, and clear below.
                 try context.stdout.write("\u{1B}[\(lines)F\u{1B}[J")
             }
@@ -45,12 +45,11 @@ struct PlotCommand {
         }
     }
 
-    /// Lines of the last terminal chart drawn (for `--follow`'s redraw).
-    private var lastDrawnLines: Int? { drawn.lines }
+    /// What `--follow` drew last.
     private let drawn = DrawnChart()
 
-    /// What `--follow` drew last.
     private final class DrawnChart {
+        /// Lines of the last terminal chart (for `--follow`'s redraw); 0 for an SVG.
         var lines: Int?
     }
 
@@ -89,13 +88,7 @@ struct PlotCommand {
         if let svgPath {
             let title = path == "-" ? "stdin" : Paths.fileName(of: path)
             let svg = SVGChart.document(title: title, panels: panels)
-            if svgPath == "-" {
-                try context.stdout.write(svg)
-            } else {
-                // The same folder creation as run's outputs.
-                try OutputPlan.createFolder(for: FilePath(path: svgPath))
-                try AtomicFile.write(svg, to: svgPath, display: svgPath)
-            }
+            try OutputPlan.write(svg, to: svgPath, stdout: context.stdout)
             drawn.lines = 0
             return
         }

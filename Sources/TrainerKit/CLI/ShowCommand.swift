@@ -52,12 +52,7 @@ struct ShowCommand {
             weights: matrices, title: "what \(Paths.fileName(of: path)) learnt",
             subtitle: "\(shape) (\(activations)), \(trained)\(loss)", image: imageSize
         ).render()
-        if svg == "-" {
-            try context.stdout.write(picture)
-        } else {
-            try OutputPlan.createFolder(for: FilePath(path: svg))
-            try AtomicFile.write(picture, to: svg, display: svg)
-        }
+        try OutputPlan.write(picture, to: svg, stdout: context.stdout)
         return ExitCode.success
     }
 

@@ -62,7 +62,7 @@ struct SummarizeCommand {
             rows = Self.sorted(rows, by: index, descending: descending)
         }
         for row in [header] + rows {
-            try context.stdout.write(row.map(CSVField.quoted).joined(separator: ",") + "\n")
+            try context.stdout.write(row.map(PredictCommand.csvField).joined(separator: ",") + "\n")
         }
         try context.stdout.flush()
         return ExitCode.success
@@ -79,16 +79,5 @@ struct SummarizeCommand {
             if let p = Double(x), let q = Double(y) { ordered = p < q } else { ordered = x < y }
             return descending ? !ordered : ordered
         }.map(\.element)
-    }
-}
-
-/// A CSV cell as RFC 4180 writes it: quoted when it holds a comma, a quote
-/// or a line break.
-enum CSVField {
-    static func quoted(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        var quoted = "\""
-        for character in text { quoted += character == "\"" ? "\"\"" : String(character) }
-        return quoted + "\""
     }
 }

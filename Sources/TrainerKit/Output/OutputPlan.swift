@@ -52,6 +52,18 @@ public struct OutputPlan: Sendable {
         }
     }
 
+    /// Writes a command's text output: to `stdout` for `-`, else to the file
+    /// at `path`, replaced atomically, its missing folders made (as run's
+    /// outputs are).
+    static func write(_ text: String, to path: String, stdout: TextOutput) throws {
+        if path == "-" {
+            try stdout.write(text)
+            return
+        }
+        try createFolder(for: FilePath(path: path))
+        try AtomicFile.write(text, to: path, display: path)
+    }
+
     /// Creates the missing folders of one output (its symlinks resolved).
     static func createFolder(for file: FilePath) throws(TrainerError) {
         let directory = Paths.directory(of: AtomicFile.resolveSymlinks(file.path))

@@ -54,15 +54,9 @@ struct SVGChart {
             top = end + plotTop - 6
         }
         let height = top - plotTop + 6
-        return """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" \
-            viewBox="0 0 \(n(width)) \(n(height))" font-family="sans-serif" font-size="12">
-            <title>\(escape(title))</title>
-            <rect class="background" x="0" y="0" width="\(n(width))" height="\(n(height))" fill="white"/>
-            <text class="title" x="\(n(plotLeft + plotWidth / 2))" y="26" text-anchor="middle" font-size="15">\(escape(title))</text>
-
-            """ + body + "</svg>\n"
+        return SVGText.header(width: width, height: height, title: title)
+            + "<text class=\"title\" x=\"\(n(plotLeft + plotWidth / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
+            + body + "</svg>\n"
     }
 
     /// Line dash patterns, in series order (`stroke-dasharray`), so that the

@@ -114,8 +114,8 @@ import Testing
         let rows = [["a", "0.5", ""], ["b", "0.25", "x"], ["c", "", "y"], ["d", "1e-3", "z"]]
         #expect(SummarizeCommand.sorted(rows, by: 1, descending: false).map { $0[0] } == ["d", "b", "a", "c"])
         #expect(SummarizeCommand.sorted(rows, by: 1, descending: true).map { $0[0] } == ["a", "b", "d", "c"])
-        #expect(CSVField.quoted("network.layers=[2,3,1]") == "\"network.layers=[2,3,1]\"")
-        #expect(CSVField.quoted("plain") == "plain")
+        #expect(PredictCommand.csvField("network.layers=[2,3,1]") == "\"network.layers=[2,3,1]\"")
+        #expect(PredictCommand.csvField("plain") == "plain")
         let unknown = runCLI(["summarize", "/nonexistent.json"])
         #expect(unknown.code == 2)
         let directory = TemporaryDirectory()
