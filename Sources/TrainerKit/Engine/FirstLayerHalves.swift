@@ -46,12 +46,15 @@ struct FirstLayerHalves<S: Scalar> {
     /// 784-1000-1000-10 at batch 10 ran epochs of 0.41 s or 0.68–0.75 s on
     /// two threads against 0.64 s on one, by the minute) cost a tenth of a
     /// 600-step epoch. So from 2 million multiply-adds a step the trial is
-    /// shortened in proportion, to at least 4 + 8 steps each way.
+    /// shortened in proportion, to at least 4 + 8 steps each way, and so is
+    /// the cycle (to at least ten times the trial), so that a choice is
+    /// tried again after about as much time as on a small net.
     static func threadChoice(layerSizes sizes: [Int], batch m: Int) -> HalvesThreadChoice {
         let operations = m * zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 }
         guard operations > 2_000_000 else { return HalvesThreadChoice() }
         let scale = 2_000_000 / Double(operations)
-        return HalvesThreadChoice(warmUpSteps: max(4, Int(20 * scale)), trialSteps: max(8, Int(100 * scale)))
+        let warmUp = max(4, Int(20 * scale)), trial = max(8, Int(100 * scale))
+        return HalvesThreadChoice(period: max(10 * (warmUp + trial), Int(3000 * scale)), warmUpSteps: warmUp, trialSteps: trial)
     }
 
     /// Before each step: whether its halves run on two threads.
@@ -60,9 +63,12 @@ struct FirstLayerHalves<S: Scalar> {
         if let choice = threadChoice?.beforeStep(now: { clock.now }) { onThreads = choice }
     }
 
-    /// After a step that a pause follows.
-    mutating func restartThreadChoice() {
-        threadChoice?.restart()
+    /// After each step, for the thread choice's timing; `pauseFollows` when
+    /// a pause in training (an epoch's evaluation) comes before the next.
+    mutating func stepEnded(pauseFollows: Bool) {
+        let clock = self.clock
+        threadChoice?.afterStep(now: { clock.now })
+        if pauseFollows { threadChoice?.paused() }
     }
 
     /// The forward pass with the first layer in halves, each half of the

@@ -68,9 +68,8 @@ struct ScaledDeltaStep<S: Scalar> {
         // in the same pass over each half (one handing of work to the other
         // thread per step instead of two).
         backwardUpdating(&network, loss: loss, learningRate: S(learningRate), deferringFirstLayer: next != nil)
-        // A pause (an epoch's evaluation) follows a step without a next: the
-        // thread choice's next trial must not time it.
-        if next == nil { halves!.restartThreadChoice() }
+        // A pause (an epoch's evaluation) follows a step without a next.
+        halves!.stepEnded(pauseFollows: next == nil)
         return result
     }
 

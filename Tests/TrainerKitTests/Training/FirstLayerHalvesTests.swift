@@ -172,22 +172,33 @@ import TrainerKernels
 
 /// `HalvesThreadChoice`: each cycle times `trialSteps` steps on two threads,
 /// then as many on one (each after `warmUpSteps` untimed), and runs the rest
-/// of the cycle the faster way. A synthetic clock makes each step take a
-/// chosen time; the warm-up steps take longer, as a sleeping worker's would.
+/// of the cycle the way whose median step was shorter. A synthetic clock
+/// makes each step take a chosen time; the warm-up steps take longer, as a
+/// sleeping worker's would, and pauses between steps are not timed.
 @Suite struct HalvesThreadChoiceTests {
     /// The choices for `steps` steps when a step takes `threaded` µs on two
-    /// threads and `alone` µs on one.
-    static func choices(steps: Int, threaded: Int, alone: Int, restartAt: Int? = nil) -> [Bool] {
-        var choice = HalvesThreadChoice(period: 12, warmUpSteps: 1, trialSteps: 2)
+    /// threads and `alone` µs on one; `delayed` steps take 1 ms longer, and
+    /// after each step in `pauses` 50 ms pass between steps.
+    static func choices(
+        steps: Int, threaded: Int, alone: Int,
+        choice: HalvesThreadChoice = HalvesThreadChoice(period: 12, warmUpSteps: 1, trialSteps: 2),
+        delayed: Set<Int> = [], pauses: Set<Int> = []
+    ) -> [Bool] {
+        var choice = choice
         var now = ContinuousClock.now
         var result: [Bool] = []
         var previous: Bool?
         for step in 0..<steps {
-            if step == restartAt { choice.restart() }
             let onThreads = choice.beforeStep(now: { now })
             result.append(onThreads)
             // A step after a switch pays 100 µs, which the trials must not count.
-            now = now.advanced(by: .microseconds((onThreads ? threaded : alone) + (onThreads != previous ? 100 : 0)))
+            let extra = (onThreads != previous ? 100 : 0) + (delayed.contains(step) ? 1000 : 0)
+            now = now.advanced(by: .microseconds((onThreads ? threaded : alone) + extra))
+            choice.afterStep(now: { now })
+            if pauses.contains(step) {
+                now = now.advanced(by: .milliseconds(50))
+                choice.paused()
+            }
             previous = onThreads
         }
         return result
@@ -207,9 +218,51 @@ import TrainerKernels
                 == [true, true, true, false, false, false, false, false, false, false, false, false, true, true, true, false])
     }
 
-    @Test func restartBeginsATrial() {
+    @Test func oneDelayedStepDoesNotDecide() {
+        // Trials of 3 timed steps: steps 1–3 on two threads, 5–7 on one. Step 2
+        // is delayed by 1 ms, which would make the two-thread trial's total
+        // (5 + 1005 + 5 µs) longer than one thread's (3 × 7 µs); its median
+        // (5 µs) is not, so two threads are kept from step 8.
+        let trial = HalvesThreadChoice(period: 16, warmUpSteps: 1, trialSteps: 3)
+        let choices = Self.choices(steps: 16, threaded: 5, alone: 7, choice: trial, delayed: [2])
+        #expect(choices == [true, true, true, true, false, false, false, false] + Array(repeating: true, count: 8))
+        // The same delay in the one-thread trial does not hand it to two threads either.
+        let alone = Self.choices(steps: 16, threaded: 9, alone: 7, choice: trial, delayed: [6])
+        #expect(alone == [true, true, true, true] + Array(repeating: false, count: 12))
+    }
+
+    @Test func aPauseLongAfterTheTrialStartsANewOne() {
+        // A trial of 1 + 2 steps each way (6 steps), a cycle of 40. A pause
+        // after step 10 (11 steps into the cycle, under 4 × 6) changes
+        // nothing; one after step 29 (30 steps in) starts a trial at step 30.
+        let trial = HalvesThreadChoice(period: 40, warmUpSteps: 1, trialSteps: 2)
+        let choices = Self.choices(steps: 37, threaded: 9, alone: 7, choice: trial, pauses: [10, 29])
+        let cycle = [true, true, true, false, false, false] + Array(repeating: false, count: 24)
+        #expect(choices == cycle + [true, true, true, false, false, false, false])
+    }
+
+    @Test func trialAndCycleShortenWithTheStep() {
+        // 784-30-10 at batch 10: 238,000 multiply-adds a step, the defaults.
+        let small = FirstLayerHalves<Float>.threadChoice(layerSizes: [784, 30, 10], batch: 10)
+        #expect([small.period, small.warmUpSteps, small.trialSteps] as [Int] == [3000, 20, 100])
+        // 784-1000-1000-10 at batch 10: 17,940,000, about 9 times 2 million.
+        let big = FirstLayerHalves<Float>.threadChoice(layerSizes: [784, 1000, 1000, 10], batch: 10)
+        #expect([big.period, big.warmUpSteps, big.trialSteps] as [Int] == [334, 4, 11])
+        // At batch 1000 the shortest: 4 + 8 steps each way, a cycle of 120.
+        let huge = FirstLayerHalves<Float>.threadChoice(layerSizes: [784, 1000, 1000, 10], batch: 1000)
+        #expect([huge.period, huge.warmUpSteps, huge.trialSteps] as [Int] == [120, 4, 8])
+    }
+
+    @Test func pausesAreNotTimedAndTheTrialRunsOn() {
+        // Epochs of 2 steps (a 50 ms evaluation after steps 1, 3, 5, …): the
+        // trial (steps 0–5) spans three epochs and still decides, and the
+        // pauses, far longer than any step, do not decide it.
+        let pauses = Set(stride(from: 1, to: 16, by: 2))
         #expect(
-            Self.choices(steps: 12, threaded: 9, alone: 7, restartAt: 8)
-                == [true, true, true, false, false, false, false, false, true, true, true, false])
+            Self.choices(steps: 14, threaded: 5, alone: 7, pauses: pauses)
+                == [true, true, true, false, false, false, true, true, true, true, true, true, true, true])
+        #expect(
+            Self.choices(steps: 12, threaded: 9, alone: 7, pauses: pauses)
+                == [true, true, true, false, false, false, false, false, false, false, false, false])
     }
 }
