@@ -7,7 +7,8 @@
 // and GFLOP/s counting 2·m·k·n operations per product. `--big` times the
 // products of 784-1000-1000-10 and 784-1000-10 instead, at m = 1, 10, 100
 // and 1000 (their naive kernels are checked against but not timed); `--m
-// 16,32` at those batch sizes instead.
+// 16,32` at those batch sizes instead; `--hidden 100` with hidden layers of
+// 100 instead of 1000.
 
 import TrainerKernels
 
@@ -23,6 +24,7 @@ var includeDouble = false
 var big = false
 var peak = false
 var bigBatches = [1, 10, 100, 1000]
+var hidden = 1000
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -37,6 +39,12 @@ while let argument = arguments.popFirst() {
             exit(2)
         }
         (big, bigBatches) = (true, list)
+    case "--hidden":
+        guard let width = arguments.popFirst().flatMap({ Int($0) }), width >= 1 else {
+            print("kernel-bench: --hidden needs a layer width, as 100")
+            exit(2)
+        }
+        (big, hidden) = (true, width)
     case "--level":
         guard let name = arguments.popFirst(), let level = KernelLevel(name: name) else {
             print("kernel-bench: --level needs baseline, v3 or v4")
@@ -44,7 +52,7 @@ while let argument = arguments.popFirst() {
         }
         onlyLevel = level
     default:
-        print("usage: kernel-bench [--quick] [--big] [--m M,...] [--double] [--level baseline|v3|v4] [--peak]")
+        print("usage: kernel-bench [--quick] [--big] [--m M,...] [--hidden H] [--double] [--level baseline|v3|v4] [--peak]")
         exit(2)
     }
 }
@@ -302,13 +310,13 @@ let mnistShapes: [(Product, Int, Int, Int)] = [
     (.gradient, 10, 784, 30), (.gradient, 10, 784, 100), (.gradient, 10, 30, 10), (.gradient, 10, 100, 10),
     (.transposedB, 10, 30, 10), (.transposedB, 10, 100, 10),
 ]
-/// The products of a step of 784-1000-1000-10 and 784-1000-10 (the first
-/// layer's delta is never computed).
+/// The products of a step of 784-H-H-10 and 784-H-10, H = 1000 unless
+/// `--hidden` says (the first layer's delta is never computed).
 let bigShapes: [(Product, Int, Int, Int)] = bigBatches.flatMap { m in
     [
-        (.forward, m, 784, 1000), (.forward, m, 1000, 1000), (.forward, m, 1000, 10),
-        (.gradient, m, 784, 1000), (.gradient, m, 1000, 1000), (.gradient, m, 1000, 10),
-        (.transposedB, m, 1000, 1000), (.transposedB, m, 1000, 10),
+        (.forward, m, 784, hidden), (.forward, m, hidden, hidden), (.forward, m, hidden, 10),
+        (.gradient, m, 784, hidden), (.gradient, m, hidden, hidden), (.gradient, m, hidden, 10),
+        (.transposedB, m, hidden, hidden), (.transposedB, m, hidden, 10),
     ] as [(Product, Int, Int, Int)]
 }
 let shapes = big ? bigShapes : mnistShapes
