@@ -73,9 +73,17 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
             var j0 = 0
             while j0 < k {
                 let width = min(chunk, k - j0)
-                for j in 0..<width {
-                    let source = b + (j0 + j) * ldb
-                    for p in 0..<n { packed[p * width + j] = source[p] }
+                // 64 rows of B at a time (in L1), each packed row written
+                // along its length: scattered writes cost more.
+                var jb = 0
+                while jb < width {
+                    let rows = min(64, width - jb)
+                    let source = b + (j0 + jb) * ldb
+                    for p in 0..<n {
+                        let target = packed + p * width + jb
+                        for j in 0..<rows { target[j] = source[j * ldb + p] }
+                    }
+                    jb += rows
                 }
                 product(
                     a, rowStride: lda, sumStride: 1, packed, ldb: width, c + j0, ldc: ldc,

@@ -121,6 +121,9 @@ let awkwardShapes: [(Int, Int, Int)] = [
     // Long rows for the float32 delta's dot-product tiles (from n = 4 vectors,
     // up to m = 64 samples; n not a multiple of the vector), and past them.
     (12, 37, 1000), (1, 50, 200), (64, 9, 77), (65, 9, 77),
+    // Past them, Bᵀ is packed in blocks of 64 of its rows: 150 = 64 + 64 + 22
+    // rows in one packed chunk; 300 in chunks of 163 and 137.
+    (70, 150, 20), (70, 300, 100),
 ]
 
 let kernelCases: [KernelCase] = awkwardShapes.flatMap { shape in
