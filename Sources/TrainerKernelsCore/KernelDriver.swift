@@ -27,7 +27,7 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
     ) {
         if m <= 0 || k <= 0 || n <= 0 { return }
         if alpha == 1 {
-            streamProduct(a, rowStride: 1, sumStride: lda, b, ldb: ldb, c, ldc: ldc, rows: k, columns: n, count: m)
+            transposedAProduct(a, lda: lda, b, ldb: ldb, c, ldc: ldc, m: m, k: k, n: n)
             return
         }
         // alpha·A[i,p] rounded first, as the naive kernel does, into a scratch
@@ -47,6 +47,24 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
                     rows: width, columns: n, count: m)
                 p0 += width
             }
+        }
+    }
+
+    /// `C[k×n] += A[m×k]ᵀ · B[m×n]`, each element's m products added in
+    /// increasing order. Past ``dotMaximumRows`` samples in register tiles of
+    /// several rows of C, which share each row of B they load; up to it,
+    /// streamed a row of C at a time with the rows of B held in registers
+    /// (no tile of C to pay for), as the fused delta-and-update pass does it,
+    /// so that both give the same bits (docs/performance.md, "Wide layers").
+    @inlinable @inline(__always)
+    static func transposedAProduct(
+        _ a: UnsafePointer<S>, lda: Int, _ b: UnsafePointer<S>, ldb: Int, _ c: UnsafeMutablePointer<S>, ldc: Int,
+        m: Int, k: Int, n: Int
+    ) {
+        if m > dotMaximumRows {
+            product(a, rowStride: 1, sumStride: lda, b, ldb: ldb, c, ldc: ldc, rows: k, columns: n, count: m, shapes: WideTiles.self)
+        } else {
+            streamProduct(a, rowStride: 1, sumStride: lda, b, ldb: ldb, c, ldc: ldc, rows: k, columns: n, count: m)
         }
     }
 
@@ -109,7 +127,7 @@ public enum KernelDriver<V: KernelVector, P: KernelPolicy> {
         if m <= 0 || k <= 0 { return }
         guard P.fused && n >= dotMinimumLength && m <= dotMaximumRows else {
             multiplyTransposedB(delta, lda: ldd, w, ldb: ldw, out, ldc: ldo, m: m, n: n, k: k)
-            streamProduct(a, rowStride: 1, sumStride: lda, scaled, ldb: ldd, w, ldc: ldw, rows: k, columns: n, count: m)
+            transposedAProduct(a, lda: lda, scaled, ldb: ldd, w, ldc: ldw, m: m, k: k, n: n)
             return
         }
         var j0 = 0
