@@ -114,6 +114,9 @@ public enum Activation: String, CaseIterable, Sendable {
             }
         case .linear:
             break  // δ = g ⊙ 1
+        case .sigmoid:
+            // δ = g ⊙ a(1 − a), written out so that the loop is one vector loop
+            for i in 0..<rows * columns { gs[i] *= as_[i] * (1 - as_[i]) }
         default:
             // δ = g ⊙ f'(z)
             for i in 0..<rows * columns { gs[i] *= derivative(z: zs[i], a: as_[i]) }
