@@ -73,7 +73,9 @@ struct HalvesThreadChoice {
 
     /// Called after a pause between steps, such as an epoch's evaluation.
     mutating func paused() {
-        if position >= 4 * (warmUpSteps + trialSteps) * 2 { position = 0 }
+        // Both ways' warm-up and timed steps, then three times as many decided.
+        let trialLength = 2 * (warmUpSteps + trialSteps)
+        if position >= 4 * trialLength { position = 0 }
     }
 
     /// The middle duration (the lower of the two middle ones for an even
