@@ -53,8 +53,7 @@ final class CSVParallelParser<S: Scalar> {
         let parts = min(threads, max(length / CSVParallelParser.smallestPiece, 1))
         guard parts > 1 else { return [start, block.count] }
         var cuts = [start]
-        block.withUnsafeBufferPointer { bytes in
-            let base = bytes.baseAddress!
+        block.withElementPointer { base in
             if memchr(base + start, Int32(UInt8(ascii: "\"")), length) == nil {
                 for part in 1..<parts {
                     let from = max(start + length * part / parts, cuts.last!)
@@ -67,7 +66,7 @@ final class CSVParallelParser<S: Scalar> {
                 var scanned = start
                 for part in 1..<parts {
                     let to = start + length * part / parts
-                    if let cut = scanner.scan(UnsafeBufferPointer(rebasing: bytes[scanned..<to])) {
+                    if let cut = scanner.scan(UnsafeBufferPointer(start: base + scanned, count: to - scanned)) {
                         let offset = scanned + cut
                         if offset > cuts.last!, offset < block.count { cuts.append(offset) }
                     }

@@ -125,8 +125,7 @@ struct ScaledDeltaStep<S: Scalar> {
     /// scaled, as on the other path.
     private static func propagateDeltaUpdating(_ pass: inout Backpropagation<S>, _ network: inout Network<S>, layer k: Int, scale: S) {
         let m = pass.batchSize, inputs = network.layerSizes[k], n = network.layerSizes[k + 1], pool = pass.pool
-        withUnsafeTemporaryAllocation(of: S.self, capacity: m * n) { scaled in
-            let s = scaled.baseAddress!
+        withTemporaryElements(of: S.self, count: m * n) { s in
             pass.deltas[k].withElementPointer { d in
                 for i in 0..<m * n { s[i] = d[i] * scale }
             }
@@ -139,9 +138,7 @@ struct ScaledDeltaStep<S: Scalar> {
                     }
                 }
             }
-            pass.deltas[k].elements.withUnsafeMutableBufferPointer { d in
-                d.baseAddress!.update(from: s, count: m * n)
-            }
+            pass.deltas[k].withMutableElementPointer { d in d.update(from: s, count: m * n) }
         }
     }
 

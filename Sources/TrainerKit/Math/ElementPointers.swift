@@ -28,3 +28,12 @@ extension Matrix {
         try elements.withMutableElementPointer(body)
     }
 }
+
+/// `count` elements of scratch for the call only (on the stack when small:
+/// `withUnsafeTemporaryAllocation`), as a pointer to the first.
+@inline(__always)
+func withTemporaryElements<Element, R>(of type: Element.Type, count: Int, _ body: (UnsafeMutablePointer<Element>) throws -> R) rethrows
+    -> R
+{
+    try withUnsafeTemporaryAllocation(of: type, capacity: max(count, 1)) { try body($0.baseAddress!) }
+}
