@@ -50,51 +50,26 @@ enum CSVDataLoader {
         let header: [String]? = hasHeader ? fields : nil
         let width = fields.count
         let columns = try chooseColumns(source, header: header, width: width, shape: shape, firstRow: fields)
+        var store = try CSVSampleStore<S>(file: file, records: records, columns: columns)
 
-        // Sized from a count of the records first: arrays left to grow
-        // double their size, and for a moment hold the old copy beside the
-        // new, so the peak of a load (and the memory estimate's error) would
-        // depend on where the count falls between powers of two. A stream,
-        // which cannot be counted first, grows them.
-        // The inputs are kept as bytes while every one is a whole number
-        // 0…255 (a quarter of float32's memory; the same numbers to the
-        // network), and turned into numbers at the first that is not.
-        var inputBytes: [UInt8] = []
-        var asBytes = true
-        var inputValues: [S] = []
-        var targetValues: [S] = []
-        var labelTexts: [String] = []
-        var lines: [Int] = []
-        let numbersPerSample = columns.inputs.count + columns.targets.count
-        if let records {
-            // Asked for first (MemoryProbe), so that they never grow past
-            // what can be allocated.
-            try reserve(records, samplesOf: numbersPerSample, as: S.self, file: file)
-            inputBytes.reserveCapacity(records * columns.inputs.count)
-            lines.reserveCapacity(records)
-            if columns.label != nil {
-                labelTexts.reserveCapacity(records)
-            } else {
-                targetValues.reserveCapacity(records * columns.targets.count)
-            }
-        }
         func columnName(_ index: Int) -> String {
             header.map { "column \"\($0[index])\"" } ?? "column \(index)"
         }
-        func readRecord(line: Int) throws(TrainerError) {
+        /// The current record (`fields`), read the String way.
+        func readRecord(line: Int) throws(TrainerError) -> (inputs: [S], targets: [S], label: String?) {
             guard fields.count == width else {
                 throw TrainerError(place: "\(file):\(line)", "expected \(width) fields, found \(fields.count)")
             }
+            var inputs: [S] = [], targets: [S] = []
             for index in columns.inputs {
-                inputValues.append(try number(fields[index], line: line, column: columnName(index)))
+                inputs.append(try number(fields[index], line: line, column: columnName(index)))
             }
             for index in columns.targets {
-                targetValues.append(
+                targets.append(
                     try number(
                         fields[index], line: line, column: columnName(index), labelHint: source.label == nil && columns.targets.count == 1))
             }
-            if let label = columns.label { labelTexts.append(fields[label]) }
-            lines.append(line)
+            return (inputs, targets, columns.label.map { fields[$0] })
         }
         func notANumber(_ text: String, line: Int, column: String, labelHint: Bool) -> TrainerError {
             var message = "\(column): expected a number, found \"\(text)\""
@@ -115,100 +90,55 @@ enum CSVDataLoader {
                 let labelHint = !columns.inputs.contains(bad) && source.label == nil && columns.targets.count == 1
                 throw notANumber(fields[bad], line: firstLine, column: columnName(bad), labelHint: labelHint)
             }
-            try readRecord(line: firstLine)
-        }
-
-        /// Turns the inputs kept as bytes into numbers, sized for every
-        /// record when they were counted: bytes and numbers are held
-        /// together for that moment (docs/memory.md).
-        func switchToValues() throws(TrainerError) {
-            asBytes = false
-            let known = MemoryEstimate.times(records ?? 0, columns.inputs.count)
-            let capacity = max(known, inputBytes.count + inputValues.count)
-            try MemoryProbe.require(capacity, of: S.self, place: file, "for the inputs", expected: "a higher limit or less data")
-            var values: [S] = []
-            values.reserveCapacity(capacity)
-            values.append(contentsOf: inputBytes.lazy.map { S($0) })
-            values.append(contentsOf: inputValues)
-            inputValues = values
-            inputBytes = []
-        }
-        if let bytes = CSVRecordParser.wholeBytes(inputValues) {
-            inputBytes.append(contentsOf: bytes)
-            inputValues = []
-        } else {
-            try switchToValues()
+            let record = try readRecord(line: firstLine)
+            try store.appendFirst(inputs: record.inputs, targets: record.targets, label: record.label, line: firstLine)
         }
 
         let plan = CSVColumnPlan(width: width, inputs: columns.inputs, targets: columns.targets, label: columns.label)
         let parser = CSVParallelParser<S>(plan: plan, file: file, threads: threads)
-        /// Appends `source` to `array`, growing it (after asking MemoryProbe)
-        /// by doubling when it is full.
-        func append<T>(_ source: [T], to array: inout [T], what: String) throws(TrainerError) {
-            let needed = array.count + source.count
-            if needed > array.capacity {
-                let capacity = max(needed, 2 * array.capacity)
-                try MemoryProbe.require(
-                    bytes: MemoryEstimate.times(capacity + array.capacity, MemoryLayout<T>.stride), place: file, "for \(what)")
-                array.reserveCapacity(capacity)
-            }
-            array.append(contentsOf: source)
-        }
         while true {
-            for piece in parser.parse(block, from: blockStart, wantsBytes: asBytes) {
+            for piece in parser.parse(block, from: blockStart, wantsBytes: store.asBytes) {
                 if let failure = piece.failure {
                     // Read again as it always was, for the error it gives.
                     var reader = CSVReader(bytes: block, file: file, line: line + failure.line, offset: failure.offset)
                     guard let recordLine = try reader.next(into: &fields) else { break }
-                    try readRecord(line: recordLine)
+                    _ = try readRecord(line: recordLine)
                     throw TrainerError(place: "\(file):\(recordLine)", "the record could not be read")
                 }
-                if asBytes, let bytes = piece.inputBytes {
-                    try append(bytes, to: &inputBytes, what: "the inputs")
-                } else {
-                    if asBytes { try switchToValues() }
-                    if let bytes = piece.inputBytes {
-                        // A piece parsed before an earlier one ended the bytes.
-                        try append(bytes.map { S($0) }, to: &inputValues, what: "the inputs")
-                    } else {
-                        try append(piece.inputs, to: &inputValues, what: "the inputs")
-                    }
-                }
-                try append(piece.targets, to: &targetValues, what: "the targets")
-                try append(piece.labels, to: &labelTexts, what: "the labels")
-                try append(piece.lines.map { $0 + line }, to: &lines, what: "the line numbers")
+                try store.append(piece, firstLine: line)
                 line += piece.lineCount
             }
             guard let next = try stream.nextPiece() else { break }
             block = next
             blockStart = 0
         }
-        guard !lines.isEmpty else {
+        let samples = store.takeAll()
+        guard !samples.lines.isEmpty else {
             throw TrainerError.file(file, "no samples; the file has only a header row")
         }
-        let count = lines.count
+        let count = samples.lines.count
         var targets: Matrix<S>
         var classNames: [String]?
         if let labelColumn = columns.label {
             try MemoryProbe.require(
                 rows: count, columns: shape.outputSize, of: S.self, place: file, "for the targets of \(DataLoader.plural(count, "sample"))")
             let classes = try classIndices(
-                labelTexts, source: source, trainingClasses: trainingClasses, shape: shape,
-                file: file, lines: lines, column: columnName(labelColumn))
+                samples.labelTexts, source: source, trainingClasses: trainingClasses, shape: shape,
+                file: file, lines: samples.lines, column: columnName(labelColumn))
             targets = Matrix(rows: count, columns: shape.outputSize)
             for (row, index) in classes.indices.enumerated() { targets[row, index] = 1 }
             classNames = classes.names
         } else {
-            targets = Matrix(rows: count, columns: shape.outputSize, elements: targetValues)
+            targets = Matrix(rows: count, columns: shape.outputSize, elements: samples.targetValues)
         }
-        if asBytes {
+        if let bytes = samples.inputBytes {
             return Dataset(
-                name: source.path, integers: inputBytes, inputSize: shape.inputSize, targets: targets, classNames: classNames,
-                locator: .lines(file: file, lines: lines))
+                name: source.path, integers: bytes, inputSize: shape.inputSize, targets: targets, classNames: classNames,
+                locator: .lines(file: file, lines: samples.lines))
         }
         return Dataset(
-            name: source.path, inputs: Matrix(rows: count, columns: shape.inputSize, elements: inputValues), targets: targets,
-            classNames: classNames, locator: .lines(file: file, lines: lines))
+            name: source.path, inputs: Matrix(rows: count, columns: shape.inputSize, elements: samples.inputValues), targets: targets,
+            classNames: classNames, locator: .lines(file: file, lines: samples.lines))
     }
 
     /// Whether a first row is a header when the file does not say: a row of
